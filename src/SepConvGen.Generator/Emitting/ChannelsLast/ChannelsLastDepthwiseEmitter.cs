@@ -1,0 +1,114 @@
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Emitting.ChannelsLast
+{
+    /// <summary>
+    /// Depthwise step for NHWC: a pixel's channels are contiguous, so each window walks all channels with
+    /// the same tap offsets, and the row buffer holds OutputWidth x DepthwiseChannels values.
+    /// </summary>
+    internal sealed class ChannelsLastDepthwiseEmitter : DepthwiseEmitter
+    {
+        public ChannelsLastDepthwiseEmitter(LayerSpec spec)
+            : base(spec)
+        {
+        }
+
+        protected override string ColumnStep => "DilationWidth * InChannels";
+
+        protected override string RowStep => $"DilationHeight * {Names.Size("InputWidth")} * InChannels";
+
+        protected override void EmitRow(SourceWriter writer)
+        {
+            string width = Names.Size("OutputWidth");
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Depthwise step for output row <paramref name=\"oy\"/>: fills <paramref name=\"row\"/> with");
+            writer.WriteLine("/// OutputWidth pixels x DepthwiseChannels values (NHWC).");
+            writer.WriteLine("/// </summary>");
+            writer.OpenBlock($"private void {Names.Depthwise}(ref float image, ref float row, int oy{Names.Parameter})");
+            writer.WriteLine($"int iy = {Names.InputRow};");
+            writer.WriteLine("ref float weights = ref _sepConvDepthwise[0];");
+            if (Spec.Height.HasBorder)
+            {
+                writer.WriteLine();
+                writer.OpenBlock($"if (oy < {Names.Size("InteriorTop")} || oy >= {Names.Size("InteriorBottom")})");
+                writer.WriteLine("// Border row: some kernel rows fall into the zero padding.");
+                EmitBorderLoop(writer, "0", width);
+                writer.WriteLine("return;");
+                writer.CloseBlock();
+            }
+
+            (string start, string end) = InteriorColumns;
+            if (Spec.Width.HasBorder)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// Left border: some kernel columns fall into the zero padding.");
+                EmitBorderLoop(writer, "0", start);
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
+            EmitTapSteps(writer);
+            writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
+            writer.WriteLine($"ref float window = ref Unsafe.Add(ref image, (iy * {Names.Size("InputWidth")} + {Names.InputColumn}) * InChannels);");
+            writer.WriteLine("ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);");
+            writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
+            writer.WriteLine("ref float x = ref Unsafe.Add(ref window, c);");
+            writer.WriteLine($"ref float w = ref Unsafe.Add(ref weights, {FirstChannelOf("c")});");
+            EmitWindow(writer, m => m == "0" ? "Unsafe.Add(ref target, c)" : "Unsafe.Add(ref target, c * DepthMultiplier + m)");
+            writer.CloseBlock();
+            writer.CloseBlock();
+
+            if (Spec.Width.HasBorder)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// Right border.");
+                EmitBorderLoop(writer, end, width);
+            }
+
+            writer.CloseBlock();
+        }
+
+        private void EmitBorderLoop(SourceWriter writer, string start, string end)
+        {
+            writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
+            writer.WriteLine($"DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, {Names.InputColumn}{Names.Argument});");
+            writer.CloseBlock();
+        }
+
+        protected override void EmitBorderPixel(SourceWriter writer)
+        {
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image");
+            writer.WriteLine("/// contribute, added in the same tap order as the interior code.");
+            writer.WriteLine("/// </summary>");
+            writer.OpenBlock($"private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix{Names.Parameter})");
+            EmitClippedTapRange(writer);
+            writer.WriteLine("ref float weights = ref _sepConvDepthwise[0];");
+            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            writer.WriteLine("Unsafe.Add(ref target, j) = 0f;");
+            writer.CloseBlock();
+            writer.WriteLine();
+            writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
+            writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
+            writer.WriteLine($"ref float x = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels);");
+            writer.WriteLine("ref float w = ref Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels);");
+            writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
+            if (Spec.DepthMultiplier == 1)
+            {
+                writer.WriteLine("Unsafe.Add(ref target, c) += Unsafe.Add(ref x, c) * Unsafe.Add(ref w, c);");
+            }
+            else
+            {
+                writer.WriteLine("float value = Unsafe.Add(ref x, c);");
+                writer.OpenBlock("for (int j = c * DepthMultiplier; j < (c + 1) * DepthMultiplier; j++)");
+                writer.WriteLine("Unsafe.Add(ref target, j) += value * Unsafe.Add(ref w, j);");
+                writer.CloseBlock();
+            }
+
+            writer.CloseBlock();
+            writer.CloseBlock();
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+    }
+}

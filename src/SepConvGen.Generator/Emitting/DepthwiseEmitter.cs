@@ -1,0 +1,175 @@
+using System;
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Emitting
+{
+    /// <summary>
+    /// Writes the depthwise step of one output row: a method that splits the row into border and interior
+    /// outputs, and a border-pixel method that clips the kernel window to the image. The layouts differ only
+    /// in where a pixel's channels live; the tap arithmetic shared by both is here.
+    /// </summary>
+    internal abstract class DepthwiseEmitter
+    {
+        protected DepthwiseEmitter(LayerSpec spec)
+        {
+            Spec = spec;
+            Names = new KernelNames(spec);
+        }
+
+        protected LayerSpec Spec { get; }
+
+        protected KernelNames Names { get; }
+
+        /// <summary>Distance between two kernel columns in the input, in floats.</summary>
+        protected abstract string ColumnStep { get; }
+
+        /// <summary>Distance between two kernel rows in the input, in floats.</summary>
+        protected abstract string RowStep { get; }
+
+        public static DepthwiseEmitter For(LayerSpec spec) => spec.Layout == LayoutKind.ChannelsFirst
+            ? new ChannelsFirst.ChannelsFirstDepthwiseEmitter(spec)
+            : new ChannelsLast.ChannelsLastDepthwiseEmitter(spec);
+
+        public void Emit(SourceWriter writer)
+        {
+            EmitRow(writer);
+            if (Spec.HasBorder)
+            {
+                writer.WriteLine();
+                EmitBorderPixel(writer);
+            }
+        }
+
+        protected abstract void EmitRow(SourceWriter writer);
+
+        protected abstract void EmitBorderPixel(SourceWriter writer);
+
+        /// <summary>The outputs [start, end) of a row whose windows all lie inside the image.</summary>
+        protected (string Start, string End) InteriorColumns => Spec.Width.HasBorder
+            ? (Names.Size("InteriorLeft"), Names.Size("InteriorRight"))
+            : ("0", Names.Size("OutputWidth"));
+
+        /// <summary>Declares the kernel-row and kernel-column steps the interior taps are offset by.</summary>
+        protected void EmitTapSteps(SourceWriter writer)
+        {
+            if (Spec.Height.Kernel > 1)
+            {
+                writer.WriteLine($"{(Spec.IsFixed ? "const int" : "int")} tapRowStep = {RowStep};");
+            }
+
+            if (Spec.Width.Kernel > 1)
+            {
+                writer.WriteLine($"const int TapColumnStep = {ColumnStep};");
+            }
+        }
+
+        /// <summary>
+        /// Computes every depthwise output of one window whose origin is <c>ref float x</c>, with the channel's
+        /// weights at <c>ref float w</c> (multiplier 0; each tap's weights DepthwiseChannels apart).
+        /// </summary>
+        protected void EmitWindow(SourceWriter writer, Func<string, string> targetOfMultiplier)
+        {
+            if (!Spec.UnrollTaps)
+            {
+                EmitMultiplierLoop(writer, targetOfMultiplier, weights => EmitTapLoop(writer, weights));
+                return;
+            }
+
+            // Straight-line taps: load each input once, reuse it for every multiplier.
+            for (int ky = 0; ky < Spec.Height.Kernel; ky++)
+            {
+                for (int kx = 0; kx < Spec.Width.Kernel; kx++)
+                {
+                    string offset = Join(ky == 0 ? null : $"{ky} * tapRowStep", kx == 0 ? null : $"{kx} * TapColumnStep");
+                    writer.WriteLine(offset.Length == 0
+                        ? $"float {Tap(ky, kx)} = x;"
+                        : $"float {Tap(ky, kx)} = Unsafe.Add(ref x, {offset});");
+                }
+            }
+
+            EmitMultiplierLoop(writer, targetOfMultiplier, EmitTapSum);
+        }
+
+        private void EmitMultiplierLoop(SourceWriter writer, Func<string, string> targetOfMultiplier, Func<string, string> sum)
+        {
+            if (Spec.DepthMultiplier == 1)
+            {
+                EmitAssignment(writer, targetOfMultiplier("0"), sum("w"));
+                return;
+            }
+
+            writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
+            writer.WriteLine("ref float wm = ref Unsafe.Add(ref w, m);");
+            EmitAssignment(writer, targetOfMultiplier("m"), sum("wm"));
+            writer.CloseBlock();
+        }
+
+        private static void EmitAssignment(SourceWriter writer, string target, string value) =>
+            writer.WriteLine(value.Contains("\n") ? $"{target} =\n    {value};" : $"{target} = {value};");
+
+        /// <summary>The dot product of the loaded taps with the weights at <paramref name="weights"/>, tap by tap.</summary>
+        private string EmitTapSum(string weights)
+        {
+            var sum = new System.Text.StringBuilder();
+            for (int ky = 0; ky < Spec.Height.Kernel; ky++)
+            {
+                for (int kx = 0; kx < Spec.Width.Kernel; kx++)
+                {
+                    int tap = (ky * Spec.Width.Kernel) + kx;
+                    string weight = tap == 0 ? weights : $"Unsafe.Add(ref {weights}, {tap} * DepthwiseChannels)";
+                    sum.Append(tap == 0 ? string.Empty : "\n    + ").Append($"{Tap(ky, kx)} * {weight}");
+                }
+            }
+
+            return sum.ToString();
+        }
+
+        /// <summary>The compact form for large kernels: the taps as two loops accumulating into acc.</summary>
+        private string EmitTapLoop(SourceWriter writer, string weights)
+        {
+            string? row = Spec.Height.Kernel > 1 ? "ky * tapRowStep" : null;
+            string? column = Spec.Width.Kernel > 1 ? "kx * TapColumnStep" : null;
+            writer.WriteLine("float acc = 0f;");
+            writer.OpenBlock("for (int ky = 0; ky < KernelHeight; ky++)");
+            writer.OpenBlock("for (int kx = 0; kx < KernelWidth; kx++)");
+            writer.WriteLine($"acc += Unsafe.Add(ref x, {Join(row, column)}) * Unsafe.Add(ref {weights}, (ky * KernelWidth + kx) * DepthwiseChannels);");
+            writer.CloseBlock();
+            writer.CloseBlock();
+            return "acc";
+        }
+
+        /// <summary>Declares kyStart/kyEnd and kxStart/kxEnd: the taps of a window at (iy, ix) that land in the image.</summary>
+        protected void EmitClippedTapRange(SourceWriter writer)
+        {
+            if (Spec.Height.HasBorder)
+            {
+                writer.WriteLine("// Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.");
+                writer.WriteLine("int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;");
+                writer.WriteLine($"int kyEnd = Math.Min(KernelHeight, ({Names.Size("InputHeight")} - 1 - iy) / DilationHeight + 1);");
+            }
+
+            if (Spec.Width.HasBorder)
+            {
+                writer.WriteLine("// Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).");
+                writer.WriteLine("int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;");
+                writer.WriteLine($"int kxEnd = Math.Min(KernelWidth, ({Names.Size("InputWidth")} - 1 - ix) / DilationWidth + 1);");
+            }
+        }
+
+        protected string KyStart => Spec.Height.HasBorder ? "kyStart" : "0";
+
+        protected string KyEnd => Spec.Height.HasBorder ? "kyEnd" : "KernelHeight";
+
+        protected string KxStart => Spec.Width.HasBorder ? "kxStart" : "0";
+
+        protected string KxEnd => Spec.Width.HasBorder ? "kxEnd" : "KernelWidth";
+
+        /// <summary>"c * DepthMultiplier", or just "c" without a multiplier.</summary>
+        protected string FirstChannelOf(string c) => Spec.DepthMultiplier == 1 ? c : $"{c} * DepthMultiplier";
+
+        protected static string Tap(int ky, int kx) => $"x{ky}_{kx}";
+
+        protected static string Join(string? first, string? second) =>
+            first is null ? second ?? string.Empty : second is null ? first : $"{first} + {second}";
+    }
+}

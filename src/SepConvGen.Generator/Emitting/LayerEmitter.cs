@@ -1,0 +1,453 @@
+using System.Globalization;
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Emitting
+{
+    /// <summary>
+    /// Prints one <see cref="LayerSpec"/> as a C# file: constants, weight loaders, the validating public
+    /// <c>Forward</c>, and the specialized kernels. It only prints: every decision is read off the spec.
+    /// The output compiles as C# 7.3 so that netstandard2.0 consumers get the same (scalar) code.
+    /// </summary>
+    internal sealed class LayerEmitter
+    {
+        private const string Checks = "global::SepConvGen.LayerChecks";
+
+        private readonly LayerSpec _spec;
+        private readonly KernelNames _names;
+        private readonly SourceWriter _writer = new SourceWriter();
+
+        private LayerEmitter(LayerSpec spec)
+        {
+            _spec = spec;
+            _names = new KernelNames(spec);
+        }
+
+        public static string Emit(LayerSpec spec, string version)
+        {
+            var emitter = new LayerEmitter(spec);
+            emitter.EmitFile(version);
+            return emitter._writer.ToString();
+        }
+
+        private void EmitFile(string version)
+        {
+            SourceWriter w = _writer;
+            HeaderEmitter.Emit(w, _spec, version);
+            w.WriteLine();
+            w.WriteLine("using System;");
+            w.WriteLine("using System.Buffers;");
+            w.WriteLine("using System.Runtime.CompilerServices;");
+            w.WriteLine("using System.Runtime.InteropServices;");
+            w.WriteLine();
+            if (_spec.Namespace.Length > 0)
+            {
+                w.OpenBlock($"namespace {_spec.Namespace}");
+            }
+
+            foreach (string outer in _spec.ContainingTypes)
+            {
+                w.OpenBlock(outer);
+            }
+
+            w.OpenBlock($"partial {_spec.TypeKeyword} {_spec.ClassName}");
+            EmitConstants();
+            w.WriteLine();
+            EmitFields();
+            w.WriteLine();
+            EmitKerasLoader();
+            w.WriteLine();
+            EmitPyTorchLoader();
+            w.WriteLine();
+            EmitPackedIndex();
+            w.WriteLine();
+            EmitGetOutputSize();
+            w.WriteLine();
+            EmitForward();
+            w.WriteLine();
+            EmitForwardCore();
+            w.WriteLine();
+            DepthwiseEmitter.For(_spec).Emit(w);
+            w.WriteLine();
+            new PointwiseEmitter(_spec).Emit(w);
+            if (_spec.Activation != ActivationKind.Linear)
+            {
+                w.WriteLine();
+                EmitActivation();
+            }
+
+            if (!_spec.IsFixed)
+            {
+                w.WriteLine();
+                EmitGeometry();
+            }
+
+            w.CloseBlock();
+            foreach (string _ in _spec.ContainingTypes)
+            {
+                w.CloseBlock();
+            }
+
+            if (_spec.Namespace.Length > 0)
+            {
+                w.CloseBlock();
+            }
+        }
+
+        private void EmitConstants()
+        {
+            SourceWriter w = _writer;
+            Constant("public", "InChannels", _spec.InChannels, "Input channels.");
+            Constant("public", "OutChannels", _spec.OutChannels, "Output channels (Keras filters).");
+            Constant("public", "KernelHeight", _spec.Height.Kernel, "Depthwise kernel height.");
+            Constant("public", "KernelWidth", _spec.Width.Kernel, "Depthwise kernel width.");
+            Constant("public", "DepthMultiplier", _spec.DepthMultiplier, "Depthwise outputs per input channel.");
+            Constant("public", "StrideHeight", _spec.Height.Stride, "Vertical stride.");
+            Constant("public", "StrideWidth", _spec.Width.Stride, "Horizontal stride.");
+            Constant("public", "DilationHeight", _spec.Height.Dilation, "Vertical dilation.");
+            Constant("public", "DilationWidth", _spec.Width.Dilation, "Horizontal dilation.");
+            Constant("public", "DepthwiseChannels", "InChannels * DepthMultiplier", "Channels between the depthwise and the pointwise step.");
+            Constant("public", "DepthwiseKernelLength", "KernelHeight * KernelWidth * DepthwiseChannels", "Length of the Keras depthwise kernel (kh, kw, in, dm).");
+            Constant("public", "PointwiseKernelLength", "DepthwiseChannels * OutChannels", "Length of the Keras pointwise kernel (1, 1, in * dm, out).");
+            if (_spec.IsFixed)
+            {
+                AxisPlan h = _spec.Height;
+                AxisPlan x = _spec.Width;
+                int inH = h.FixedInput;
+                int inW = x.FixedInput;
+                Constant("public", "InputHeight", inH, "Fixed input height.");
+                Constant("public", "InputWidth", inW, "Fixed input width.");
+                Constant("public", "OutputHeight", h.Output(inH), "Output height.");
+                Constant("public", "OutputWidth", x.Output(inW), "Output width.");
+                Constant("public", "PadTop", h.PadBefore(inH), "Zero rows above the input (TensorFlow: floor(total / 2)).");
+                Constant("public", "PadBottom", h.PadAfter(inH), "Zero rows below the input (the rest of the total).");
+                Constant("public", "PadLeft", x.PadBefore(inW), "Zero columns left of the input.");
+                Constant("public", "PadRight", x.PadAfter(inW), "Zero columns right of the input.");
+                if (h.HasBorder)
+                {
+                    Constant("private", "InteriorTop", h.InteriorStart(inH), "First output row whose window needs no padding.");
+                    Constant("private", "InteriorBottom", h.InteriorEnd(inH), "One past the last output row whose window needs no padding.");
+                }
+
+                if (x.HasBorder)
+                {
+                    Constant("private", "InteriorLeft", x.InteriorStart(inW), "First output column whose window needs no padding.");
+                    Constant("private", "InteriorRight", x.InteriorEnd(inW), "One past the last output column whose window needs no padding.");
+                }
+            }
+
+            w.WriteLine();
+            w.WriteLine("// Dilated kernel extents: (k - 1) * d + 1.");
+            w.WriteLine("private const int EffectiveKernelHeight = (KernelHeight - 1) * DilationHeight + 1;");
+            w.WriteLine("private const int EffectiveKernelWidth = (KernelWidth - 1) * DilationWidth + 1;");
+            w.WriteLine("private const int KernelTaps = KernelHeight * KernelWidth;");
+            w.WriteLine("// Pointwise register blocks: FilterBlock filters x PixelBlock pixels of accumulators.");
+            w.WriteLine($"private const int FilterBlock = {PointwiseEmitter.FilterBlock};");
+            w.WriteLine($"private const int PixelBlock = {PointwiseEmitter.PixelBlock};");
+            w.WriteLine("private const int FullFilterBlocks = OutChannels / FilterBlock;");
+            w.WriteLine("private const int FilterBlocks = (OutChannels + FilterBlock - 1) / FilterBlock;");
+            w.WriteLine("private const int PointwiseBlockLength = DepthwiseChannels * FilterBlock;");
+        }
+
+        private void Constant(string access, string name, int value, string summary) =>
+            Constant(access, name, value.ToString(CultureInfo.InvariantCulture), summary);
+
+        private void Constant(string access, string name, string value, string summary)
+        {
+            _writer.WriteLine($"/// <summary>{summary}</summary>");
+            _writer.WriteLine($"{access} const int {name} = {value};");
+        }
+
+        private void EmitFields()
+        {
+            SourceWriter w = _writer;
+            w.WriteLine("// Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all");
+            w.WriteLine("// intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.");
+            w.WriteLine("private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];");
+            w.WriteLine("// Pointwise weights packed for the microkernel: [filter block][depthwise channel][FilterBlock filters],");
+            w.WriteLine("// the last block zero-padded.");
+            w.WriteLine("private readonly float[] _sepConvPointwise = new float[FilterBlocks * PointwiseBlockLength];");
+            if (_spec.UseBias)
+            {
+                w.WriteLine("private readonly float[] _sepConvBias = new float[OutChannels];");
+            }
+
+            w.WriteLine("private volatile bool _sepConvLoaded;");
+        }
+
+        private void EmitKerasLoader()
+        {
+            SourceWriter w = _writer;
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Loads weights in the Keras layout: <paramref name=\"depthwiseKernel\"/> (kh, kw, in, dm),");
+            w.WriteLine($"/// <paramref name=\"pointwiseKernel\"/> (1, 1, in * dm, out){(_spec.UseBias ? ", <paramref name=\"bias\"/> (out)" : string.Empty)}.");
+            w.WriteLine("/// All lengths are checked before anything is copied. Not to be called while Forward runs.");
+            w.WriteLine("/// </summary>");
+            w.OpenBlock($"public void LoadKerasWeights(ReadOnlySpan<float> depthwiseKernel, ReadOnlySpan<float> pointwiseKernel{BiasParameter})");
+            w.WriteLine($"{Checks}.RequireLength(depthwiseKernel.Length, DepthwiseKernelLength, nameof(depthwiseKernel), \"(kh, kw, in, dm) = ({_spec.Height.Kernel}, {_spec.Width.Kernel}, {_spec.InChannels}, {_spec.DepthMultiplier})\");");
+            w.WriteLine($"{Checks}.RequireLength(pointwiseKernel.Length, PointwiseKernelLength, nameof(pointwiseKernel), \"(1, 1, in * dm, out) = (1, 1, {_spec.DepthwiseChannels}, {_spec.OutChannels})\");");
+            EmitBiasCheck();
+            w.WriteLine();
+            w.WriteLine("// The Keras depthwise layout is the one the kernels read.");
+            w.WriteLine("depthwiseKernel.CopyTo(_sepConvDepthwise);");
+            w.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            w.OpenBlock("for (int f = 0; f < OutChannels; f++)");
+            w.WriteLine("_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];");
+            w.CloseBlock();
+            w.CloseBlock();
+            EmitBiasCopyAndLoaded();
+            w.CloseBlock();
+        }
+
+        private void EmitPyTorchLoader()
+        {
+            SourceWriter w = _writer;
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Loads weights in the PyTorch layout: <paramref name=\"depthwiseWeight\"/> (in * dm, 1, kh, kw) of");
+            w.WriteLine($"/// Conv2d(groups = in), <paramref name=\"pointwiseWeight\"/> (out, in * dm, 1, 1){(_spec.UseBias ? ", <paramref name=\"bias\"/> (out)" : string.Empty)}.");
+            w.WriteLine("/// All lengths are checked before anything is copied. Not to be called while Forward runs.");
+            w.WriteLine("/// </summary>");
+            w.OpenBlock($"public void LoadPyTorchWeights(ReadOnlySpan<float> depthwiseWeight, ReadOnlySpan<float> pointwiseWeight{BiasParameter})");
+            w.WriteLine($"{Checks}.RequireLength(depthwiseWeight.Length, DepthwiseKernelLength, nameof(depthwiseWeight), \"(in * dm, 1, kh, kw) = ({_spec.DepthwiseChannels}, 1, {_spec.Height.Kernel}, {_spec.Width.Kernel})\");");
+            w.WriteLine($"{Checks}.RequireLength(pointwiseWeight.Length, PointwiseKernelLength, nameof(pointwiseWeight), \"(out, in * dm, 1, 1) = ({_spec.OutChannels}, {_spec.DepthwiseChannels}, 1, 1)\");");
+            EmitBiasCheck();
+            w.WriteLine();
+            w.WriteLine("// Channel-major (PyTorch) to tap-major (Keras).");
+            w.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            w.OpenBlock("for (int tap = 0; tap < KernelTaps; tap++)");
+            w.WriteLine("_sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];");
+            w.CloseBlock();
+            w.CloseBlock();
+            w.WriteLine();
+            w.OpenBlock("for (int f = 0; f < OutChannels; f++)");
+            w.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            w.WriteLine("_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];");
+            w.CloseBlock();
+            w.CloseBlock();
+            EmitBiasCopyAndLoaded();
+            w.CloseBlock();
+        }
+
+        private string BiasParameter => _spec.UseBias ? ", ReadOnlySpan<float> bias" : string.Empty;
+
+        private void EmitBiasCheck()
+        {
+            if (_spec.UseBias)
+            {
+                _writer.WriteLine($"{Checks}.RequireLength(bias.Length, OutChannels, nameof(bias), \"(out) = ({_spec.OutChannels})\");");
+            }
+        }
+
+        private void EmitBiasCopyAndLoaded()
+        {
+            if (_spec.UseBias)
+            {
+                _writer.WriteLine();
+                _writer.WriteLine("bias.CopyTo(_sepConvBias);");
+            }
+
+            _writer.WriteLine("_sepConvLoaded = true;");
+        }
+
+        private void EmitPackedIndex()
+        {
+            _writer.WriteLine("/// <summary>Where pointwise weight (j, f) lives in the packed microkernel layout.</summary>");
+            _writer.WriteLine("private static int PackedPointwiseIndex(int j, int f) => (f / FilterBlock) * PointwiseBlockLength + j * FilterBlock + f % FilterBlock;");
+        }
+
+        private void EmitGetOutputSize()
+        {
+            SourceWriter w = _writer;
+            bool same = _spec.Height.Padding == PaddingKind.Same;
+            w.WriteLine("/// <summary>");
+            w.WriteLine(same
+                ? "/// The output size for an input of the given size (TensorFlow SAME: ceil(in / stride))."
+                : "/// The output size for an input of the given size (Valid: (in - effective kernel) / stride + 1).");
+            w.WriteLine("/// </summary>");
+            w.OpenBlock("public static (int Height, int Width) GetOutputSize(int inputHeight, int inputWidth)");
+            w.WriteLine($"{Checks}.RequirePositive(inputHeight, nameof(inputHeight));");
+            w.WriteLine($"{Checks}.RequirePositive(inputWidth, nameof(inputWidth));");
+            if (same)
+            {
+                w.WriteLine("return ((inputHeight - 1) / StrideHeight + 1, (inputWidth - 1) / StrideWidth + 1);");
+            }
+            else
+            {
+                EmitKernelFits("inputHeight", _spec.Height, "EffectiveKernelHeight");
+                EmitKernelFits("inputWidth", _spec.Width, "EffectiveKernelWidth");
+                w.WriteLine("return ((inputHeight - EffectiveKernelHeight) / StrideHeight + 1, (inputWidth - EffectiveKernelWidth) / StrideWidth + 1);");
+            }
+
+            w.CloseBlock();
+        }
+
+        private void EmitKernelFits(string input, AxisPlan axis, string effective)
+        {
+            // A 1-wide window fits every positive size.
+            if (axis.EffectiveKernel > 1)
+            {
+                _writer.OpenBlock($"if ({input} < {effective})");
+                _writer.WriteLine($"{Checks}.ThrowInputSmallerThanKernel(nameof({input}), {input}, {effective});");
+                _writer.CloseBlock();
+            }
+        }
+
+        private void EmitForward()
+        {
+            SourceWriter w = _writer;
+            string layout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, H, W, InChannels)" : "(batch, InChannels, H, W)";
+            string outLayout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, OutH, OutW, OutChannels)" : "(batch, OutChannels, OutH, OutW)";
+            w.WriteLine("/// <summary>");
+            w.WriteLine($"/// Runs the layer on <paramref name=\"batch\"/> images: <paramref name=\"input\"/> is {layout},");
+            w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
+            w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
+            w.WriteLine("/// </summary>");
+            w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int inputHeight, int inputWidth)");
+            if (_spec.IsFixed)
+            {
+                w.WriteLine($"{Checks}.RequirePositive(inputHeight, nameof(inputHeight));");
+                w.WriteLine($"{Checks}.RequirePositive(inputWidth, nameof(inputWidth));");
+                w.OpenBlock("if (inputHeight != InputHeight || inputWidth != InputWidth)");
+                w.WriteLine($"{Checks}.ThrowFixedSizeMismatch(InputHeight, InputWidth, inputHeight, inputWidth);");
+                w.CloseBlock();
+                w.WriteLine();
+                w.WriteLine("Forward(input, output, batch);");
+                w.CloseBlock();
+                w.WriteLine();
+                w.WriteLine("/// <summary>");
+                w.WriteLine($"/// Runs the layer on <paramref name=\"batch\"/> images of the fixed size: <paramref name=\"input\"/> is {layout},");
+                w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
+                w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
+                w.WriteLine("/// </summary>");
+                w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch = 1)");
+                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
+                EmitLengthChecks("InputHeight", "InputWidth", "OutputHeight", "OutputWidth", layout, outLayout);
+                w.WriteLine("ForwardCore(input, output, batch);");
+            }
+            else
+            {
+                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
+                w.WriteLine("var g = new SepConvGeometry(inputHeight, inputWidth);");
+                EmitLengthChecks("inputHeight", "inputWidth", "g.OutputHeight", "g.OutputWidth", layout, outLayout);
+                w.WriteLine("ForwardCore(input, output, batch, in g);");
+            }
+
+            w.CloseBlock();
+        }
+
+        private void EmitLengthChecks(string inH, string inW, string outH, string outW, string layout, string outLayout)
+        {
+            SourceWriter w = _writer;
+            w.WriteLine($"int inputLength = {Checks}.TensorLength(batch, InChannels, {inH}, {inW}, nameof(batch));");
+            w.WriteLine($"int outputLength = {Checks}.TensorLength(batch, OutChannels, {outH}, {outW}, nameof(batch));");
+            w.WriteLine($"{Checks}.RequireLength(input.Length, inputLength, nameof(input), \"{layout}\");");
+            w.WriteLine($"{Checks}.RequireLength(output.Length, outputLength, nameof(output), \"{outLayout}\");");
+            w.OpenBlock("if (!_sepConvLoaded)");
+            w.WriteLine($"{Checks}.ThrowWeightsNotLoaded(\"{_spec.ClassName}\");");
+            w.CloseBlock();
+            w.WriteLine();
+        }
+
+        private void EmitForwardCore()
+        {
+            SourceWriter w = _writer;
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the");
+            w.WriteLine("/// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is");
+            w.WriteLine("/// rented per call, which keeps the layer free of per-call state and safe to share between threads.");
+            w.WriteLine("/// </summary>");
+            w.OpenBlock($"private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch{_names.Parameter})");
+            w.WriteLine($"int inputImageLength = InChannels * {_names.Size("InputHeight")} * {_names.Size("InputWidth")};");
+            w.WriteLine($"int outputImageLength = OutChannels * {_names.Size("OutputHeight")} * {_names.Size("OutputWidth")};");
+            w.WriteLine($"float[] rowBuffer = ArrayPool<float>.Shared.Rent({_names.Size("OutputWidth")} * DepthwiseChannels);");
+            w.OpenBlock("try");
+            w.WriteLine("// Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer.");
+            w.WriteLine("ref float row = ref rowBuffer[0];");
+            w.WriteLine("ref float inputStart = ref MemoryMarshal.GetReference(input);");
+            w.WriteLine("ref float outputStart = ref MemoryMarshal.GetReference(output);");
+            w.OpenBlock("for (int b = 0; b < batch; b++)");
+            w.WriteLine("ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);");
+            w.WriteLine("ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);");
+            w.OpenBlock($"for (int oy = 0; oy < {_names.Size("OutputHeight")}; oy++)");
+            w.WriteLine($"{_names.Depthwise}(ref image, ref row, oy{_names.Argument});");
+            w.WriteLine($"{_names.Pointwise}(ref row, ref result, oy{_names.Argument});");
+            w.CloseBlock();
+            w.CloseBlock();
+            w.CloseBlock();
+            w.OpenBlock("finally");
+            w.WriteLine("ArrayPool<float>.Shared.Return(rowBuffer);");
+            w.CloseBlock();
+            w.CloseBlock();
+        }
+
+        private void EmitActivation()
+        {
+            SourceWriter w = _writer;
+            bool relu6 = _spec.Activation == ActivationKind.Relu6;
+            w.WriteLine(relu6
+                ? "/// <summary>ReLU6: min(max(value, 0), 6); NaN stays NaN.</summary>"
+                : "/// <summary>ReLU: max(value, 0); NaN stays NaN.</summary>");
+            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            w.WriteLine(relu6
+                ? "private static float Activate(float value) => value < 0f ? 0f : value > 6f ? 6f : value;"
+                : "private static float Activate(float value) => value < 0f ? 0f : value;");
+        }
+
+        private void EmitGeometry()
+        {
+            SourceWriter w = _writer;
+            AxisPlan h = _spec.Height;
+            AxisPlan x = _spec.Width;
+            w.WriteLine("/// <summary>Output size, padding and the outputs that need no padding, for one run-time input size.</summary>");
+            w.OpenBlock("private readonly struct SepConvGeometry");
+            w.WriteLine("public readonly int InputHeight;");
+            w.WriteLine("public readonly int InputWidth;");
+            w.WriteLine("public readonly int OutputHeight;");
+            w.WriteLine("public readonly int OutputWidth;");
+            if (h.HasBorder)
+            {
+                w.WriteLine("public readonly int PadTop;");
+                w.WriteLine("public readonly int InteriorTop;");
+                w.WriteLine("public readonly int InteriorBottom;");
+            }
+
+            if (x.HasBorder)
+            {
+                w.WriteLine("public readonly int PadLeft;");
+                w.WriteLine("public readonly int InteriorLeft;");
+                w.WriteLine("public readonly int InteriorRight;");
+            }
+
+            w.WriteLine();
+            w.OpenBlock("public SepConvGeometry(int inputHeight, int inputWidth)");
+            w.WriteLine("var output = GetOutputSize(inputHeight, inputWidth);");
+            w.WriteLine("InputHeight = inputHeight;");
+            w.WriteLine("InputWidth = inputWidth;");
+            w.WriteLine("OutputHeight = output.Height;");
+            w.WriteLine("OutputWidth = output.Width;");
+            if (h.HasBorder)
+            {
+                EmitAxisGeometry("Height", "inputHeight", "Top", "Bottom");
+            }
+
+            if (x.HasBorder)
+            {
+                EmitAxisGeometry("Width", "inputWidth", "Left", "Right");
+            }
+
+            w.CloseBlock();
+            w.CloseBlock();
+        }
+
+        private void EmitAxisGeometry(string axis, string input, string before, string after)
+        {
+            SourceWriter w = _writer;
+            w.WriteLine();
+            w.WriteLine($"// TensorFlow SAME: total = max((out - 1) * stride + effective kernel - in, 0); {before.ToLowerInvariant()} = floor(total / 2).");
+            w.WriteLine($"Pad{before} = Math.Max((Output{axis} - 1) * Stride{axis} - {input} + EffectiveKernel{axis}, 0) / 2;");
+            w.WriteLine($"// Outputs [Interior{before}, Interior{after}) have every tap inside the input.");
+            w.WriteLine($"Interior{before} = Math.Min((Pad{before} + Stride{axis} - 1) / Stride{axis}, Output{axis});");
+            w.WriteLine($"int last{axis}Start = {input} - EffectiveKernel{axis} + Pad{before};");
+            w.WriteLine($"Interior{after} = last{axis}Start < 0 ? Interior{before} : Math.Max(Interior{before}, Math.Min(Output{axis}, last{axis}Start / Stride{axis} + 1));");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Collections.Generic;
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Emitting
+{
+    /// <summary>
+    /// Writes the pointwise step of one output row: a 1x1 convolution from DepthwiseChannels to OutChannels
+    /// as a register-blocked microkernel (PixelBlock pixels x FilterBlock filters of accumulators that start
+    /// at the bias), with the activation applied as each result is stored.
+    /// </summary>
+    internal sealed class PointwiseEmitter
+    {
+        /// <summary>Filters per register block; the packed weights are laid out in blocks of this many.</summary>
+        public const int FilterBlock = 4;
+
+        /// <summary>Pixels per register block: 2 x 4 accumulators plus loads fit the scalar registers.</summary>
+        public const int PixelBlock = 2;
+
+        private readonly LayerSpec _spec;
+        private readonly KernelNames _names;
+        private readonly bool _channelsLast;
+
+        public PointwiseEmitter(LayerSpec spec)
+        {
+            _spec = spec;
+            _names = new KernelNames(spec);
+            _channelsLast = spec.Layout == LayoutKind.ChannelsLast;
+        }
+
+        private int FullFilterBlocks => _spec.OutChannels / FilterBlock;
+
+        private int TailFilters => _spec.OutChannels % FilterBlock;
+
+        public void Emit(SourceWriter writer)
+        {
+            string width = _names.Size("OutputWidth");
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Pointwise step for output row <paramref name=\"oy\"/>: DepthwiseChannels -> OutChannels over the depthwise");
+            writer.WriteLine($"/// <paramref name=\"row\"/>, {Epilogue()}, stored into <paramref name=\"result\"/>.");
+            writer.WriteLine("/// </summary>");
+            writer.OpenBlock($"private void {_names.Pointwise}(ref float row, ref float result, int oy{_names.Parameter})");
+            writer.WriteLine("ref float weights = ref _sepConvPointwise[0];");
+            if (_spec.UseBias)
+            {
+                writer.WriteLine("ref float bias = ref _sepConvBias[0];");
+            }
+
+            if (_channelsLast)
+            {
+                writer.WriteLine($"ref float outputRow = ref Unsafe.Add(ref result, oy * {width} * OutChannels);");
+            }
+            else
+            {
+                writer.WriteLine($"ref float outputRow = ref Unsafe.Add(ref result, oy * {width});");
+                writer.WriteLine($"int outputPlane = {_names.Size("OutputHeight")} * {width};");
+            }
+
+            writer.WriteLine("int ox = 0;");
+            writer.OpenBlock($"for (; ox + PixelBlock <= {width}; ox += PixelBlock)");
+            EmitPixels(writer, PixelBlock);
+            writer.CloseBlock();
+
+            bool oddWidthPossible = !_spec.IsFixed || _spec.Width.Output(_spec.Width.FixedInput) % PixelBlock != 0;
+            if (oddWidthPossible)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// The last pixel of an odd-width row.");
+                writer.OpenBlock($"if (ox < {width})");
+                EmitPixels(writer, 1);
+                writer.CloseBlock();
+            }
+
+            writer.CloseBlock();
+        }
+
+        private string Epilogue()
+        {
+            var parts = new List<string>();
+            if (_spec.UseBias)
+            {
+                parts.Add("plus bias");
+            }
+
+            if (_spec.Activation != ActivationKind.Linear)
+            {
+                parts.Add(_spec.Activation.ToString().ToLowerInvariant());
+            }
+
+            return parts.Count == 0 ? "no bias, linear" : string.Join(", then ", parts);
+        }
+
+        /// <summary>All filters for <paramref name="pixels"/> pixels starting at <c>ox</c>.</summary>
+        private void EmitPixels(SourceWriter writer, int pixels)
+        {
+            if (_channelsLast)
+            {
+                for (int p = 0; p < pixels; p++)
+                {
+                    string offset = p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels";
+                    writer.WriteLine($"ref float x{p} = ref Unsafe.Add(ref row, {offset});");
+                }
+
+                writer.WriteLine("ref float y = ref Unsafe.Add(ref outputRow, ox * OutChannels);");
+            }
+            else
+            {
+                writer.WriteLine("ref float x = ref Unsafe.Add(ref row, ox);");
+                writer.WriteLine("ref float y = ref Unsafe.Add(ref outputRow, ox);");
+            }
+
+            if (FullFilterBlocks > 0)
+            {
+                writer.OpenBlock("for (int fb = 0; fb < FullFilterBlocks; fb++)");
+                writer.WriteLine("int f = fb * FilterBlock;");
+                writer.WriteLine("ref float w = ref Unsafe.Add(ref weights, fb * PointwiseBlockLength);");
+                EmitBlock(writer, pixels, FilterBlock);
+                writer.CloseBlock();
+            }
+
+            if (TailFilters > 0)
+            {
+                writer.OpenBlock();
+                writer.WriteLine($"// The last {TailFilters} filter{(TailFilters == 1 ? string.Empty : "s")} (a partial block).");
+                writer.WriteLine("const int f = FullFilterBlocks * FilterBlock;");
+                writer.WriteLine("ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PointwiseBlockLength);");
+                EmitBlock(writer, pixels, TailFilters);
+                writer.CloseBlock();
+            }
+        }
+
+        /// <summary>One register block: pixels x filters accumulators over all depthwise channels.</summary>
+        private void EmitBlock(SourceWriter writer, int pixels, int filters)
+        {
+            for (int p = 0; p < pixels; p++)
+            {
+                for (int k = 0; k < filters; k++)
+                {
+                    string start = _spec.UseBias ? $"Unsafe.Add(ref bias, {Plus("f", k)})" : "0f";
+                    writer.WriteLine($"float acc{p}_{k} = {start};");
+                }
+            }
+
+            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            if (_channelsLast)
+            {
+                for (int p = 0; p < pixels; p++)
+                {
+                    writer.WriteLine($"float a{p} = Unsafe.Add(ref x{p}, j);");
+                }
+            }
+            else
+            {
+                writer.WriteLine($"ref float xj = ref Unsafe.Add(ref x, j * {_names.Size("OutputWidth")});");
+                for (int p = 0; p < pixels; p++)
+                {
+                    writer.WriteLine(p == 0 ? "float a0 = xj;" : $"float a{p} = Unsafe.Add(ref xj, {p});");
+                }
+            }
+
+            writer.WriteLine("ref float wj = ref Unsafe.Add(ref w, j * FilterBlock);");
+            for (int k = 0; k < filters; k++)
+            {
+                writer.WriteLine(k == 0 ? "float w0 = wj;" : $"float w{k} = Unsafe.Add(ref wj, {k});");
+            }
+
+            for (int p = 0; p < pixels; p++)
+            {
+                for (int k = 0; k < filters; k++)
+                {
+                    writer.WriteLine($"acc{p}_{k} += a{p} * w{k};");
+                }
+            }
+
+            writer.CloseBlock();
+            writer.WriteLine();
+            for (int p = 0; p < pixels; p++)
+            {
+                for (int k = 0; k < filters; k++)
+                {
+                    string target = _channelsLast
+                        ? $"Unsafe.Add(ref y, {Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k)})"
+                        : $"Unsafe.Add(ref y, {Times(Plus("f", k), "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")})";
+                    string value = _spec.Activation == ActivationKind.Linear ? $"acc{p}_{k}" : $"Activate(acc{p}_{k})";
+                    writer.WriteLine($"{target} = {value};");
+                }
+            }
+        }
+
+        private static string Plus(string name, int k) => k == 0 ? name : $"{name} + {k}";
+
+        private static string Times(string sum, string factor) => sum.Contains("+") ? $"({sum}) * {factor}" : $"{sum} * {factor}";
+    }
+}

@@ -1,0 +1,58 @@
+namespace SepConvGen.Generator.Model
+{
+    /// <summary>
+    /// Everything the emitter needs to write one layer, and nothing else. It holds no symbols, syntax
+    /// nodes or locations: two parses of the same attribute give equal specs, which is what lets the
+    /// incremental pipeline skip re-emitting a layer whose attribute did not change. Keep new members
+    /// immutable and value-equatable.
+    /// </summary>
+    internal sealed record LayerSpec(
+        string Namespace,
+        EquatableArray<string> ContainingTypes,
+        string TypeKeyword,
+        string ClassName,
+        string AttributeText,
+        int InChannels,
+        int OutChannels,
+        int DepthMultiplier,
+        AxisPlan Height,
+        AxisPlan Width,
+        bool UseBias,
+        LayoutKind Layout,
+        ActivationKind Activation)
+    {
+        /// <summary>Above this many taps the depthwise taps run as a loop instead of straight-line code.</summary>
+        public const int MaxUnrolledTaps = 64;
+
+        /// <summary>Channels between the two steps: InChannels x DepthMultiplier.</summary>
+        public int DepthwiseChannels => InChannels * DepthMultiplier;
+
+        public int Taps => Height.Kernel * Width.Kernel;
+
+        public bool UnrollTaps => Taps <= MaxUnrolledTaps;
+
+        /// <summary>Both input extents fixed by the attribute.</summary>
+        public bool IsFixed => Height.IsFixed && Width.IsFixed;
+
+        public bool HasBorder => Height.HasBorder || Width.HasBorder;
+
+        /// <summary>The name of the generated file.</summary>
+        public string HintName
+        {
+            get
+            {
+                string prefix = Namespace.Length == 0 ? string.Empty : Namespace + ".";
+                string outer = ContainingTypes.Count == 0 ? string.Empty : string.Join(".", Names()) + ".";
+                return $"{prefix}{outer}{ClassName}.SepConv.g.cs";
+            }
+        }
+
+        private System.Collections.Generic.IEnumerable<string> Names()
+        {
+            foreach (string declaration in ContainingTypes)
+            {
+                yield return declaration.Substring(declaration.LastIndexOf(' ') + 1);
+            }
+        }
+    }
+}

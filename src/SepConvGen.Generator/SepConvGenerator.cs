@@ -1,0 +1,71 @@
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using SepConvGen.Generator.Diagnostics;
+using SepConvGen.Generator.Emitting;
+using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Parsing;
+
+namespace SepConvGen.Generator
+{
+    /// <summary>
+    /// Generates a specialized Keras SeparableConv2D for every class marked <c>[SeparableConv]</c>.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class SepConvGenerator : IIncrementalGenerator
+    {
+        /// <summary>Tracking names of the pipeline steps, asserted by the incremental tests.</summary>
+        public static class Steps
+        {
+            public const string Parse = nameof(Parse);
+            public const string Layers = nameof(Layers);
+            public const string Diagnostics = nameof(Diagnostics);
+        }
+
+        private static readonly string Version =
+            typeof(SepConvGenerator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            // 1. Find [SeparableConv] classes. The compiler's attribute index makes this cheap: it runs only for
+            //    classes carrying the attribute, and again only when one of them is edited.
+            // 2. Parse each into a symbol-free, value-equatable result, so that an edit that leaves the attribute
+            //    and the class header unchanged stops the pipeline here (the result compares equal: Cached).
+            IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    AttributeParser.AttributeMetadataName,
+                    predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                    transform: static (context, cancellationToken) => Parse(context, cancellationToken))
+                .WithTrackingName(Steps.Parse);
+
+            // 3. Source hangs off the spec alone: moving an attribute in the file re-reports diagnostics at the new
+            //    place but does not re-emit code.
+            IncrementalValuesProvider<LayerSpec> layers = parsed
+                .Select(static (result, _) => result.Spec!)
+                .Where(static spec => spec is not null)
+                .WithTrackingName(Steps.Layers);
+            context.RegisterSourceOutput(layers, static (context, spec) => EmitLayer(context, spec));
+
+            // 4. Diagnostics travel as values too and are reported separately.
+            IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
+                .Select(static (result, _) => result.Diagnostics)
+                .Where(static list => !list.IsEmpty)
+                .WithTrackingName(Steps.Diagnostics);
+            context.RegisterSourceOutput(diagnostics, static (context, list) =>
+            {
+                foreach (DiagnosticInfo diagnostic in list)
+                {
+                    context.ReportDiagnostic(diagnostic.ToDiagnostic());
+                }
+            });
+        }
+
+        // Everything emitted is built from non-negative ints and fixed text, so the output does not depend on
+        // the culture the compiler runs under.
+        private static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+            AttributeParser.Parse(context, cancellationToken);
+
+        private static void EmitLayer(SourceProductionContext context, LayerSpec spec) =>
+            context.AddSource(spec.HintName, SourceText.From(LayerEmitter.Emit(spec, Version), System.Text.Encoding.UTF8));
+    }
+}
