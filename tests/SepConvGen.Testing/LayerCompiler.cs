@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Text;
+using Microsoft.CodeAnalysis;
 
 namespace SepConvGen.Testing
 {
@@ -26,9 +27,11 @@ namespace SepConvGen.Testing
             source.AppendLine("}");
 
             GeneratorOutput output = GeneratorHarness.Run(new[] { source.ToString() });
-            if (!output.GeneratorDiagnostics.IsEmpty)
+            // Info diagnostics (such as SCG0012 for large kernels) are expected; anything stronger is a failure.
+            Diagnostic[] problems = output.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+            if (problems.Length > 0)
             {
-                throw new InvalidOperationException("The generator reported: " + string.Join("; ", output.GeneratorDiagnostics));
+                throw new InvalidOperationException("The generator reported: " + string.Join("; ", problems.Take(10)));
             }
 
             Assembly assembly = GeneratorHarness.EmitAndLoad(output.Compilation);
