@@ -1,0 +1,73 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SepConvGen.Testing;
+using Xunit;
+
+namespace SepConvGen.Generator.Tests
+{
+    /// <summary>
+    /// The generated source of representative layers, compared verbatim with the checked-in snapshots. Each
+    /// must also compile without warnings as C# 7.3, the language of netstandard2.0 consumers.
+    /// </summary>
+    public sealed class OutputTests
+    {
+        [Theory]
+        [InlineData("SeedLayer_1x16_Same_NoBias", "[SeparableConv(32, 64, 1, 16, Padding.Same, UseBias = false)]")]
+        [InlineData("Kernel3x3_Same", "[SeparableConv(64, 128, 3, 3, Padding.Same)]")]
+        [InlineData("EvenKernel4x4_Same", "[SeparableConv(3, 5, 4, 4, Padding.Same)]")]
+        [InlineData("Stride2_Multiplier2_Same", "[SeparableConv(32, 64, 3, 3, Padding.Same, StrideHeight = 2, StrideWidth = 2, DepthMultiplier = 2)]")]
+        [InlineData("Dilated2_Same", "[SeparableConv(16, 16, 3, 3, Padding.Same, DilationHeight = 2, DilationWidth = 2)]")]
+        [InlineData("EegNet_ChannelsFirst_1x16", "[SeparableConv(16, 16, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]")]
+        [InlineData("FixedSize_56x56", "[SeparableConv(64, 128, 3, 3, Padding.Same, InputHeight = 56, InputWidth = 56)]")]
+        [InlineData("Relu6", "[SeparableConv(8, 8, 3, 3, Padding.Same, Activation = Activation.Relu6)]")]
+        [InlineData("Valid", "[SeparableConv(8, 16, 3, 3)]")]
+        [InlineData("FixedValid_Strided_ChannelsFirst_Relu", "[SeparableConv(4, 6, 3, 3, Padding.Valid, StrideHeight = 2, StrideWidth = 2, DataFormat = DataFormat.ChannelsFirst, Activation = Activation.Relu, InputHeight = 9, InputWidth = 8)]")]
+        [InlineData("LargeKernel_9x9_CompactTaps", "[SeparableConv(4, 4, 9, 9, Padding.Same)]")]
+        [InlineData("Multiplier3_Dilated_ChannelsFirst", "[SeparableConv(3, 5, 2, 3, Padding.Same, DepthMultiplier = 3, DilationWidth = 3, DataFormat = DataFormat.ChannelsFirst)]")]
+        public void Generated_layer_matches_snapshot(string name, string attribute)
+        {
+            string source = $$"""
+                using SepConvGen;
+
+                namespace Samples
+                {
+                    {{attribute}}
+                    public partial class Layer
+                    {
+                    }
+                }
+                """;
+            Verify(name, source);
+        }
+
+        [Fact]
+        public void Nested_layer_in_global_namespace_matches_snapshot()
+        {
+            const string source = """
+                using SepConvGen;
+
+                public static partial class Model
+                {
+                    public partial struct Block
+                    {
+                        [SeparableConv(2, 2, 3, 3, Padding.Same)]
+                        internal sealed partial class Depthwise
+                        {
+                        }
+                    }
+                }
+                """;
+            Verify("Nested_GlobalNamespace", source);
+        }
+
+        private static void Verify(string name, string source)
+        {
+            GeneratorOutput output = GeneratorHarness.Run(new[] { source }, GeneratorHarness.CSharp73);
+            Assert.DoesNotContain(output.DriverDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+            Assert.DoesNotContain(output.CompilationDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+            Assert.Single(output.GeneratedSources);
+            Snapshot.Verify(name, output.GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString())),
+                DiagnosticText.Format(output.GeneratorDiagnostics, output.Compilation));
+        }
+    }
+}
