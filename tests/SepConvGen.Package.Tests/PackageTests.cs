@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using SepConvGen.Testing;
+using Xunit;
+
+namespace SepConvGen.Package.Tests
+{
+    /// <summary>
+    /// Packs SepConvGen the way the README does, then builds and runs projects that reference nothing but
+    /// the package from a folder feed: the attribute compiles, the generator runs, the layer is right.
+    /// </summary>
+    public sealed class PackageTests : IClassFixture<PackageTests.PackedFeed>
+    {
+        private readonly PackedFeed _feed;
+
+        public PackageTests(PackedFeed feed) => _feed = feed;
+
+        /// <summary>
+        /// One pack per run, in a copy of the sources (so the outer build's folders are never touched), with a
+        /// version of its own and a private NuGet cache (a re-packed version would otherwise be served stale).
+        /// </summary>
+        public sealed class PackedFeed : IDisposable
+        {
+            public PackedFeed()
+            {
+                Root = Path.Combine(Path.GetTempPath(), "sepconvgen-package-" + Guid.NewGuid().ToString("N")[..12]);
+                string sources = Path.Combine(Root, "repo");
+                Feed = Path.Combine(Root, "feed");
+                Version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+                Environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(Root, "packages") };
+
+                string repository = DotNet.RepositoryRoot();
+                CopyDirectory(Path.Combine(repository, "src"), Path.Combine(sources, "src"));
+                foreach (string file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "README.md" })
+                {
+                    File.Copy(Path.Combine(repository, file), Path.Combine(sources, file));
+                }
+
+                DotNet.Run(sources, Environment, "pack", Path.Combine("src", "SepConvGen", "SepConvGen.csproj"),
+                    "-c", "Release", "-o", Feed, $"-p:Version={Version}");
+                Package = Path.Combine(Feed, $"SepConvGen.{Version}.nupkg");
+            }
+
+            public string Root { get; }
+
+            public string Feed { get; }
+
+            public string Version { get; }
+
+            public string Package { get; }
+
+            public IReadOnlyDictionary<string, string> Environment { get; }
+
+            public void Dispose()
+            {
+                try
+                {
+                    Directory.Delete(Root, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A leftover temp folder is harmless.
+                }
+            }
+
+            private static void CopyDirectory(string from, string to)
+            {
+                foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+                {
+                    string relative = Path.GetRelativePath(from, file);
+                    if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj"))
+                    {
+                        continue;
+                    }
+
+                    string target = Path.Combine(to, relative);
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.Copy(file, target);
+                }
+            }
+        }
+
+        [Fact]
+        public void Package_holds_generator_and_attribute_library()
+        {
+            using ZipArchive archive = ZipFile.OpenRead(_feed.Package);
+            string[] entries = archive.Entries.Select(e => e.FullName).ToArray();
+            Assert.Contains("analyzers/dotnet/cs/SepConvGen.Generator.dll", entries);
+            Assert.Contains("lib/netstandard2.0/SepConvGen.dll", entries);
+            Assert.Contains("lib/net8.0/SepConvGen.dll", entries);
+            // The generator is an analyzer only: never a library the consumer references at run time.
+            Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("Generator.dll", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Console_app_referencing_only_the_package_runs_a_correct_layer()
+        {
+            string app = CreateProject("App", "net10.0", isExe: true, """
+                using System;
+                using System.Globalization;
+                using SepConvGen;
+
+                [SeparableConv(3, 4, 3, 3, Padding.Same, DepthMultiplier = 2, Activation = Activation.Relu)]
+                public partial class Layer { }
+
+                public static class Program
+                {
+                    public static void Main()
+                    {
+                        var layer = new Layer();
+                        float[] Ramp(int n, int seed) { var v = new float[n]; for (int i = 0; i < n; i++) v[i] = ((i * 7 + seed) % 17 - 8) / 8f; return v; }
+                        layer.LoadKerasWeights(Ramp(Layer.DepthwiseKernelLength, 1), Ramp(Layer.PointwiseKernelLength, 2), Ramp(Layer.OutChannels, 3));
+                        var (h, w) = Layer.GetOutputSize(5, 6);
+                        var output = new float[Layer.OutChannels * h * w];
+                        layer.Forward(Ramp(Layer.InChannels * 5 * 6, 4), output, 1, 5, 6);
+                        Console.WriteLine(string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
+                    }
+                }
+                """);
+            string printed = DotNet.Run(app, _feed.Environment, "run", "-c", "Release");
+            float[] output = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()
+                .Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+            var config = new LayerConfig(3, 4, 3, 3, Same: true, DepthMultiplier: 2, Activation: Activation.Relu);
+            (double[] expected, double[] magnitude) = NaiveSeparableConv.Run(config, Ramp(3 * 5 * 6, 4), 1, 5, 6,
+                Ramp(config.DepthwiseKernelLength, 1), Ramp(config.PointwiseKernelLength, 2), Ramp(4, 3));
+            TensorAssert.Matches(config, 1, 5, 6, output, expected, magnitude, exact: true, "packaged layer");
+        }
+
+        [Fact]
+        public void Netstandard20_library_compiles_the_generated_code()
+        {
+            string library = CreateProject("Library", "netstandard2.0", isExe: false, """
+                using SepConvGen;
+
+                namespace Consumers
+                {
+                    [SeparableConv(16, 16, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]
+                    public partial class EegSeparable { }
+
+                    [SeparableConv(8, 8, 3, 3, Padding.Same, StrideHeight = 2, StrideWidth = 2, InputHeight = 9, InputWidth = 9)]
+                    public partial class Strided { }
+                }
+                """);
+            string output = DotNet.Run(library, _feed.Environment, "build", "-c", "Release");
+            Assert.Contains("0 Error(s)", output, StringComparison.Ordinal);
+        }
+
+        private static float[] Ramp(int n, int seed) =>
+            Enumerable.Range(0, n).Select(i => (((i * 7) + seed) % 17 - 8) / 8f).ToArray();
+
+        private string CreateProject(string name, string framework, bool isExe, string code)
+        {
+            string folder = Path.Combine(_feed.Root, name);
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="local" value="{_feed.Feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            File.WriteAllText(Path.Combine(folder, $"{name}.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>{framework}</TargetFramework>
+                    {(isExe ? "<OutputType>Exe</OutputType>" : string.Empty)}
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="SepConvGen" Version="{_feed.Version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(folder, "Code.cs"), code);
+            return folder;
+        }
+    }
+}
