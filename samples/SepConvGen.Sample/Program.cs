@@ -1,1 +1,88 @@
-System.Console.WriteLine("hi");
+using System;
+using System.Diagnostics;
+using System.Linq;
+using SepConvGen.Sample;
+
+// Two generated Keras SeparableConv2D layers, checked against a naive float64 loop and timed.
+Console.WriteLine("SepConvGen sample: generated Keras SeparableConv2D layers (stride 1, TensorFlow SAME padding)");
+Console.WriteLine();
+
+var random = new Random(2026);
+float[] Values(int length) => Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+static double Linear(double x) => x;
+static double Relu6(double x) => x < 0 ? 0 : x > 6 ? 6 : x;
+
+// 1. SeparableConv2D(64, (1, 16), use_bias=False, padding='same') on a 1 x 512 x 32 input.
+{
+    const int height = 1, width = 512;
+    float[] depthwise = Values(EegSeparable.DepthwiseKernelLength);  // Keras (1, 16, 32, 1)
+    float[] pointwise = Values(EegSeparable.PointwiseKernelLength);  // Keras (1, 1, 32, 64)
+    float[] input = Values(height * width * EegSeparable.InChannels);
+    var layer = new EegSeparable();
+    layer.LoadKerasWeights(depthwise, pointwise);
+    var output = new float[height * width * EegSeparable.OutChannels];
+    layer.Forward(input, output, batch: 1, height, width);
+
+    // TensorFlow SAME for a 16-wide kernel: total 15, floor(15 / 2) = 7 on the left, 8 on the right.
+    double[] reference = NaiveLoop.Run(input, height, width, 32, 64, 1, 16, padTop: 0, padLeft: 7, depthwise, pointwise, null, Linear);
+    double[] handPadded = NaiveLoop.Run(input, height, width, 32, 64, 1, 16, padTop: 0, padLeft: 8, depthwise, pointwise, null, Linear);
+    Report("EegSeparable  SeparableConv2D(64, (1, 16), padding='same', use_bias=False) on 1x512x32",
+        output, reference,
+        () => layer.Forward(input, output, 1, height, width),
+        () => NaiveLoop.Run(input, height, width, 32, 64, 1, 16, 0, 7, depthwise, pointwise, null, Linear));
+    int changed = reference.Zip(handPadded).Count(p => Math.Abs(p.First - p.Second) > 1e-9);
+    double worst = reference.Zip(handPadded).Max(p => Math.Abs(p.First - p.Second));
+    Console.WriteLine("  TensorFlow pads this kernel 7 left and 8 right. The hand padding F.pad(x, (8, 7, 0, 0))");
+    Console.WriteLine($"  shifts the window by one column: {changed} of {reference.Length} outputs change, by up to {worst:F3}.");
+    Console.WriteLine();
+}
+
+// 2. A fixed-size 3x3 block: SeparableConv2D(128, (3, 3), padding='same', activation='relu6') on 56 x 56 x 64.
+{
+    const int size = MobileNetBlock.InputHeight;
+    float[] depthwise = Values(MobileNetBlock.DepthwiseKernelLength);
+    float[] pointwise = Values(MobileNetBlock.PointwiseKernelLength);
+    float[] bias = Values(MobileNetBlock.OutChannels);
+    float[] input = Values(size * size * MobileNetBlock.InChannels);
+    var layer = new MobileNetBlock();
+    layer.LoadKerasWeights(depthwise, pointwise, bias);
+    var output = new float[MobileNetBlock.OutputHeight * MobileNetBlock.OutputWidth * MobileNetBlock.OutChannels];
+    layer.Forward(input, output);
+    double[] reference = NaiveLoop.Run(input, size, size, 64, 128, 3, 3, MobileNetBlock.PadTop, MobileNetBlock.PadLeft, depthwise, pointwise, bias, Relu6);
+    Report("MobileNetBlock  SeparableConv2D(128, (3, 3), padding='same', activation='relu6') on 56x56x64 (fixed size)",
+        output, reference,
+        () => layer.Forward(input, output),
+        () => NaiveLoop.Run(input, size, size, 64, 128, 3, 3, 1, 1, depthwise, pointwise, bias, Relu6));
+}
+
+static void Report(string title, float[] output, double[] reference, Action generated, Action naive)
+{
+    double maxError = output.Zip(reference).Max(p => Math.Abs(p.First - p.Second));
+    double maxValue = reference.Max(Math.Abs);
+    double generatedMs = MedianMilliseconds(generated, minimumRuns: 50);
+    double naiveMs = MedianMilliseconds(naive, minimumRuns: 3);
+    Console.WriteLine(title);
+    Console.WriteLine($"  max |generated - naive float64| = {maxError:0.0e+0} (outputs up to {maxValue:F2})");
+    Console.WriteLine($"  generated layer: {generatedMs:F3} ms per call; naive loop: {naiveMs:F3} ms per call ({naiveMs / generatedMs:F1}x)");
+}
+
+// Median of repeated timings after a warm-up, so tiered compilation and the first rental are excluded.
+static double MedianMilliseconds(Action action, int minimumRuns)
+{
+    for (int i = 0; i < 3; i++)
+    {
+        action();
+    }
+
+    var times = new System.Collections.Generic.List<double>();
+    var total = Stopwatch.StartNew();
+    while (times.Count < minimumRuns || total.ElapsedMilliseconds < 300)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    times.Sort();
+    return times[times.Count / 2];
+}
