@@ -33,7 +33,13 @@ namespace SepConvGen.Testing
                 sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options ?? Latest, path: $"Source{i}.cs")),
                 References,
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
-                    nullableContextOptions: NullableContextOptions.Disable));
+                        nullableContextOptions: NullableContextOptions.Disable)
+                    // As the SDK does: a reference built against an older runtime version is not worth a warning.
+                    .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic>
+                    {
+                        ["CS1701"] = ReportDiagnostic.Suppress,
+                        ["CS1702"] = ReportDiagnostic.Suppress,
+                    }));
 
         public static GeneratorDriver CreateDriver(CSharpParseOptions? options = null) =>
             CSharpGeneratorDriver.Create(
