@@ -30,9 +30,20 @@ namespace SepConvGen.Generator.Emitting
             ? new ChannelsFirst.ChannelsFirstDepthwiseEmitter(spec)
             : new ChannelsLast.ChannelsLastDepthwiseEmitter(spec);
 
+        /// <summary>How the row buffer is laid out, for the row method's summary.</summary>
+        protected abstract string RowLayout { get; }
+
         public void Emit(SourceWriter writer)
         {
-            EmitRow(writer);
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// Depthwise step for output row <paramref name=\"oy\"/>: fills <paramref name=\"row\"/> with");
+            writer.WriteLine($"/// {RowLayout}.");
+            writer.WriteLine("/// </summary>");
+            writer.OpenBlock($"private void {Names.Depthwise}(ref float image, ref float row, int oy{Names.Parameter})");
+            writer.WriteLine($"int iy = {Names.InputRow};");
+            writer.WriteLine("ref float weights = ref _sepConvDepthwise[0];");
+            EmitRowBody(writer);
+            writer.CloseBlock();
             if (Spec.HasBorder)
             {
                 writer.WriteLine();
@@ -40,7 +51,8 @@ namespace SepConvGen.Generator.Emitting
             }
         }
 
-        protected abstract void EmitRow(SourceWriter writer);
+        /// <summary>The row method after <c>iy</c> (input row of kernel row 0) and <c>weights</c>.</summary>
+        protected abstract void EmitRowBody(SourceWriter writer);
 
         protected abstract void EmitBorderPixel(SourceWriter writer);
 

@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using SepConvGen.Generator.Model;
 
@@ -176,77 +177,96 @@ namespace SepConvGen.Generator.Emitting
 
         private void EmitKerasLoader()
         {
-            SourceWriter w = _writer;
-            w.WriteLine("/// <summary>");
-            w.WriteLine("/// Loads weights in the Keras layout: <paramref name=\"depthwiseKernel\"/> (kh, kw, in, dm),");
-            w.WriteLine($"/// <paramref name=\"pointwiseKernel\"/> (1, 1, in * dm, out){(_spec.UseBias ? ", <paramref name=\"bias\"/> (out)" : string.Empty)}.");
-            w.WriteLine("/// All lengths are checked before anything is copied. Not to be called while Forward runs.");
-            w.WriteLine("/// </summary>");
-            w.OpenBlock($"public void LoadKerasWeights(ReadOnlySpan<float> depthwiseKernel, ReadOnlySpan<float> pointwiseKernel{BiasParameter})");
-            w.WriteLine($"{Checks}.RequireLength(depthwiseKernel.Length, DepthwiseKernelLength, nameof(depthwiseKernel), \"(kh, kw, in, dm) = ({_spec.Height.Kernel}, {_spec.Width.Kernel}, {_spec.InChannels}, {_spec.DepthMultiplier})\");");
-            w.WriteLine($"{Checks}.RequireLength(pointwiseKernel.Length, PointwiseKernelLength, nameof(pointwiseKernel), \"(1, 1, in * dm, out) = (1, 1, {_spec.DepthwiseChannels}, {_spec.OutChannels})\");");
-            EmitBiasCheck();
-            w.WriteLine();
-            w.WriteLine("// The Keras depthwise layout is the one the kernels read.");
-            w.WriteLine("depthwiseKernel.CopyTo(_sepConvDepthwise);");
-            w.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
-            w.OpenBlock("for (int f = 0; f < OutChannels; f++)");
-            w.WriteLine("_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];");
-            w.CloseBlock();
-            w.CloseBlock();
-            EmitBiasCopyAndLoaded();
-            w.CloseBlock();
+            var depthwise = new LoaderParameter("depthwiseKernel", "(kh, kw, in, dm)",
+                $"({_spec.Height.Kernel}, {_spec.Width.Kernel}, {_spec.InChannels}, {_spec.DepthMultiplier})");
+            var pointwise = new LoaderParameter("pointwiseKernel", "(1, 1, in * dm, out)",
+                $"(1, 1, {_spec.DepthwiseChannels}, {_spec.OutChannels})");
+            EmitLoader("LoadKerasWeights", "Keras", depthwise, pointwise, w =>
+            {
+                w.WriteLine("// The Keras depthwise layout is the one the kernels read.");
+                w.WriteLine("depthwiseKernel.CopyTo(_sepConvDepthwise);");
+                EmitNestedLoops(w, "j", "DepthwiseChannels", "f", "OutChannels",
+                    "_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];");
+            });
         }
 
         private void EmitPyTorchLoader()
         {
+            var depthwise = new LoaderParameter("depthwiseWeight", "(in * dm, 1, kh, kw) of Conv2d(groups = in)",
+                $"({_spec.DepthwiseChannels}, 1, {_spec.Height.Kernel}, {_spec.Width.Kernel})");
+            var pointwise = new LoaderParameter("pointwiseWeight", "(out, in * dm, 1, 1)",
+                $"({_spec.OutChannels}, {_spec.DepthwiseChannels}, 1, 1)");
+            EmitLoader("LoadPyTorchWeights", "PyTorch", depthwise, pointwise, w =>
+            {
+                w.WriteLine("// Channel-major (PyTorch) to tap-major (Keras).");
+                EmitNestedLoops(w, "j", "DepthwiseChannels", "tap", "KernelTaps",
+                    "_sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];");
+                w.WriteLine();
+                EmitNestedLoops(w, "f", "OutChannels", "j", "DepthwiseChannels",
+                    "_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];");
+            });
+        }
+
+        /// <summary>A weight span of a loader: its name, its layout in words, and that layout with this layer's numbers.</summary>
+        private readonly struct LoaderParameter
+        {
+            public LoaderParameter(string name, string layout, string shape)
+            {
+                Name = name;
+                Layout = layout;
+                Shape = shape;
+            }
+
+            public string Name { get; }
+
+            public string Layout { get; }
+
+            public string Shape { get; }
+
+            /// <summary>The layout without the words after it, e.g. "(kh, kw, in, dm)".</summary>
+            public string Dimensions => Layout.Substring(0, Layout.IndexOf(')') + 1);
+        }
+
+        /// <summary>A loader: checks every length first, then copies into the kernels' layouts.</summary>
+        private void EmitLoader(string method, string framework, LoaderParameter depthwise, LoaderParameter pointwise, Action<SourceWriter> copy)
+        {
             SourceWriter w = _writer;
+            string bias = _spec.UseBias ? ", <paramref name=\"bias\"/> (out)" : string.Empty;
             w.WriteLine("/// <summary>");
-            w.WriteLine("/// Loads weights in the PyTorch layout: <paramref name=\"depthwiseWeight\"/> (in * dm, 1, kh, kw) of");
-            w.WriteLine($"/// Conv2d(groups = in), <paramref name=\"pointwiseWeight\"/> (out, in * dm, 1, 1){(_spec.UseBias ? ", <paramref name=\"bias\"/> (out)" : string.Empty)}.");
+            w.WriteLine($"/// Loads weights in the {framework} layout: <paramref name=\"{depthwise.Name}\"/> {depthwise.Layout},");
+            w.WriteLine($"/// <paramref name=\"{pointwise.Name}\"/> {pointwise.Layout}{bias}.");
             w.WriteLine("/// All lengths are checked before anything is copied. Not to be called while Forward runs.");
             w.WriteLine("/// </summary>");
-            w.OpenBlock($"public void LoadPyTorchWeights(ReadOnlySpan<float> depthwiseWeight, ReadOnlySpan<float> pointwiseWeight{BiasParameter})");
-            w.WriteLine($"{Checks}.RequireLength(depthwiseWeight.Length, DepthwiseKernelLength, nameof(depthwiseWeight), \"(in * dm, 1, kh, kw) = ({_spec.DepthwiseChannels}, 1, {_spec.Height.Kernel}, {_spec.Width.Kernel})\");");
-            w.WriteLine($"{Checks}.RequireLength(pointwiseWeight.Length, PointwiseKernelLength, nameof(pointwiseWeight), \"(out, in * dm, 1, 1) = ({_spec.OutChannels}, {_spec.DepthwiseChannels}, 1, 1)\");");
-            EmitBiasCheck();
+            w.OpenBlock($"public void {method}(ReadOnlySpan<float> {depthwise.Name}, ReadOnlySpan<float> {pointwise.Name}{BiasParameter})");
+            w.WriteLine($"{Checks}.RequireLength({depthwise.Name}.Length, DepthwiseKernelLength, nameof({depthwise.Name}), \"{depthwise.Dimensions} = {depthwise.Shape}\");");
+            w.WriteLine($"{Checks}.RequireLength({pointwise.Name}.Length, PointwiseKernelLength, nameof({pointwise.Name}), \"{pointwise.Dimensions} = {pointwise.Shape}\");");
+            if (_spec.UseBias)
+            {
+                w.WriteLine($"{Checks}.RequireLength(bias.Length, OutChannels, nameof(bias), \"(out) = ({_spec.OutChannels})\");");
+            }
+
             w.WriteLine();
-            w.WriteLine("// Channel-major (PyTorch) to tap-major (Keras).");
-            w.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
-            w.OpenBlock("for (int tap = 0; tap < KernelTaps; tap++)");
-            w.WriteLine("_sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];");
+            copy(w);
+            if (_spec.UseBias)
+            {
+                w.WriteLine();
+                w.WriteLine("bias.CopyTo(_sepConvBias);");
+            }
+
+            w.WriteLine("_sepConvLoaded = true;");
             w.CloseBlock();
+        }
+
+        private static void EmitNestedLoops(SourceWriter w, string outer, string outerCount, string inner, string innerCount, string statement)
+        {
+            w.OpenBlock($"for (int {outer} = 0; {outer} < {outerCount}; {outer}++)");
+            w.OpenBlock($"for (int {inner} = 0; {inner} < {innerCount}; {inner}++)");
+            w.WriteLine(statement);
             w.CloseBlock();
-            w.WriteLine();
-            w.OpenBlock("for (int f = 0; f < OutChannels; f++)");
-            w.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
-            w.WriteLine("_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];");
-            w.CloseBlock();
-            w.CloseBlock();
-            EmitBiasCopyAndLoaded();
             w.CloseBlock();
         }
 
         private string BiasParameter => _spec.UseBias ? ", ReadOnlySpan<float> bias" : string.Empty;
-
-        private void EmitBiasCheck()
-        {
-            if (_spec.UseBias)
-            {
-                _writer.WriteLine($"{Checks}.RequireLength(bias.Length, OutChannels, nameof(bias), \"(out) = ({_spec.OutChannels})\");");
-            }
-        }
-
-        private void EmitBiasCopyAndLoaded()
-        {
-            if (_spec.UseBias)
-            {
-                _writer.WriteLine();
-                _writer.WriteLine("bias.CopyTo(_sepConvBias);");
-            }
-
-            _writer.WriteLine("_sepConvLoaded = true;");
-        }
 
         private void EmitPackedIndex()
         {

@@ -93,8 +93,8 @@ namespace Samples
         }
 
         /// <summary>
-        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of
-        /// Conv2d(groups = in), <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1).
+        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of Conv2d(groups = in),
+        /// <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1).
         /// All lengths are checked before anything is copied. Not to be called while Forward runs.
         /// </summary>
         public void LoadPyTorchWeights(ReadOnlySpan<float> depthwiseWeight, ReadOnlySpan<float> pointwiseWeight)
@@ -195,8 +195,8 @@ namespace Samples
         private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
-            int planeLength = g.InputHeight * g.InputWidth;
             ref float weights = ref _sepConvDepthwise[0];
+            int planeLength = g.InputHeight * g.InputWidth;
             const int TapColumnStep = DilationWidth;
             for (int c = 0; c < InChannels; c++)
             {

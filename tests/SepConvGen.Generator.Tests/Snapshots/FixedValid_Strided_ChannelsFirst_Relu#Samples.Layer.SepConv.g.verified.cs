@@ -112,8 +112,8 @@ namespace Samples
         }
 
         /// <summary>
-        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of
-        /// Conv2d(groups = in), <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1), <paramref name="bias"/> (out).
+        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of Conv2d(groups = in),
+        /// <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1), <paramref name="bias"/> (out).
         /// All lengths are checked before anything is copied. Not to be called while Forward runs.
         /// </summary>
         public void LoadPyTorchWeights(ReadOnlySpan<float> depthwiseWeight, ReadOnlySpan<float> pointwiseWeight, ReadOnlySpan<float> bias)
@@ -241,8 +241,8 @@ namespace Samples
         private void Depthwise_k3x3_s2x2_d1x1_c4m1_Scalar(ref float image, ref float row, int oy)
         {
             int iy = oy * StrideHeight;
-            int planeLength = InputHeight * InputWidth;
             ref float weights = ref _sepConvDepthwise[0];
+            int planeLength = InputHeight * InputWidth;
             const int tapRowStep = DilationHeight * InputWidth;
             const int TapColumnStep = DilationWidth;
             for (int c = 0; c < InChannels; c++)

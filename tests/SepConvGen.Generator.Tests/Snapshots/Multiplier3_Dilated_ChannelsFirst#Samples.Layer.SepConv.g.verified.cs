@@ -98,8 +98,8 @@ namespace Samples
         }
 
         /// <summary>
-        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of
-        /// Conv2d(groups = in), <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1), <paramref name="bias"/> (out).
+        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of Conv2d(groups = in),
+        /// <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1), <paramref name="bias"/> (out).
         /// All lengths are checked before anything is copied. Not to be called while Forward runs.
         /// </summary>
         public void LoadPyTorchWeights(ReadOnlySpan<float> depthwiseWeight, ReadOnlySpan<float> pointwiseWeight, ReadOnlySpan<float> bias)
@@ -203,8 +203,8 @@ namespace Samples
         private void Depthwise_k2x3_s1x1_d1x3_c3m3_Scalar(ref float image, ref float row, int oy, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
-            int planeLength = g.InputHeight * g.InputWidth;
             ref float weights = ref _sepConvDepthwise[0];
+            int planeLength = g.InputHeight * g.InputWidth;
             bool borderRow = oy < g.InteriorTop || oy >= g.InteriorBottom;
             int tapRowStep = DilationHeight * g.InputWidth;
             const int TapColumnStep = DilationWidth;

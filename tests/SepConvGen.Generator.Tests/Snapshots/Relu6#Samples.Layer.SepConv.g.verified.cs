@@ -98,8 +98,8 @@ namespace Samples
         }
 
         /// <summary>
-        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of
-        /// Conv2d(groups = in), <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1), <paramref name="bias"/> (out).
+        /// Loads weights in the PyTorch layout: <paramref name="depthwiseWeight"/> (in * dm, 1, kh, kw) of Conv2d(groups = in),
+        /// <paramref name="pointwiseWeight"/> (out, in * dm, 1, 1), <paramref name="bias"/> (out).
         /// All lengths are checked before anything is copied. Not to be called while Forward runs.
         /// </summary>
         public void LoadPyTorchWeights(ReadOnlySpan<float> depthwiseWeight, ReadOnlySpan<float> pointwiseWeight, ReadOnlySpan<float> bias)

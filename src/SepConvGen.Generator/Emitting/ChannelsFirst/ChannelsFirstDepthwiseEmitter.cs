@@ -17,17 +17,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         protected override string RowStep => $"DilationHeight * {Names.Size("InputWidth")}";
 
-        protected override void EmitRow(SourceWriter writer)
+        protected override string RowLayout => "DepthwiseChannels rows of OutputWidth values (NCHW)";
+
+        protected override void EmitRowBody(SourceWriter writer)
         {
             string width = Names.Size("OutputWidth");
-            writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Depthwise step for output row <paramref name=\"oy\"/>: fills <paramref name=\"row\"/> with");
-            writer.WriteLine("/// DepthwiseChannels rows of OutputWidth values (NCHW).");
-            writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.Depthwise}(ref float image, ref float row, int oy{Names.Parameter})");
-            writer.WriteLine($"int iy = {Names.InputRow};");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {Names.Size("InputWidth")};");
-            writer.WriteLine("ref float weights = ref _sepConvDepthwise[0];");
             if (Spec.Height.HasBorder)
             {
                 writer.WriteLine($"bool borderRow = oy < {Names.Size("InteriorTop")} || oy >= {Names.Size("InteriorBottom")};");
@@ -70,7 +65,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 EmitBorderLoop(writer, end, width);
             }
 
-            writer.CloseBlock();
             writer.CloseBlock();
         }
 

@@ -17,16 +17,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
         protected override string RowStep => $"DilationHeight * {Names.Size("InputWidth")} * InChannels";
 
-        protected override void EmitRow(SourceWriter writer)
+        protected override string RowLayout => "OutputWidth pixels x DepthwiseChannels values (NHWC)";
+
+        protected override void EmitRowBody(SourceWriter writer)
         {
             string width = Names.Size("OutputWidth");
-            writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Depthwise step for output row <paramref name=\"oy\"/>: fills <paramref name=\"row\"/> with");
-            writer.WriteLine("/// OutputWidth pixels x DepthwiseChannels values (NHWC).");
-            writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.Depthwise}(ref float image, ref float row, int oy{Names.Parameter})");
-            writer.WriteLine($"int iy = {Names.InputRow};");
-            writer.WriteLine("ref float weights = ref _sepConvDepthwise[0];");
             if (Spec.Height.HasBorder)
             {
                 writer.WriteLine();
@@ -64,8 +59,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.WriteLine("// Right border.");
                 EmitBorderLoop(writer, end, width);
             }
-
-            writer.CloseBlock();
         }
 
         private void EmitBorderLoop(SourceWriter writer, string start, string end)
