@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -20,6 +21,7 @@ namespace SepConvGen.Generator
             public const string Parse = nameof(Parse);
             public const string Layers = nameof(Layers);
             public const string Diagnostics = nameof(Diagnostics);
+            public const string CheckedMode = nameof(CheckedMode);
         }
 
         private static readonly string Version =
@@ -44,7 +46,12 @@ namespace SepConvGen.Generator
                 .Select(static (result, _) => result.Spec!)
                 .Where(static spec => spec is not null)
                 .WithTrackingName(Steps.Layers);
-            context.RegisterSourceOutput(layers, static (context, spec) => EmitLayer(context, spec));
+
+            // DEBUG builds (or SEPCONVGEN_CHECKED) get kernels that bounds-check every access; a bool, so it caches.
+            IncrementalValueProvider<bool> isChecked = context.ParseOptionsProvider
+                .Select(static (options, _) => options.PreprocessorSymbolNames.Any(s => s is "DEBUG" or "SEPCONVGEN_CHECKED"))
+                .WithTrackingName(Steps.CheckedMode);
+            context.RegisterSourceOutput(layers.Combine(isChecked), static (context, layer) => EmitLayer(context, layer.Left, layer.Right));
 
             // 4. Diagnostics travel as values too and are reported separately.
             IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
@@ -65,7 +72,7 @@ namespace SepConvGen.Generator
         private static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
             AttributeParser.Parse(context, cancellationToken);
 
-        private static void EmitLayer(SourceProductionContext context, LayerSpec spec) =>
-            context.AddSource(spec.HintName, SourceText.From(LayerEmitter.Emit(spec, Version), System.Text.Encoding.UTF8));
+        private static void EmitLayer(SourceProductionContext context, LayerSpec spec, bool isChecked) =>
+            context.AddSource(spec.HintName, SourceText.From(LayerEmitter.Emit(spec, Version, isChecked), System.Text.Encoding.UTF8));
     }
 }

@@ -60,9 +60,28 @@ namespace SepConvGen.Generator.Tests
             Verify("Nested_GlobalNamespace", source);
         }
 
-        private static void Verify(string name, string source)
+        [Fact]
+        public void Debug_build_gets_bounds_checked_kernels_matching_snapshot()
         {
-            GeneratorOutput output = GeneratorHarness.Run(new[] { source }, GeneratorHarness.CSharp73);
+            const string source = """
+                using SepConvGen;
+
+                namespace Samples
+                {
+                    [SeparableConv(6, 10, 3, 3, Padding.Same, DepthMultiplier = 2, Activation = Activation.Relu, DataFormat = DataFormat.ChannelsFirst)]
+                    public partial class Layer
+                    {
+                    }
+                }
+                """;
+            Verify("Checked_DebugBuild_ChannelsFirst", source, GeneratorHarness.CSharp73.WithPreprocessorSymbols("DEBUG"));
+            Verify("Checked_DebugBuild_ChannelsLast", source.Replace(", DataFormat = DataFormat.ChannelsFirst", string.Empty, System.StringComparison.Ordinal),
+                GeneratorHarness.CSharp73.WithPreprocessorSymbols("DEBUG"));
+        }
+
+        private static void Verify(string name, string source, Microsoft.CodeAnalysis.CSharp.CSharpParseOptions? options = null)
+        {
+            GeneratorOutput output = GeneratorHarness.Run(new[] { source }, options ?? GeneratorHarness.CSharp73);
             Assert.DoesNotContain(output.DriverDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
             Assert.DoesNotContain(output.CompilationDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
             Assert.Single(output.GeneratedSources);

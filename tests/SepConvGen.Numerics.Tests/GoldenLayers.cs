@@ -7,11 +7,12 @@ namespace SepConvGen.Numerics.Tests
 {
     /// <summary>
     /// Compiles, once per test run, one run-time sized and one fixed-size layer for every golden case
-    /// (a single in-memory compilation through the generator).
+    /// (a single in-memory compilation through the generator), and the same in checked mode (DEBUG builds).
     /// </summary>
     public sealed class GoldenLayers
     {
         private readonly IReadOnlyDictionary<string, Func<ITestLayer>> _factories;
+        private readonly IReadOnlyDictionary<string, Func<ITestLayer>> _checkedFactories;
 
         public GoldenLayers()
         {
@@ -24,12 +25,15 @@ namespace SepConvGen.Numerics.Tests
             }
 
             _factories = LayerCompiler.Compile(layers);
+            _checkedFactories = LayerCompiler.Compile(layers, checkedMode: true);
         }
 
         private readonly Dictionary<string, int> _index = new();
 
-        public ITestLayer Dynamic(GoldenCase c) => _factories[$"Dynamic{_index[c.Name]}"]();
+        public ITestLayer Dynamic(GoldenCase c, bool checkedMode = false) => Factories(checkedMode)[$"Dynamic{_index[c.Name]}"]();
 
-        public ITestLayer Fixed(GoldenCase c) => _factories[$"Fixed{_index[c.Name]}"]();
+        public ITestLayer Fixed(GoldenCase c, bool checkedMode = false) => Factories(checkedMode)[$"Fixed{_index[c.Name]}"]();
+
+        private IReadOnlyDictionary<string, Func<ITestLayer>> Factories(bool checkedMode) => checkedMode ? _checkedFactories : _factories;
     }
 }

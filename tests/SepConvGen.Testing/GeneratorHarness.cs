@@ -19,6 +19,9 @@ namespace SepConvGen.Testing
 
         public static readonly CSharpParseOptions Latest = new CSharpParseOptions(LanguageVersion.Latest);
 
+        /// <summary>The generator's checked mode, as a DEBUG build gets it: every kernel access bounds-checked.</summary>
+        public static readonly CSharpParseOptions Checked = Latest.WithPreprocessorSymbols("SEPCONVGEN_CHECKED");
+
         private static readonly MetadataReference[] References = Basic.Reference.Assemblies.Net100.References.All
             .Concat(new[]
             {

@@ -19,5 +19,8 @@ namespace SepConvGen.Testing
 
         /// <summary>The fixed-size Forward; only for layers with a fixed input size.</summary>
         void ForwardFixed(float[] input, float[] output, int batch);
+
+        /// <summary>The five-argument Forward on spans that are slices of larger buffers.</summary>
+        void ForwardSlices(System.ArraySegment<float> input, System.ArraySegment<float> output, int batch, int inputHeight, int inputWidth);
     }
 }

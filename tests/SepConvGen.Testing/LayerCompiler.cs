@@ -13,7 +13,9 @@ namespace SepConvGen.Testing
     /// </summary>
     public static class LayerCompiler
     {
-        public static IReadOnlyDictionary<string, Func<ITestLayer>> Compile(IReadOnlyList<(string Name, LayerConfig Config)> layers)
+        /// <param name="layers">Class names and configurations.</param>
+        /// <param name="checkedMode">Generate the bounds-checked kernels of DEBUG builds instead of the fast ones.</param>
+        public static IReadOnlyDictionary<string, Func<ITestLayer>> Compile(IReadOnlyList<(string Name, LayerConfig Config)> layers, bool checkedMode = false)
         {
             var source = new StringBuilder();
             source.AppendLine("using SepConvGen;");
@@ -26,7 +28,7 @@ namespace SepConvGen.Testing
 
             source.AppendLine("}");
 
-            GeneratorOutput output = GeneratorHarness.Run(new[] { source.ToString() });
+            GeneratorOutput output = GeneratorHarness.Run(new[] { source.ToString() }, checkedMode ? GeneratorHarness.Checked : GeneratorHarness.Latest);
             // Info diagnostics (such as SCG0012 for large kernels) are expected; anything stronger is a failure.
             Diagnostic[] problems = output.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
             if (problems.Length > 0)
@@ -68,6 +70,7 @@ namespace SepConvGen.Testing
                         public (int Height, int Width) GetOutputSize(int inputHeight, int inputWidth) => {{name}}.GetOutputSize(inputHeight, inputWidth);
                         public void Forward(float[] input, float[] output, int batch, int inputHeight, int inputWidth) => _layer.Forward(input, output, batch, inputHeight, inputWidth);
                         public void ForwardFixed(float[] input, float[] output, int batch) { {{fixedForward}} }
+                        public void ForwardSlices(System.ArraySegment<float> input, System.ArraySegment<float> output, int batch, int inputHeight, int inputWidth) => _layer.Forward(input, output, batch, inputHeight, inputWidth);
                     }
                 """;
         }

@@ -10,10 +10,10 @@ namespace SepConvGen.Generator.Emitting
     /// </summary>
     internal abstract class DepthwiseEmitter
     {
-        protected DepthwiseEmitter(LayerSpec spec)
+        protected DepthwiseEmitter(LayerSpec spec, KernelNames names)
         {
             Spec = spec;
-            Names = new KernelNames(spec);
+            Names = names;
         }
 
         protected LayerSpec Spec { get; }
@@ -26,9 +26,9 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>Distance between two kernel rows in the input, in floats.</summary>
         protected abstract string RowStep { get; }
 
-        public static DepthwiseEmitter For(LayerSpec spec) => spec.Layout == LayoutKind.ChannelsFirst
-            ? new ChannelsFirst.ChannelsFirstDepthwiseEmitter(spec)
-            : new ChannelsLast.ChannelsLastDepthwiseEmitter(spec);
+        public static DepthwiseEmitter For(LayerSpec spec, KernelNames names) => spec.Layout == LayoutKind.ChannelsFirst
+            ? new ChannelsFirst.ChannelsFirstDepthwiseEmitter(spec, names)
+            : new ChannelsLast.ChannelsLastDepthwiseEmitter(spec, names);
 
         /// <summary>How the row buffer is laid out, for the row method's summary.</summary>
         protected abstract string RowLayout { get; }
@@ -39,9 +39,9 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("/// Depthwise step for output row <paramref name=\"oy\"/>: fills <paramref name=\"row\"/> with");
             writer.WriteLine($"/// {RowLayout}.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.Depthwise}(ref float image, ref float row, int oy{Names.Parameter})");
+            writer.OpenBlock($"private void {Names.Depthwise}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.Parameter})");
             writer.WriteLine($"int iy = {Names.InputRow};");
-            writer.WriteLine("ref float weights = ref _sepConvDepthwise[0];");
+            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             EmitRowBody(writer);
             writer.CloseBlock();
             if (Spec.HasBorder)
@@ -76,8 +76,8 @@ namespace SepConvGen.Generator.Emitting
         }
 
         /// <summary>
-        /// Computes every depthwise output of one window whose origin is <c>ref float x</c>, with the channel's
-        /// weights at <c>ref float w</c> (multiplier 0; each tap's weights DepthwiseChannels apart).
+        /// Computes every depthwise output of one window whose origin is <c>x</c>, with the channel's
+        /// weights at <c>w</c> (multiplier 0; each tap's weights DepthwiseChannels apart).
         /// </summary>
         protected void EmitWindow(SourceWriter writer, Func<string, string> targetOfMultiplier)
         {
@@ -93,9 +93,7 @@ namespace SepConvGen.Generator.Emitting
                 for (int kx = 0; kx < Spec.Width.Kernel; kx++)
                 {
                     string offset = Join(ky == 0 ? null : $"{ky} * tapRowStep", kx == 0 ? null : $"{kx} * TapColumnStep");
-                    writer.WriteLine(offset.Length == 0
-                        ? $"float {Tap(ky, kx)} = x;"
-                        : $"float {Tap(ky, kx)} = Unsafe.Add(ref x, {offset});");
+                    writer.WriteLine($"float {Tap(ky, kx)} = {Names.At("x", offset.Length == 0 ? "0" : offset)};");
                 }
             }
 
@@ -111,7 +109,7 @@ namespace SepConvGen.Generator.Emitting
             }
 
             writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
-            writer.WriteLine("ref float wm = ref Unsafe.Add(ref w, m);");
+            writer.WriteLine(Names.Let("wm", false, "w", "m"));
             EmitAssignment(writer, targetOfMultiplier("m"), sum("wm"));
             writer.CloseBlock();
         }
@@ -128,7 +126,7 @@ namespace SepConvGen.Generator.Emitting
                 for (int kx = 0; kx < Spec.Width.Kernel; kx++)
                 {
                     int tap = (ky * Spec.Width.Kernel) + kx;
-                    string weight = tap == 0 ? weights : $"Unsafe.Add(ref {weights}, {tap} * DepthwiseChannels)";
+                    string weight = Names.At(weights, tap == 0 ? "0" : $"{tap} * DepthwiseChannels");
                     sum.Append(tap == 0 ? string.Empty : "\n    + ").Append($"{Tap(ky, kx)} * {weight}");
                 }
             }
@@ -144,7 +142,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("float acc = 0f;");
             writer.OpenBlock("for (int ky = 0; ky < KernelHeight; ky++)");
             writer.OpenBlock("for (int kx = 0; kx < KernelWidth; kx++)");
-            writer.WriteLine($"acc += Unsafe.Add(ref x, {Join(row, column)}) * Unsafe.Add(ref {weights}, (ky * KernelWidth + kx) * DepthwiseChannels);");
+            writer.WriteLine($"acc += {Names.At("x", Join(row, column))} * {Names.At(weights, "(ky * KernelWidth + kx) * DepthwiseChannels")};");
             writer.CloseBlock();
             writer.CloseBlock();
             return "acc";

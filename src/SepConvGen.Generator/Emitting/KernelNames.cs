@@ -3,14 +3,50 @@ using SepConvGen.Generator.Model;
 namespace SepConvGen.Generator.Emitting
 {
     /// <summary>
-    /// How kernel code names the layer's sizes. A fixed-size layer has them all as constants of the class;
-    /// a run-time sized one passes a <c>SepConvGeometry</c> computed once per call.
+    /// How kernel code names the layer's sizes and reaches memory. A fixed-size layer has its sizes as
+    /// constants of the class; a run-time sized one passes a <c>SepConvGeometry</c> computed once per call.
+    /// Memory is reached through <c>ref float</c> and <c>Unsafe.Add</c> (no bounds checks; every offset is
+    /// covered by the length checks at the top of <c>Forward</c>), or, in checked mode (DEBUG builds),
+    /// through spans sliced to their exact extents, so that any index outside them throws.
     /// </summary>
     internal sealed class KernelNames
     {
         private readonly LayerSpec _spec;
 
-        public KernelNames(LayerSpec spec) => _spec = spec;
+        public KernelNames(LayerSpec spec, bool isChecked)
+        {
+            _spec = spec;
+            IsChecked = isChecked;
+        }
+
+        /// <summary>Checked mode: every access is bounds-checked through spans.</summary>
+        public bool IsChecked { get; }
+
+        /// <summary>A memory parameter of a kernel method.</summary>
+        public string Param(string name, bool writable) => IsChecked ? $"{Span(writable)} {name}" : $"ref float {name}";
+
+        /// <summary>A memory argument of a kernel call.</summary>
+        public string Arg(string name) => IsChecked ? name : "ref " + name;
+
+        /// <summary>A memory argument that starts <paramref name="offset"/> elements into <paramref name="name"/>.</summary>
+        public string ArgAt(string name, string offset) => IsChecked ? $"{name}.Slice({offset})" : $"ref Unsafe.Add(ref {name}, {offset})";
+
+        /// <summary>Declares <paramref name="name"/> as the memory <paramref name="offset"/> elements into <paramref name="source"/>.</summary>
+        public string Let(string name, bool writable, string source, string offset) => IsChecked
+            ? $"{Span(writable)} {name} = {source}.Slice({offset});"
+            : $"ref float {name} = ref Unsafe.Add(ref {source}, {offset});";
+
+        /// <summary>Declares <paramref name="name"/> as a weight array, optionally from an offset.</summary>
+        public string LetArray(string name, string field, string? offset = null) => IsChecked
+            ? $"ReadOnlySpan<float> {name} = {field}{(offset is null ? string.Empty : $".AsSpan({offset})")};"
+            : offset is null ? $"ref float {name} = ref {field}[0];" : $"ref float {name} = ref Unsafe.Add(ref {field}[0], {offset});";
+
+        /// <summary>The element <paramref name="offset"/> elements into <paramref name="name"/> (readable and assignable).</summary>
+        public string At(string name, string offset = "0") => IsChecked
+            ? $"{name}[{offset}]"
+            : offset == "0" ? name : $"Unsafe.Add(ref {name}, {offset})";
+
+        private static string Span(bool writable) => writable ? "Span<float>" : "ReadOnlySpan<float>";
 
         /// <summary>A geometry value: a constant for fixed-size layers, <c>g.Name</c> otherwise.</summary>
         public string Size(string name) => _spec.IsFixed ? name : "g." + name;
@@ -21,8 +57,8 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The trailing geometry argument of kernel calls.</summary>
         public string Argument => _spec.IsFixed ? string.Empty : ", in g";
 
-        /// <summary>The suffix naming the instruction set of every kernel method.</summary>
-        public const string Isa = "_Scalar";
+        /// <summary>The suffix naming the instruction set (and checked mode) of every kernel method.</summary>
+        public string Isa => IsChecked ? "_ScalarChecked" : "_Scalar";
 
         /// <summary>Like XNNPACK's names: kernel, strides, dilation, channels and multiplier.</summary>
         public string Depthwise =>

@@ -17,15 +17,16 @@ namespace SepConvGen.Generator.Emitting
         private readonly KernelNames _names;
         private readonly SourceWriter _writer = new SourceWriter();
 
-        private LayerEmitter(LayerSpec spec)
+        private LayerEmitter(LayerSpec spec, bool isChecked)
         {
             _spec = spec;
-            _names = new KernelNames(spec);
+            _names = new KernelNames(spec, isChecked);
         }
 
-        public static string Emit(LayerSpec spec, string version)
+        /// <summary>The file for <paramref name="spec"/>; <paramref name="isChecked"/> bounds-checks every access (DEBUG builds).</summary>
+        public static string Emit(LayerSpec spec, string version, bool isChecked)
         {
-            var emitter = new LayerEmitter(spec);
+            var emitter = new LayerEmitter(spec, isChecked);
             emitter.EmitFile(version);
             return emitter._writer.ToString();
         }
@@ -33,7 +34,7 @@ namespace SepConvGen.Generator.Emitting
         private void EmitFile(string version)
         {
             SourceWriter w = _writer;
-            HeaderEmitter.Emit(w, _spec, version);
+            HeaderEmitter.Emit(w, _spec, version, _names.IsChecked);
             w.WriteLine();
             w.WriteLine("using System;");
             w.WriteLine("using System.Buffers;");
@@ -67,9 +68,9 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
             EmitForwardCore();
             w.WriteLine();
-            DepthwiseEmitter.For(_spec).Emit(w);
+            DepthwiseEmitter.For(_spec, _names).Emit(w);
             w.WriteLine();
-            new PointwiseEmitter(_spec).Emit(w);
+            new PointwiseEmitter(_spec, _names).Emit(w);
             if (_spec.Activation != ActivationKind.Linear)
             {
                 w.WriteLine();
@@ -378,18 +379,32 @@ namespace SepConvGen.Generator.Emitting
             w.OpenBlock($"private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch{_names.Parameter})");
             w.WriteLine($"int inputImageLength = InChannels * {_names.Size("InputHeight")} * {_names.Size("InputWidth")};");
             w.WriteLine($"int outputImageLength = OutChannels * {_names.Size("OutputHeight")} * {_names.Size("OutputWidth")};");
-            w.WriteLine($"float[] rowBuffer = ArrayPool<float>.Shared.Rent({_names.Size("OutputWidth")} * DepthwiseChannels);");
+            w.WriteLine($"int rowLength = {_names.Size("OutputWidth")} * DepthwiseChannels;");
+            w.WriteLine("float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);");
             w.OpenBlock("try");
-            w.WriteLine("// Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer.");
-            w.WriteLine("ref float row = ref rowBuffer[0];");
-            w.WriteLine("ref float inputStart = ref MemoryMarshal.GetReference(input);");
-            w.WriteLine("ref float outputStart = ref MemoryMarshal.GetReference(output);");
-            w.OpenBlock("for (int b = 0; b < batch; b++)");
-            w.WriteLine("ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);");
-            w.WriteLine("ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);");
+            if (_names.IsChecked)
+            {
+                w.WriteLine("// Checked mode: every buffer is a span of its exact extent, so any stray index throws.");
+                w.WriteLine("Span<float> row = rowBuffer.AsSpan(0, rowLength);");
+                w.OpenBlock("for (int b = 0; b < batch; b++)");
+                w.WriteLine("ReadOnlySpan<float> image = input.Slice(b * inputImageLength, inputImageLength);");
+                w.WriteLine("Span<float> result = output.Slice(b * outputImageLength, outputImageLength);");
+            }
+            else
+            {
+                w.WriteLine("// Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer");
+                w.WriteLine("// (the DEBUG build of this code checks each access).");
+                w.WriteLine("ref float row = ref rowBuffer[0];");
+                w.WriteLine("ref float inputStart = ref MemoryMarshal.GetReference(input);");
+                w.WriteLine("ref float outputStart = ref MemoryMarshal.GetReference(output);");
+                w.OpenBlock("for (int b = 0; b < batch; b++)");
+                w.WriteLine("ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);");
+                w.WriteLine("ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);");
+            }
+
             w.OpenBlock($"for (int oy = 0; oy < {_names.Size("OutputHeight")}; oy++)");
-            w.WriteLine($"{_names.Depthwise}(ref image, ref row, oy{_names.Argument});");
-            w.WriteLine($"{_names.Pointwise}(ref row, ref result, oy{_names.Argument});");
+            w.WriteLine($"{_names.Depthwise}({_names.Arg("image")}, {_names.Arg("row")}, oy{_names.Argument});");
+            w.WriteLine($"{_names.Pointwise}({_names.Arg("row")}, {_names.Arg("result")}, oy{_names.Argument});");
             w.CloseBlock();
             w.CloseBlock();
             w.CloseBlock();

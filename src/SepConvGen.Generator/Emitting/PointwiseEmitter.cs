@@ -20,10 +20,10 @@ namespace SepConvGen.Generator.Emitting
         private readonly KernelNames _names;
         private readonly bool _channelsLast;
 
-        public PointwiseEmitter(LayerSpec spec)
+        public PointwiseEmitter(LayerSpec spec, KernelNames names)
         {
             _spec = spec;
-            _names = new KernelNames(spec);
+            _names = names;
             _channelsLast = spec.Layout == LayoutKind.ChannelsLast;
         }
 
@@ -38,20 +38,20 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("/// Pointwise step for output row <paramref name=\"oy\"/>: DepthwiseChannels -> OutChannels over the depthwise");
             writer.WriteLine($"/// <paramref name=\"row\"/>, {Epilogue()}, stored into <paramref name=\"result\"/>.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {_names.Pointwise}(ref float row, ref float result, int oy{_names.Parameter})");
-            writer.WriteLine("ref float weights = ref _sepConvPointwise[0];");
+            writer.OpenBlock($"private void {_names.Pointwise}({_names.Param("row", false)}, {_names.Param("result", true)}, int oy{_names.Parameter})");
+            writer.WriteLine(_names.LetArray("weights", "_sepConvPointwise"));
             if (_spec.UseBias)
             {
-                writer.WriteLine("ref float bias = ref _sepConvBias[0];");
+                writer.WriteLine(_names.LetArray("bias", "_sepConvBias"));
             }
 
             if (_channelsLast)
             {
-                writer.WriteLine($"ref float outputRow = ref Unsafe.Add(ref result, oy * {width} * OutChannels);");
+                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width} * OutChannels"));
             }
             else
             {
-                writer.WriteLine($"ref float outputRow = ref Unsafe.Add(ref result, oy * {width});");
+                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width}"));
                 writer.WriteLine($"int outputPlane = {_names.Size("OutputHeight")} * {width};");
             }
 
@@ -97,22 +97,22 @@ namespace SepConvGen.Generator.Emitting
                 for (int p = 0; p < pixels; p++)
                 {
                     string offset = p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels";
-                    writer.WriteLine($"ref float x{p} = ref Unsafe.Add(ref row, {offset});");
+                    writer.WriteLine(_names.Let($"x{p}", false, "row", offset));
                 }
 
-                writer.WriteLine("ref float y = ref Unsafe.Add(ref outputRow, ox * OutChannels);");
+                writer.WriteLine(_names.Let("y", true, "outputRow", "ox * OutChannels"));
             }
             else
             {
-                writer.WriteLine("ref float x = ref Unsafe.Add(ref row, ox);");
-                writer.WriteLine("ref float y = ref Unsafe.Add(ref outputRow, ox);");
+                writer.WriteLine(_names.Let("x", false, "row", "ox"));
+                writer.WriteLine(_names.Let("y", true, "outputRow", "ox"));
             }
 
             if (FullFilterBlocks > 0)
             {
                 writer.OpenBlock("for (int fb = 0; fb < FullFilterBlocks; fb++)");
                 writer.WriteLine("int f = fb * FilterBlock;");
-                writer.WriteLine("ref float w = ref Unsafe.Add(ref weights, fb * PointwiseBlockLength);");
+                writer.WriteLine(_names.Let("w", false, "weights", "fb * PointwiseBlockLength"));
                 EmitBlock(writer, pixels, FilterBlock);
                 writer.CloseBlock();
             }
@@ -122,7 +122,7 @@ namespace SepConvGen.Generator.Emitting
                 writer.OpenBlock();
                 writer.WriteLine($"// The last {TailFilters} filter{(TailFilters == 1 ? string.Empty : "s")} (a partial block).");
                 writer.WriteLine("const int f = FullFilterBlocks * FilterBlock;");
-                writer.WriteLine("ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PointwiseBlockLength);");
+                writer.WriteLine(_names.Let("w", false, "weights", "FullFilterBlocks * PointwiseBlockLength"));
                 EmitBlock(writer, pixels, TailFilters);
                 writer.CloseBlock();
             }
@@ -135,7 +135,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int k = 0; k < filters; k++)
                 {
-                    string start = _spec.UseBias ? $"Unsafe.Add(ref bias, {Plus("f", k)})" : "0f";
+                    string start = _spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f";
                     writer.WriteLine($"float acc{p}_{k} = {start};");
                 }
             }
@@ -145,22 +145,22 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int p = 0; p < pixels; p++)
                 {
-                    writer.WriteLine($"float a{p} = Unsafe.Add(ref x{p}, j);");
+                    writer.WriteLine($"float a{p} = {_names.At($"x{p}", "j")};");
                 }
             }
             else
             {
-                writer.WriteLine($"ref float xj = ref Unsafe.Add(ref x, j * {_names.Size("OutputWidth")});");
+                writer.WriteLine(_names.Let("xj", false, "x", $"j * {_names.Size("OutputWidth")}"));
                 for (int p = 0; p < pixels; p++)
                 {
-                    writer.WriteLine(p == 0 ? "float a0 = xj;" : $"float a{p} = Unsafe.Add(ref xj, {p});");
+                    writer.WriteLine($"float a{p} = {_names.At("xj", p.ToString(System.Globalization.CultureInfo.InvariantCulture))};");
                 }
             }
 
-            writer.WriteLine("ref float wj = ref Unsafe.Add(ref w, j * FilterBlock);");
+            writer.WriteLine(_names.Let("wj", false, "w", "j * FilterBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine(k == 0 ? "float w0 = wj;" : $"float w{k} = Unsafe.Add(ref wj, {k});");
+                writer.WriteLine($"float w{k} = {_names.At("wj", k.ToString(System.Globalization.CultureInfo.InvariantCulture))};");
             }
 
             for (int p = 0; p < pixels; p++)
@@ -178,8 +178,8 @@ namespace SepConvGen.Generator.Emitting
                 for (int k = 0; k < filters; k++)
                 {
                     string target = _channelsLast
-                        ? $"Unsafe.Add(ref y, {Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k)})"
-                        : $"Unsafe.Add(ref y, {Times(Plus("f", k), "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")})";
+                        ? _names.At("y", Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k))
+                        : _names.At("y", $"{Times(Plus("f", k), "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")}");
                     string value = _spec.Activation == ActivationKind.Linear ? $"acc{p}_{k}" : $"Activate(acc{p}_{k})";
                     writer.WriteLine($"{target} = {value};");
                 }

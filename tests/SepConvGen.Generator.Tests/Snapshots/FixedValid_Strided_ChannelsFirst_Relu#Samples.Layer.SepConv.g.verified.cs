@@ -210,10 +210,12 @@ namespace Samples
         {
             int inputImageLength = InChannels * InputHeight * InputWidth;
             int outputImageLength = OutChannels * OutputHeight * OutputWidth;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(OutputWidth * DepthwiseChannels);
+            int rowLength = OutputWidth * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
             try
             {
-                // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer.
+                // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
+                // (the DEBUG build of this code checks each access).
                 ref float row = ref rowBuffer[0];
                 ref float inputStart = ref MemoryMarshal.GetReference(input);
                 ref float outputStart = ref MemoryMarshal.GetReference(output);

@@ -172,10 +172,12 @@ namespace Samples
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(g.OutputWidth * DepthwiseChannels);
+            int rowLength = g.OutputWidth * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
             try
             {
-                // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer.
+                // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
+                // (the DEBUG build of this code checks each access).
                 ref float row = ref rowBuffer[0];
                 ref float inputStart = ref MemoryMarshal.GetReference(input);
                 ref float outputStart = ref MemoryMarshal.GetReference(output);

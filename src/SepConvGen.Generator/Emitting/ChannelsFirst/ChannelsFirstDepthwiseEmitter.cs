@@ -8,8 +8,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
     /// </summary>
     internal sealed class ChannelsFirstDepthwiseEmitter : DepthwiseEmitter
     {
-        public ChannelsFirstDepthwiseEmitter(LayerSpec spec)
-            : base(spec)
+        public ChannelsFirstDepthwiseEmitter(LayerSpec spec, KernelNames names)
+            : base(spec, names)
         {
         }
 
@@ -30,8 +30,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             EmitTapSteps(writer);
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
-            writer.WriteLine("ref float plane = ref Unsafe.Add(ref image, c * planeLength);");
-            writer.WriteLine($"ref float target = ref Unsafe.Add(ref row, {FirstChannelOf("c")} * {width});");
+            writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
+            writer.WriteLine(Names.Let("target", true, "row", $"{FirstChannelOf("c")} * {width}"));
             if (Spec.Height.HasBorder)
             {
                 writer.OpenBlock("if (borderRow)");
@@ -51,11 +51,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
-            writer.WriteLine($"ref float w = ref Unsafe.Add(ref weights, {FirstChannelOf("c")});");
-            writer.WriteLine($"ref float inputRow = ref Unsafe.Add(ref plane, iy * {Names.Size("InputWidth")});");
+            writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
+            writer.WriteLine(Names.Let("inputRow", false, "plane", $"iy * {Names.Size("InputWidth")}"));
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine($"ref float x = ref Unsafe.Add(ref inputRow, {Names.InputColumn});");
-            EmitWindow(writer, m => m == "0" ? "Unsafe.Add(ref target, ox)" : $"Unsafe.Add(ref target, m * {width} + ox)");
+            writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
+            EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : $"m * {width} + ox"));
             writer.CloseBlock();
 
             if (Spec.Width.HasBorder)
@@ -71,7 +71,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         private void EmitBorderLoop(SourceWriter writer, string start, string end)
         {
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine($"DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, {Names.InputColumn}{Names.Argument});");
+            writer.WriteLine($"DepthwiseBorderPixel({Names.ArgAt("target", "ox")}, {Names.Arg("plane")}, c, iy, {Names.InputColumn}{Names.Argument});");
             writer.CloseBlock();
         }
 
@@ -82,9 +82,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("/// Depthwise step of channel <paramref name=\"c\"/> for one pixel whose window crosses the zero padding:");
             writer.WriteLine("/// only the taps inside the image contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix{Names.Parameter})");
+            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("plane", false)}, int c, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
-            writer.WriteLine($"ref float weights = ref Unsafe.Add(ref _sepConvDepthwise[0], {FirstChannelOf("c")});");
+            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise", FirstChannelOf("c")));
             bool multiplier = Spec.DepthMultiplier > 1;
             if (multiplier)
             {
@@ -94,12 +94,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("float acc = 0f;");
             writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
             writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
-            writer.WriteLine($"acc += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth)");
-            writer.WriteLine($"    * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels{(multiplier ? " + m" : string.Empty)});");
+            writer.WriteLine($"acc += {Names.At("plane", $"(iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth")}");
+            writer.WriteLine($"    * {Names.At("weights", $"(ky * KernelWidth + kx) * DepthwiseChannels{(multiplier ? " + m" : string.Empty)}")};");
             writer.CloseBlock();
             writer.CloseBlock();
             writer.WriteLine();
-            writer.WriteLine(multiplier ? $"Unsafe.Add(ref target, m * {width}) = acc;" : "target = acc;");
+            writer.WriteLine($"{Names.At("target", multiplier ? $"m * {width}" : "0")} = acc;");
             if (multiplier)
             {
                 writer.CloseBlock();

@@ -8,8 +8,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
     /// </summary>
     internal sealed class ChannelsLastDepthwiseEmitter : DepthwiseEmitter
     {
-        public ChannelsLastDepthwiseEmitter(LayerSpec spec)
-            : base(spec)
+        public ChannelsLastDepthwiseEmitter(LayerSpec spec, KernelNames names)
+            : base(spec, names)
         {
         }
 
@@ -44,12 +44,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
             EmitTapSteps(writer);
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine($"ref float window = ref Unsafe.Add(ref image, (iy * {Names.Size("InputWidth")} + {Names.InputColumn}) * InChannels);");
-            writer.WriteLine("ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);");
+            writer.WriteLine(Names.Let("window", false, "image", $"(iy * {Names.Size("InputWidth")} + {Names.InputColumn}) * InChannels"));
+            writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
-            writer.WriteLine("ref float x = ref Unsafe.Add(ref window, c);");
-            writer.WriteLine($"ref float w = ref Unsafe.Add(ref weights, {FirstChannelOf("c")});");
-            EmitWindow(writer, m => m == "0" ? "Unsafe.Add(ref target, c)" : "Unsafe.Add(ref target, c * DepthMultiplier + m)");
+            writer.WriteLine(Names.Let("x", false, "window", "c"));
+            writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
+            EmitWindow(writer, m => Names.At("target", m == "0" ? "c" : "c * DepthMultiplier + m"));
             writer.CloseBlock();
             writer.CloseBlock();
 
@@ -64,7 +64,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         private void EmitBorderLoop(SourceWriter writer, string start, string end)
         {
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine($"DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, {Names.InputColumn}{Names.Argument});");
+            writer.WriteLine($"DepthwiseBorderPixel({Names.ArgAt("row", "ox * DepthwiseChannels")}, {Names.Arg("image")}, iy, {Names.InputColumn}{Names.Argument});");
             writer.CloseBlock();
         }
 
@@ -74,27 +74,27 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("/// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image");
             writer.WriteLine("/// contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix{Names.Parameter})");
+            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("image", false)}, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
-            writer.WriteLine("ref float weights = ref _sepConvDepthwise[0];");
+            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
-            writer.WriteLine("Unsafe.Add(ref target, j) = 0f;");
+            writer.WriteLine($"{Names.At("target", "j")} = 0f;");
             writer.CloseBlock();
             writer.WriteLine();
             writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
             writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
-            writer.WriteLine($"ref float x = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels);");
-            writer.WriteLine("ref float w = ref Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels);");
+            writer.WriteLine(Names.Let("x", false, "image", $"((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels"));
+            writer.WriteLine(Names.Let("w", false, "weights", "(ky * KernelWidth + kx) * DepthwiseChannels"));
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             if (Spec.DepthMultiplier == 1)
             {
-                writer.WriteLine("Unsafe.Add(ref target, c) += Unsafe.Add(ref x, c) * Unsafe.Add(ref w, c);");
+                writer.WriteLine($"{Names.At("target", "c")} += {Names.At("x", "c")} * {Names.At("w", "c")};");
             }
             else
             {
-                writer.WriteLine("float value = Unsafe.Add(ref x, c);");
+                writer.WriteLine($"float value = {Names.At("x", "c")};");
                 writer.OpenBlock("for (int j = c * DepthMultiplier; j < (c + 1) * DepthMultiplier; j++)");
-                writer.WriteLine("Unsafe.Add(ref target, j) += value * Unsafe.Add(ref w, j);");
+                writer.WriteLine($"{Names.At("target", "j")} += value * {Names.At("w", "j")};");
                 writer.CloseBlock();
             }
 
