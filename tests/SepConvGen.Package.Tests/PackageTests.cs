@@ -90,6 +90,7 @@ namespace SepConvGen.Package.Tests
             using ZipArchive archive = ZipFile.OpenRead(_feed.Package);
             string[] entries = archive.Entries.Select(e => e.FullName).ToArray();
             Assert.Contains("analyzers/dotnet/cs/SepConvGen.Generator.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/SepConvGen.CodeFixes.dll", entries);
             Assert.Contains("lib/netstandard2.0/SepConvGen.dll", entries);
             Assert.Contains("lib/net8.0/SepConvGen.dll", entries);
             // The generator is an analyzer only: never a library the consumer references at run time.
