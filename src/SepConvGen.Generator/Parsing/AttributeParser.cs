@@ -186,17 +186,19 @@ namespace SepConvGen.Generator.Parsing
             long effectiveWidth = ((long)(width.Kernel - 1) * width.Dilation) + 1;
             long depthwiseChannels = (long)inChannels * depthMultiplier;
             long filterBlocks = (outChannels + 3L) / 4;
-            var lengths = new List<(string Name, long Value)>
+            // Each length is reported at the argument that contributes most to it.
+            Location? inChannelsAt = at.Constructor(0, "inChannels");
+            var lengths = new List<(string Name, long Value, Location? At)>
             {
-                ("The dilated kernel height", effectiveHeight),
-                ("The dilated kernel width", effectiveWidth),
-                ("InChannels x DepthMultiplier", depthwiseChannels),
-                ("The depthwise kernel length", (long)height.Kernel * width.Kernel * depthwiseChannels),
-                ("The packed pointwise kernel length", filterBlocks * 4 * depthwiseChannels),
+                ("The dilated kernel height", effectiveHeight, at.Property("DilationHeight")),
+                ("The dilated kernel width", effectiveWidth, at.Property("DilationWidth")),
+                ("InChannels x DepthMultiplier", depthwiseChannels, inChannelsAt),
+                ("The depthwise kernel length", (long)height.Kernel * width.Kernel * depthwiseChannels, at.Constructor(2, "kernelHeight")),
+                ("The packed pointwise kernel length", filterBlocks * 4 * depthwiseChannels, at.Constructor(1, "outChannels")),
             };
             if (height.IsFixed && width.IsFixed)
             {
-                lengths.Add(("The input image length", (long)height.FixedInput * width.FixedInput * inChannels));
+                lengths.Add(("The input image length", (long)height.FixedInput * width.FixedInput * inChannels, at.Property("InputHeight")));
                 if (effectiveHeight <= int.MaxValue && effectiveWidth <= int.MaxValue)
                 {
                     if (height.Padding == PaddingKind.Valid && (height.FixedInput < effectiveHeight || width.FixedInput < effectiveWidth))
@@ -208,16 +210,16 @@ namespace SepConvGen.Generator.Parsing
 
                     long outputHeight = height.Output(height.FixedInput);
                     long outputWidth = width.Output(width.FixedInput);
-                    lengths.Add(("The output image length", outputHeight * outputWidth * outChannels));
-                    lengths.Add(("The depthwise row buffer length", outputWidth * depthwiseChannels));
+                    lengths.Add(("The output image length", outputHeight * outputWidth * outChannels, at.Property("InputHeight")));
+                    lengths.Add(("The depthwise row buffer length", outputWidth * depthwiseChannels, at.Property("InputWidth")));
                 }
             }
 
-            foreach ((string name, long value) in lengths)
+            foreach ((string name, long value, Location? location) in lengths)
             {
                 if (value > int.MaxValue)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOverflow, at.Attribute, name, value));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizeOverflow, location, name, value));
                     return false;
                 }
             }
