@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using SepConvGen.Ort;
+using SepConvGen.Testing;
+
+namespace SepConvGen.Benchmarks
+{
+    /// <summary>
+    /// The comparison of docs/benchmarks.md: ONNX Runtime and the generated layers called alternately in one
+    /// process (A, B, A, B, ...), the median of the per-pair time ratios per shape, after checking that both
+    /// compute the same output. Interleaving cancels this machine's slow and fast phases.
+    /// </summary>
+    public static class Compare
+    {
+        public static void Run(string[] args)
+        {
+            int threads = Option(args, "--threads", 1);
+            double seconds = Option(args, "--seconds", 1.0);
+            string[] only = args.SkipWhile(a => a != "--shapes").Skip(1).FirstOrDefault()?.Split(',') ?? Shape.All.Select(s => s.Name).ToArray();
+            double peak = FmaPeak.MeasureGflops();
+            Console.WriteLine($"Single-core FP32 FMA peak (Vector256, 12 chains): {peak:F1} GFLOP/s; ONNX Runtime threads: {threads}");
+            Console.WriteLine();
+            Console.WriteLine("| shape | layout | ORT ms | generated (fixed) ms | ORT / fixed | generated (run-time) ms | ORT / run-time | GFLOP/s (fixed) | % of peak |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (Shape shape in Shape.All.Where(s => only.Contains(s.Name)))
+            {
+                foreach (bool channelsFirst in new[] { false, true })
+                {
+                    Row(shape, channelsFirst, threads, seconds, peak);
+                }
+            }
+        }
+
+        private static void Row(Shape shape, bool channelsFirst, int threads, double seconds, double peak)
+        {
+            LayerConfig c = shape.Config with { ChannelsFirst = channelsFirst };
+            var random = new Random(1);
+            float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+            float[] dw = Values(c.DepthwiseKernelLength), pw = Values(c.PointwiseKernelLength);
+            float[]? bias = c.UseBias ? Values(c.OutChannels) : null;
+            (int outH, int outW) = NaiveSeparableConv.OutputSize(c, shape.Height, shape.Width);
+            float[] inputNchw = Values(c.InChannels * shape.Height * shape.Width);
+            float[] ortOutput = new float[c.OutChannels * outH * outW];
+            using var ort = new OrtSeparableConv(c with { ChannelsFirst = true }, 1, shape.Height, shape.Width, dw, pw, bias, inputNchw, ortOutput, threads);
+
+            float[] input = channelsFirst ? inputNchw : Layouts.ToNhwc(inputNchw, c.InChannels, shape.Height, shape.Width);
+            float[] fixedOutput = new float[ortOutput.Length], runTimeOutput = new float[ortOutput.Length];
+            Action<float[], float[]> fixedLayer = shape.Layer(channelsFirst, fixedSize: true, dw, pw, bias);
+            Action<float[], float[]> runTimeLayer = shape.Layer(channelsFirst, fixedSize: false, dw, pw, bias);
+
+            // Same results first: the generated layers against ORT.
+            ort.Run();
+            fixedLayer(input, fixedOutput);
+            runTimeLayer(input, runTimeOutput);
+            float[] expected = channelsFirst ? ortOutput : Layouts.ToNhwc(ortOutput, c.OutChannels, outH, outW);
+            double worst = Math.Max(MaxRelative(fixedOutput, expected), MaxRelative(runTimeOutput, expected));
+            if (worst > 1e-3)
+            {
+                throw new InvalidOperationException($"{shape} {(channelsFirst ? "NCHW" : "NHWC")}: generated and ORT outputs differ (max relative {worst:E2})");
+            }
+
+            (double ortMs, double fixedMs, double fixedRatio) = Interleave(ort.Run, () => fixedLayer(input, fixedOutput), seconds);
+            (double ortMs2, double runTimeMs, double runTimeRatio) = Interleave(ort.Run, () => runTimeLayer(input, runTimeOutput), seconds);
+            double gflops = shape.Flops / (fixedMs * 1e-3) / 1e9;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {shape.Name} {shape.Description} | {(channelsFirst ? "NCHW" : "NHWC")} | {(ortMs + ortMs2) / 2:F4} | {fixedMs:F4} | {fixedRatio:F2} | {runTimeMs:F4} | {runTimeRatio:F2} | {gflops:F1} | {gflops / peak * 100:F0} % |"));
+        }
+
+        /// <summary>Alternates A and B; returns both medians and the median of the per-pair ratios A / B.</summary>
+        public static (double AMs, double BMs, double Ratio) Interleave(Action a, Action b, double seconds)
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                a();
+                b();
+            }
+
+            var aTimes = new List<double>();
+            var bTimes = new List<double>();
+            var ratios = new List<double>();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds || ratios.Count < 21)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                a();
+                long t1 = Stopwatch.GetTimestamp();
+                b();
+                long t2 = Stopwatch.GetTimestamp();
+                double ta = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, tb = Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
+                aTimes.Add(ta);
+                bTimes.Add(tb);
+                ratios.Add(ta / tb);
+            }
+
+            return (Median(aTimes), Median(bTimes), Median(ratios));
+        }
+
+        private static double Median(List<double> values)
+        {
+            values.Sort();
+            return values[values.Count / 2];
+        }
+
+        private static double MaxRelative(float[] actual, float[] expected)
+        {
+            double scale = expected.Max(v => Math.Abs(v)) + 1e-6;
+            return actual.Zip(expected).Max(p => Math.Abs(p.First - p.Second)) / scale;
+        }
+
+        private static T Option<T>(string[] args, string name, T fallback)
+        {
+            int at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length ? (T)Convert.ChangeType(args[at + 1], typeof(T), CultureInfo.InvariantCulture) : fallback;
+        }
+    }
+
+    /// <summary>NCHW to NHWC for one image.</summary>
+    public static class Layouts
+    {
+        public static float[] ToNhwc(float[] nchw, int channels, int height, int width)
+        {
+            var nhwc = new float[nchw.Length];
+            for (int ch = 0; ch < channels; ch++)
+            {
+                for (int i = 0; i < height * width; i++)
+                {
+                    nhwc[(i * channels) + ch] = nchw[(ch * height * width) + i];
+                }
+            }
+
+            return nhwc;
+        }
+    }
+}
