@@ -30,11 +30,12 @@ namespace SepConvGen.Testing
             })
             .ToArray();
 
-        public static CSharpCompilation CreateCompilation(IEnumerable<string> sources, CSharpParseOptions? options = null, string name = "TestLayers") =>
+        public static CSharpCompilation CreateCompilation(IEnumerable<string> sources, CSharpParseOptions? options = null, string name = "TestLayers",
+                                                          IEnumerable<MetadataReference>? extraReferences = null) =>
             CSharpCompilation.Create(
                 name,
                 sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options ?? Latest, path: $"Source{i}.cs")),
-                References,
+                References.Concat(extraReferences ?? Enumerable.Empty<MetadataReference>()),
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
                         nullableContextOptions: NullableContextOptions.Disable)
                     // As the SDK does: a reference built against an older runtime version is not worth a warning.
@@ -51,9 +52,10 @@ namespace SepConvGen.Testing
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
         /// <summary>Runs the generator; returns the compilation with the generated sources and the driver's result.</summary>
-        public static GeneratorOutput Run(IEnumerable<string> sources, CSharpParseOptions? options = null)
+        public static GeneratorOutput Run(IEnumerable<string> sources, CSharpParseOptions? options = null,
+                                          IEnumerable<MetadataReference>? extraReferences = null)
         {
-            CSharpCompilation compilation = CreateCompilation(sources, options);
+            CSharpCompilation compilation = CreateCompilation(sources, options, extraReferences: extraReferences);
             GeneratorDriver driver = CreateDriver(options).RunGeneratorsAndUpdateCompilation(
                 compilation, out Compilation output, out ImmutableArray<Diagnostic> driverDiagnostics);
             return new GeneratorOutput(output, driver.GetRunResult(), driverDiagnostics);
