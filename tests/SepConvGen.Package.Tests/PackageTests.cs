@@ -40,8 +40,12 @@ namespace SepConvGen.Package.Tests
                     File.Copy(Path.Combine(repository, file), Path.Combine(sources, file));
                 }
 
-                DotNet.Run(sources, Environment, "pack", Path.Combine("src", "SepConvGen", "SepConvGen.csproj"),
-                    "-c", "Release", "-o", Feed, $"-p:Version={Version}");
+                foreach (string project in new[] { "SepConvGen", "SepConvGen.Keras", "SepConvGen.Tool" })
+                {
+                    DotNet.Run(sources, Environment, "pack", Path.Combine("src", project, project + ".csproj"),
+                        "-c", "Release", "-o", Feed, $"-p:Version={Version}");
+                }
+
                 Package = Path.Combine(Feed, $"SepConvGen.{Version}.nupkg");
             }
 
@@ -95,6 +99,22 @@ namespace SepConvGen.Package.Tests
             Assert.Contains("lib/net8.0/SepConvGen.dll", entries);
             // The generator is an analyzer only: never a library the consumer references at run time.
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("Generator.dll", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Keras_reader_and_scaffolding_tool_are_packages_too()
+        {
+            using (ZipArchive keras = ZipFile.OpenRead(Path.Combine(_feed.Feed, $"SepConvGen.Keras.{_feed.Version}.nupkg")))
+            {
+                Assert.Contains("lib/net8.0/SepConvGen.Keras.dll", keras.Entries.Select(e => e.FullName));
+            }
+
+            using ZipArchive tool = ZipFile.OpenRead(Path.Combine(_feed.Feed, $"SepConvGen.Tool.{_feed.Version}.nupkg"));
+            string[] entries = tool.Entries.Select(e => e.FullName).ToArray();
+            Assert.Contains("tools/net8.0/any/DotnetToolSettings.xml", entries);
+            Assert.Contains("tools/net8.0/any/SepConvGen.Tool.dll", entries);
+            using var settings = new StreamReader(tool.GetEntry("tools/net8.0/any/DotnetToolSettings.xml")!.Open());
+            Assert.Contains("Name=\"sepconvgen\"", settings.ReadToEnd(), StringComparison.Ordinal);
         }
 
         [Fact]
