@@ -11,6 +11,15 @@ namespace SepConvGen.Sample
     {
     }
 
+    /// <summary>
+    /// The separable block of EEGNet-8,2 (arl-eegmodels): SeparableConv2D(16, (1, 16), padding='same',
+    /// use_bias=False) in channels_first, over 16 feature maps of 1 x 37 samples.
+    /// </summary>
+    [SeparableConv(16, 16, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]
+    public partial class EegNetSeparable
+    {
+    }
+
     /// <summary>A MobileNet-style 3x3 block on a fixed 56x56 input, with bias and ReLU6.</summary>
     [SeparableConv(64, 128, 3, 3, Padding.Same, Activation = Activation.Relu6, InputHeight = 56, InputWidth = 56)]
     public partial class MobileNetBlock

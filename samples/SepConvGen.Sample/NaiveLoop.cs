@@ -8,6 +8,36 @@ namespace SepConvGen.Sample
     /// </summary>
     internal static class NaiveLoop
     {
+        /// <summary>One NCHW image as NHWC.</summary>
+        public static float[] ToNhwc(float[] nchw, int channels, int height, int width)
+        {
+            var nhwc = new float[nchw.Length];
+            for (int c = 0; c < channels; c++)
+            {
+                for (int i = 0; i < height * width; i++)
+                {
+                    nhwc[(i * channels) + c] = nchw[(c * height * width) + i];
+                }
+            }
+
+            return nhwc;
+        }
+
+        /// <summary>One NHWC image as NCHW.</summary>
+        public static double[] ToNchw(double[] nhwc, int channels, int height, int width)
+        {
+            var nchw = new double[nhwc.Length];
+            for (int c = 0; c < channels; c++)
+            {
+                for (int i = 0; i < height * width; i++)
+                {
+                    nchw[(c * height * width) + i] = nhwc[(i * channels) + c];
+                }
+            }
+
+            return nchw;
+        }
+
         public static double[] Run(float[] input, int height, int width, int inChannels, int outChannels,
                                    int kernelHeight, int kernelWidth, int padTop, int padLeft,
                                    float[] depthwise, float[] pointwise, float[]? bias, Func<double, double> activation)

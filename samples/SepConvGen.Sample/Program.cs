@@ -1,9 +1,12 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
+using System.Text.Json;
+using SepConvGen.Keras;
 using SepConvGen.Sample;
 
-// Two generated Keras SeparableConv2D layers, checked against a naive float64 loop and timed.
+// Generated Keras SeparableConv2D layers, checked against a naive float64 loop (or Keras' expected output) and timed.
 Console.WriteLine("SepConvGen sample: generated Keras SeparableConv2D layers (stride 1, TensorFlow SAME padding)");
 Console.WriteLine();
 
@@ -37,7 +40,38 @@ static double Relu6(double x) => x < 0 ? 0 : x > 6 ? 6 : x;
     Console.WriteLine();
 }
 
-// 2. A fixed-size 3x3 block: SeparableConv2D(128, (3, 3), padding='same', activation='relu6') on 56 x 56 x 64.
+// 2. The trained EEGNet separable block, weights read from the real Keras file.
+{
+    string folder = Path.Combine(AppContext.BaseDirectory, "Models");
+    string model = Path.Combine(folder, "arl-eegmodels_EEGNet-8-2-weights.h5");
+    using var file = KerasWeights.Open(model);
+    KerasLayerInfo info = file.GetLayer("separable_conv2d");
+    SeparableConvWeights weights = file.ReadWeights(info.Name, new LayerShape(
+        EegNetSeparable.InChannels, EegNetSeparable.OutChannels, EegNetSeparable.KernelHeight, EegNetSeparable.KernelWidth,
+        EegNetSeparable.DepthMultiplier, UseBias: false));
+    var layer = new EegNetSeparable();
+    layer.LoadKerasWeights(weights.DepthwiseKernel, weights.PointwiseKernel);
+
+    // The expected output of this layer for a known input (float64 oracle, shared/golden).
+    using var expectedJson = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "keras-models-expected.json")));
+    JsonElement expected = expectedJson.RootElement.GetProperty("cases").EnumerateArray().First(c => c.GetProperty("file").GetString() == Path.GetFileName(model));
+    float[] input = expected.GetProperty("input").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();   // (1, 16, 1, 37) NCHW
+    double[] wanted = expected.GetProperty("output").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+    const int height = 1, width = 37;
+    var output = new float[wanted.Length];
+    layer.Forward(input, output, 1, height, width);
+
+    // The naive loop is NHWC: transpose in, run, transpose out.
+    float[] nhwcInput = NaiveLoop.ToNhwc(input, 16, height, width);
+    double[] naive() => NaiveLoop.ToNchw(NaiveLoop.Run(nhwcInput, height, width, 16, 16, 1, 16, 0, 7, weights.DepthwiseKernel, weights.PointwiseKernel, null, Linear), 16, height, width);
+    Report("EegNetSeparable  the trained EEGNet-8,2 separable block, channels_first, 16x1x37",
+        output, wanted, () => layer.Forward(input, output, 1, height, width), () => naive());
+    Console.WriteLine($"  max |generated - naive loop| = {output.Zip(naive()).Max(p => Math.Abs(p.First - p.Second)):0.0e+0}");
+    Console.WriteLine($"  weights from {Path.GetFileName(model)}, layer '{info.Name}': {info.ToKeras()}");
+    Console.WriteLine();
+}
+
+// 3. A fixed-size 3x3 block: SeparableConv2D(128, (3, 3), padding='same', activation='relu6') on 56 x 56 x 64.
 {
     const int size = MobileNetBlock.InputHeight;
     float[] depthwise = Values(MobileNetBlock.DepthwiseKernelLength);
@@ -62,8 +96,8 @@ static void Report(string title, float[] output, double[] reference, Action gene
     double generatedMs = MedianMilliseconds(generated, minimumRuns: 50);
     double naiveMs = MedianMilliseconds(naive, minimumRuns: 3);
     Console.WriteLine(title);
-    Console.WriteLine($"  max |generated - naive float64| = {maxError:0.0e+0} (outputs up to {maxValue:F2})");
-    Console.WriteLine($"  generated layer: {generatedMs:F3} ms per call; naive loop: {naiveMs:F3} ms per call ({naiveMs / generatedMs:F1}x)");
+    Console.WriteLine($"  max |generated - reference| = {maxError:0.0e+0} (outputs up to {maxValue:F2})");
+    Console.WriteLine($"  generated layer: {generatedMs:0.0###} ms per call; naive loop: {naiveMs:0.0###} ms per call ({naiveMs / generatedMs:F1}x)");
 }
 
 // Median of repeated timings after a warm-up, so tiered compilation and the first rental are excluded.
