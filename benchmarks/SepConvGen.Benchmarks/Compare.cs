@@ -72,7 +72,9 @@ namespace SepConvGen.Benchmarks
         /// <summary>Alternates A and B; returns both medians and the median of the per-pair ratios A / B.</summary>
         public static (double AMs, double BMs, double Ratio) Interleave(Action a, Action b, double seconds)
         {
-            for (int i = 0; i < 20; i++)
+            // Warm up long enough for tiered compilation to finish (methods with loops start unoptimized).
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.ElapsedMilliseconds < 300)
             {
                 a();
                 b();

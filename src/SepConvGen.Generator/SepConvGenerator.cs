@@ -21,7 +21,7 @@ namespace SepConvGen.Generator
             public const string Parse = nameof(Parse);
             public const string Layers = nameof(Layers);
             public const string Diagnostics = nameof(Diagnostics);
-            public const string CheckedMode = nameof(CheckedMode);
+            public const string KernelOptions = nameof(KernelOptions);
         }
 
         private static readonly string Version =
@@ -47,11 +47,16 @@ namespace SepConvGen.Generator
                 .Where(static spec => spec is not null)
                 .WithTrackingName(Steps.Layers);
 
-            // DEBUG builds (or SEPCONVGEN_CHECKED) get kernels that bounds-check every access; a bool, so it caches.
-            IncrementalValueProvider<bool> isChecked = context.ParseOptionsProvider
-                .Select(static (options, _) => options.PreprocessorSymbolNames.Any(s => s is "DEBUG" or "SEPCONVGEN_CHECKED"))
-                .WithTrackingName(Steps.CheckedMode);
-            context.RegisterSourceOutput(layers.Combine(isChecked), static (context, layer) => EmitLayer(context, layer.Left, layer.Right));
+            // How to emit kernels: checked in DEBUG builds (or with SEPCONVGEN_CHECKED); vector kernels where the
+            // compilation has System.Runtime.Intrinsics (.NET 8+), at most as wide as SEPCONVGEN_VECTOR128/256 allow
+            // (SEPCONVGEN_SCALAR: none). A small record, so an unrelated edit leaves it Cached.
+            IncrementalValueProvider<bool> hasIntrinsics = context.CompilationProvider
+                .Select(static (compilation, _) => compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector512`1") is not null);
+            IncrementalValueProvider<KernelOptions> kernelOptions = context.ParseOptionsProvider
+                .Combine(hasIntrinsics)
+                .Select(static (pair, _) => ReadKernelOptions(pair.Left, pair.Right))
+                .WithTrackingName(Steps.KernelOptions);
+            context.RegisterSourceOutput(layers.Combine(kernelOptions), static (context, layer) => EmitLayer(context, layer.Left, layer.Right));
 
             // 4. Diagnostics travel as values too and are reported separately.
             IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
@@ -72,7 +77,20 @@ namespace SepConvGen.Generator
         private static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
             AttributeParser.Parse(context, cancellationToken);
 
-        private static void EmitLayer(SourceProductionContext context, LayerSpec spec, bool isChecked) =>
-            context.AddSource(spec.HintName, SourceText.From(LayerEmitter.Emit(spec, Version, isChecked), System.Text.Encoding.UTF8));
+        private static void EmitLayer(SourceProductionContext context, LayerSpec spec, KernelOptions options) =>
+            context.AddSource(spec.HintName, SourceText.From(LayerEmitter.Emit(spec, Version, options), System.Text.Encoding.UTF8));
+
+        private static KernelOptions ReadKernelOptions(ParseOptions options, bool hasIntrinsics)
+        {
+            var symbols = new System.Collections.Generic.HashSet<string>(options.PreprocessorSymbolNames);
+
+            // The vector kernels use C# 9 (nuint); older language versions get the scalar kernels, which are C# 7.3.
+            bool modernCSharp = options is Microsoft.CodeAnalysis.CSharp.CSharpParseOptions { LanguageVersion: >= Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp9 };
+            int maxBits = !hasIntrinsics || !modernCSharp || symbols.Contains("SEPCONVGEN_SCALAR") ? 0
+                : symbols.Contains("SEPCONVGEN_VECTOR128") ? 128
+                : symbols.Contains("SEPCONVGEN_VECTOR256") ? 256
+                : 512;
+            return new KernelOptions(symbols.Contains("DEBUG") || symbols.Contains("SEPCONVGEN_CHECKED"), maxBits);
+        }
     }
 }

@@ -79,6 +79,25 @@ namespace SepConvGen.Generator.Tests
                 GeneratorHarness.CSharp73.WithPreprocessorSymbols("DEBUG"));
         }
 
+        [Theory]
+        [InlineData("Vector_ChannelsLast_3x3_Relu6", "[SeparableConv(24, 40, 3, 3, Padding.Same, Activation = Activation.Relu6)]")]
+        [InlineData("Vector_ChannelsFirst_1x16_NoBias", "[SeparableConv(16, 18, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]")]
+        public void Modern_csharp_gets_vector_kernels_matching_snapshot(string name, string attribute)
+        {
+            string source = $$"""
+                using SepConvGen;
+
+                namespace Samples
+                {
+                    {{attribute}}
+                    public partial class Layer
+                    {
+                    }
+                }
+                """;
+            Verify(name, source, GeneratorHarness.Latest);
+        }
+
         private static void Verify(string name, string source, Microsoft.CodeAnalysis.CSharp.CSharpParseOptions? options = null)
         {
             GeneratorOutput output = GeneratorHarness.Run(new[] { source }, options ?? GeneratorHarness.CSharp73);

@@ -22,7 +22,18 @@ namespace SepConvGen.Numerics.Tests
             var random = new Random(Seed);
             Cases = Enumerable.Range(0, Count).Select(i => RandomLayers.Next(random, $"Random{i}")).ToArray();
             Factories = LayerCompiler.Compile(Cases.Select(c => (c.Name, c.Config)).ToArray());
+
+            // The same layers with narrower vectors (or none), so that every kernel path runs on this machine.
+            (string, LayerConfig)[] some = Cases.Take(NarrowCount).Select(c => (c.Name, c.Config)).ToArray();
+            Narrow = Isas.ToDictionary(isa => isa, isa => LayerCompiler.Compile(some, checkedMode: false, isa));
         }
+
+        /// <summary>How many of the cases also run with each narrower instruction set.</summary>
+        public const int NarrowCount = 100;
+
+        public static readonly string[] Isas = { "SEPCONVGEN_VECTOR256", "SEPCONVGEN_VECTOR128", "SEPCONVGEN_SCALAR" };
+
+        public IReadOnlyDictionary<string, IReadOnlyDictionary<string, Func<ITestLayer>>> Narrow { get; }
 
         public int Seed { get; }
 
@@ -39,13 +50,22 @@ namespace SepConvGen.Numerics.Tests
 
         public static IEnumerable<object[]> Indices() => Enumerable.Range(0, RandomLayerSet.Count).Select(i => new object[] { i });
 
+        public static IEnumerable<object[]> NarrowIndices() =>
+            RandomLayerSet.Isas.SelectMany(isa => Enumerable.Range(0, RandomLayerSet.NarrowCount).Select(i => new object[] { isa, i }));
+
         [Theory]
         [MemberData(nameof(Indices))]
-        public void Random_layer_matches_naive_reference(int index)
+        public void Random_layer_matches_naive_reference(int index) => Check(index, _set.Factories, "widest vectors");
+
+        [Theory]
+        [MemberData(nameof(NarrowIndices))]
+        public void Random_layer_with_narrower_vectors_matches_naive_reference(string isa, int index) => Check(index, _set.Narrow[isa], isa);
+
+        private void Check(int index, IReadOnlyDictionary<string, Func<ITestLayer>> factories, string isa)
         {
             RandomCase c = _set.Cases[index];
-            string context = $"{c} [replay: SEPCONVGEN_SEED={_set.Seed}]";
-            ITestLayer layer = _set.Factories[c.Name]();
+            string context = $"{c} ({isa}) [replay: SEPCONVGEN_SEED={_set.Seed}]";
+            ITestLayer layer = factories[c.Name]();
             (int outH, int outW) = layer.GetOutputSize(c.InputHeight, c.InputWidth);
             Assert.Equal(NaiveSeparableConv.OutputSize(c.Config, c.InputHeight, c.InputWidth), (outH, outW));
             (double[] expected, double[] magnitude) = NaiveSeparableConv.Run(
@@ -58,7 +78,7 @@ namespace SepConvGen.Numerics.Tests
             TensorAssert.Matches(c.Config, c.Batch, outH, outW, output, expected, magnitude, c.Dyadic, context + " (Keras weights)");
 
             // PyTorch weights into a fresh layer, through the fixed-size Forward where there is one.
-            ITestLayer torchLayer = _set.Factories[c.Name]();
+            ITestLayer torchLayer = factories[c.Name]();
             torchLayer.LoadPyTorchWeights(
                 WeightLayouts.DepthwiseToPyTorch(c.Config, c.DepthwiseKernel), WeightLayouts.PointwiseToPyTorch(c.Config, c.PointwiseKernel), c.Bias);
             output = TensorAssert.NaNFilled(expected.Length);

@@ -15,7 +15,9 @@ namespace SepConvGen.Testing
     {
         /// <param name="layers">Class names and configurations.</param>
         /// <param name="checkedMode">Generate the bounds-checked kernels of DEBUG builds instead of the fast ones.</param>
-        public static IReadOnlyDictionary<string, Func<ITestLayer>> Compile(IReadOnlyList<(string Name, LayerConfig Config)> layers, bool checkedMode = false)
+        /// <param name="symbols">More preprocessor symbols, such as SEPCONVGEN_VECTOR256 to cap the vector width.</param>
+        public static IReadOnlyDictionary<string, Func<ITestLayer>> Compile(IReadOnlyList<(string Name, LayerConfig Config)> layers, bool checkedMode = false,
+                                                                           params string[] symbols)
         {
             var source = new StringBuilder();
             source.AppendLine("using SepConvGen;");
@@ -28,7 +30,8 @@ namespace SepConvGen.Testing
 
             source.AppendLine("}");
 
-            GeneratorOutput output = GeneratorHarness.Run(new[] { source.ToString() }, checkedMode ? GeneratorHarness.Checked : GeneratorHarness.Latest);
+            string[] allSymbols = checkedMode ? symbols.Append("SEPCONVGEN_CHECKED").ToArray() : symbols;
+            GeneratorOutput output = GeneratorHarness.Run(new[] { source.ToString() }, GeneratorHarness.Latest.WithPreprocessorSymbols(allSymbols));
             // Info diagnostics (such as SCG0012 for large kernels) are expected; anything stronger is a failure.
             Diagnostic[] problems = output.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
             if (problems.Length > 0)

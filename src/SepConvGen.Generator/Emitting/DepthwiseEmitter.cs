@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting
@@ -33,17 +34,26 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>How the row buffer is laid out, for the row method's summary.</summary>
         protected abstract string RowLayout { get; }
 
-        public void Emit(SourceWriter writer)
+        /// <summary>
+        /// The row methods: one per vector width whose interior this layout can vectorize (see
+        /// <see cref="CanVectorize"/>) and a scalar one, a dispatcher when there are several, and the border pixel.
+        /// </summary>
+        public void Emit(SourceWriter writer, int[] vectorWidths)
         {
-            writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Depthwise step for output row <paramref name=\"oy\"/>: fills <paramref name=\"row\"/> with");
-            writer.WriteLine($"/// {RowLayout}.");
-            writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.Depthwise}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.Parameter})");
-            writer.WriteLine($"int iy = {Names.InputRow};");
-            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
-            EmitRowBody(writer);
-            writer.CloseBlock();
+            int[] widths = CanVectorize ? vectorWidths : Array.Empty<int>();
+            if (widths.Length > 0)
+            {
+                EmitDispatcher(writer, widths);
+                writer.WriteLine();
+            }
+
+            EmitRow(writer, 0);
+            foreach (int bits in widths)
+            {
+                writer.WriteLine();
+                EmitRow(writer, bits);
+            }
+
             if (Spec.HasBorder)
             {
                 writer.WriteLine();
@@ -51,8 +61,118 @@ namespace SepConvGen.Generator.Emitting
             }
         }
 
-        /// <summary>The row method after <c>iy</c> (input row of kernel row 0) and <c>weights</c>.</summary>
-        protected abstract void EmitRowBody(SourceWriter writer);
+        /// <summary>The name <c>ForwardCore</c> calls: the dispatcher, or the scalar method when nothing is vectorized.</summary>
+        public string EntryName(int[] vectorWidths) =>
+            CanVectorize && vectorWidths.Length > 0 ? Names.DepthwiseBase : Names.DepthwiseBase + Names.Isa;
+
+        /// <summary>Whether the interior can run on vectors in this layout (else every width uses the scalar row).</summary>
+        protected abstract bool CanVectorize { get; }
+
+        private void EmitDispatcher(SourceWriter writer, int[] widths)
+        {
+            writer.WriteLine("/// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
+            writer.OpenBlock($"private void {Names.DepthwiseBase}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.Parameter})");
+            string arguments = $"{Names.Arg("image")}, {Names.Arg("row")}, oy{Names.Argument}";
+            for (int i = 0; i < widths.Length; i++)
+            {
+                writer.OpenBlock($"{(i == 0 ? "if" : "else if")} (Vector{widths[i]}.IsHardwareAccelerated)");
+                writer.WriteLine($"{Names.DepthwiseBase}{Names.IsaSuffix($"Vec{widths[i]}")}({arguments});");
+                writer.CloseBlock();
+            }
+
+            writer.OpenBlock("else");
+            writer.WriteLine($"{Names.DepthwiseBase}{Names.Isa}({arguments});");
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        private void EmitRow(SourceWriter writer, int bits)
+        {
+            string isa = bits == 0 ? Names.Isa : Names.IsaSuffix($"Vec{bits}");
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// Depthwise step for output row <paramref name=\"oy\"/>{(bits == 0 ? string.Empty : $", interior with Vector{bits}")}: fills <paramref name=\"row\"/> with");
+            writer.WriteLine($"/// {RowLayout}.");
+            writer.WriteLine("/// </summary>");
+            writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.Parameter})");
+            writer.WriteLine($"int iy = {Names.InputRow};");
+            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
+            EmitRowBody(writer, bits);
+            writer.CloseBlock();
+        }
+
+        /// <summary>Kernel columns unrolled in vector code; wider kernels loop over their columns too.</summary>
+        private const int MaxUnrolledColumns = 16;
+
+        /// <summary>
+        /// One vector block of <paramref name="chains"/> independent accumulators over every tap: a loop over the
+        /// kernel rows (whose start <paramref name="rowSetup"/> declares as <c>xr</c>/<c>wr</c> for a row
+        /// expression) with the columns unrolled. <paramref name="input"/> and <paramref name="weight"/> give the
+        /// operands of a column expression and chain; <paramref name="store"/> the store of a chain.
+        /// </summary>
+        protected void EmitVectorTaps(SourceWriter writer, int bits, int chains, Func<string, IEnumerable<string>> rowSetup,
+                                      Func<string, int, string> input, Func<string, int, string> weight, Func<int, string> store)
+        {
+            string type = $"Vector{bits}<float>";
+            for (int q = 0; q < chains; q++)
+            {
+                writer.WriteLine($"{type} acc{q} = {type}.Zero;");
+            }
+
+            bool rowLoop = Spec.Height.Kernel > 1;
+            if (rowLoop)
+            {
+                writer.OpenBlock("for (int ky = 0; ky < KernelHeight; ky++)");
+            }
+
+            foreach (string line in rowSetup(rowLoop ? "ky" : "0"))
+            {
+                writer.WriteLine(line);
+            }
+
+            void Column(string kx)
+            {
+                for (int q = 0; q < chains; q++)
+                {
+                    writer.WriteLine($"acc{q} = MultiplyAdd({input(kx, q)}, {weight(kx, q)}, acc{q});");
+                }
+            }
+
+            if (Spec.Width.Kernel <= MaxUnrolledColumns)
+            {
+                for (int kx = 0; kx < Spec.Width.Kernel; kx++)
+                {
+                    Column(kx.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                writer.OpenBlock("for (int kx = 0; kx < KernelWidth; kx++)");
+                Column("kx");
+                writer.CloseBlock();
+            }
+
+            if (rowLoop)
+            {
+                writer.CloseBlock();
+            }
+
+            for (int q = 0; q < chains; q++)
+            {
+                writer.WriteLine(store(q));
+            }
+        }
+
+        /// <summary>"kx * TapColumnStep" for a column expression ("0" gives nothing).</summary>
+        protected static string? Column(string kx, string step) => kx == "0" ? null : $"{kx} * {step}";
+
+        /// <summary>Independent accumulator chains per vector block, to hide the multiply-add latency.</summary>
+        protected const int VectorChains = 4;
+
+        /// <summary>"c", "c + 16", "c + 32"...: the start of chain q.</summary>
+        protected static string Chain(string start, int q, int lanes) => q == 0 ? start : $"{start} + {q * lanes}";
+
+        /// <summary>The row method after <c>iy</c> (input row of kernel row 0) and <c>weights</c>; <paramref name="bits"/> 0 is scalar.</summary>
+        protected abstract void EmitRowBody(SourceWriter writer, int bits);
 
         protected abstract void EmitBorderPixel(SourceWriter writer);
 
@@ -178,6 +298,8 @@ namespace SepConvGen.Generator.Emitting
         protected string FirstChannelOf(string c) => Spec.DepthMultiplier == 1 ? c : $"{c} * DepthMultiplier";
 
         protected static string Tap(int ky, int kx) => $"x{ky}_{kx}";
+
+        protected static string OrZero(string offset) => offset.Length == 0 ? "0" : offset;
 
         protected static string Join(string? first, string? second) =>
             first is null ? second ?? string.Empty : second is null ? first : $"{first} + {second}";

@@ -57,15 +57,31 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The trailing geometry argument of kernel calls.</summary>
         public string Argument => _spec.IsFixed ? string.Empty : ", in g";
 
-        /// <summary>The suffix naming the instruction set (and checked mode) of every kernel method.</summary>
-        public string Isa => IsChecked ? "_ScalarChecked" : "_Scalar";
+        /// <summary>The suffix naming the instruction set (and checked mode) of the scalar kernel methods.</summary>
+        public string Isa => IsaSuffix("Scalar");
+
+        /// <summary>"_Vec256", or "_Vec256Checked" in checked mode.</summary>
+        public string IsaSuffix(string isa) => "_" + isa + (IsChecked ? "Checked" : string.Empty);
+
+        /// <summary>A vector of <paramref name="bits"/> loaded from <paramref name="offset"/> elements into <paramref name="name"/>.</summary>
+        public string LoadVector(int bits, string name, string offset) => IsChecked
+            ? $"Vector{bits}.Create({name}.Slice({offset}))"
+            : $"Vector{bits}.LoadUnsafe(ref {name}, (nuint)({offset}))";
+
+        /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/> elements into <paramref name="name"/>.</summary>
+        public string StoreVector(string value, string name, string offset) => IsChecked
+            ? $"{value}.CopyTo({name}.Slice({offset}));"
+            : $"{value}.StoreUnsafe(ref {name}, (nuint)({offset}));";
 
         /// <summary>Like XNNPACK's names: kernel, strides, dilation, channels and multiplier.</summary>
-        public string Depthwise =>
+        public string DepthwiseBase =>
             $"Depthwise_k{_spec.Height.Kernel}x{_spec.Width.Kernel}_s{_spec.Height.Stride}x{_spec.Width.Stride}" +
-            $"_d{_spec.Height.Dilation}x{_spec.Width.Dilation}_c{_spec.InChannels}m{_spec.DepthMultiplier}{Isa}";
+            $"_d{_spec.Height.Dilation}x{_spec.Width.Dilation}_c{_spec.InChannels}m{_spec.DepthMultiplier}";
 
-        public string Pointwise => $"Pointwise_c{_spec.DepthwiseChannels}f{_spec.OutChannels}_{_spec.Activation}{Isa}";
+        /// <summary>The pointwise step's name without the instruction set: the dispatcher when there are vector kernels.</summary>
+        public string PointwiseBase => $"Pointwise_c{_spec.DepthwiseChannels}f{_spec.OutChannels}_{_spec.Activation}";
+
+        public string Pointwise => PointwiseBase + Isa;
 
         /// <summary>The input row of kernel row 0 for output row <c>oy</c>.</summary>
         public string InputRow => _spec.Height.HasBorder ? $"oy * StrideHeight - {Size("PadTop")}" : "oy * StrideHeight";

@@ -15,18 +15,20 @@ namespace SepConvGen.Generator.Emitting
 
         private readonly LayerSpec _spec;
         private readonly KernelNames _names;
+        private readonly KernelOptions _options;
         private readonly SourceWriter _writer = new SourceWriter();
 
-        private LayerEmitter(LayerSpec spec, bool isChecked)
+        private LayerEmitter(LayerSpec spec, KernelOptions options)
         {
             _spec = spec;
-            _names = new KernelNames(spec, isChecked);
+            _options = options;
+            _names = new KernelNames(spec, options.IsChecked);
         }
 
-        /// <summary>The file for <paramref name="spec"/>; <paramref name="isChecked"/> bounds-checks every access (DEBUG builds).</summary>
-        public static string Emit(LayerSpec spec, string version, bool isChecked)
+        /// <summary>The file for <paramref name="spec"/>, with the kernels <paramref name="options"/> ask for.</summary>
+        public static string Emit(LayerSpec spec, string version, KernelOptions options)
         {
-            var emitter = new LayerEmitter(spec, isChecked);
+            var emitter = new LayerEmitter(spec, options);
             emitter.EmitFile(version);
             return emitter._writer.ToString();
         }
@@ -34,12 +36,19 @@ namespace SepConvGen.Generator.Emitting
         private void EmitFile(string version)
         {
             SourceWriter w = _writer;
-            HeaderEmitter.Emit(w, _spec, version, _names.IsChecked);
+            HeaderEmitter.Emit(w, _spec, version, _options);
             w.WriteLine();
             w.WriteLine("using System;");
             w.WriteLine("using System.Buffers;");
             w.WriteLine("using System.Runtime.CompilerServices;");
             w.WriteLine("using System.Runtime.InteropServices;");
+            if (_options.VectorWidths.Length > 0)
+            {
+                w.WriteLine("using System.Runtime.Intrinsics;");
+                w.WriteLine("using System.Runtime.Intrinsics.Arm;");
+                w.WriteLine("using System.Runtime.Intrinsics.X86;");
+            }
+
             w.WriteLine();
             if (_spec.Namespace.Length > 0)
             {
@@ -68,9 +77,10 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
             EmitForwardCore();
             w.WriteLine();
-            DepthwiseEmitter.For(_spec, _names).Emit(w);
+            DepthwiseEmitter.For(_spec, _names).Emit(w, _options.VectorWidths);
             w.WriteLine();
             new PointwiseEmitter(_spec, _names).Emit(w);
+            EmitVectorKernels();
             if (_spec.Activation != ActivationKind.Linear)
             {
                 w.WriteLine();
@@ -142,12 +152,16 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("private const int EffectiveKernelHeight = (KernelHeight - 1) * DilationHeight + 1;");
             w.WriteLine("private const int EffectiveKernelWidth = (KernelWidth - 1) * DilationWidth + 1;");
             w.WriteLine("private const int KernelTaps = KernelHeight * KernelWidth;");
-            w.WriteLine("// Pointwise register blocks: FilterBlock filters x PixelBlock pixels of accumulators.");
+            w.WriteLine("// Pointwise weights are packed in panels of PackBlock filters: [panel][depthwise channel][PackBlock],");
+            w.WriteLine($"// zero-padded to whole panels. {(_spec.Layout == LayoutKind.ChannelsLast ? "Vector kernels read a panel row as whole vectors" : "Every kernel broadcasts one panel row of PackBlock filters")}.");
+            w.WriteLine($"private const int PackBlock = {PointwiseEmitter.PackBlock(_spec.Layout)};");
+            w.WriteLine("private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;");
+            w.WriteLine("private const int PackedFilters = PackedBlocks * PackBlock;");
+            w.WriteLine("private const int PanelLength = DepthwiseChannels * PackBlock;");
+            w.WriteLine("// Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.");
             w.WriteLine($"private const int FilterBlock = {PointwiseEmitter.FilterBlock};");
             w.WriteLine($"private const int PixelBlock = {PointwiseEmitter.PixelBlock};");
             w.WriteLine("private const int FullFilterBlocks = OutChannels / FilterBlock;");
-            w.WriteLine("private const int FilterBlocks = (OutChannels + FilterBlock - 1) / FilterBlock;");
-            w.WriteLine("private const int PointwiseBlockLength = DepthwiseChannels * FilterBlock;");
         }
 
         private void Constant(string access, string name, int value, string summary) =>
@@ -165,12 +179,11 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("// Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all");
             w.WriteLine("// intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.");
             w.WriteLine("private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];");
-            w.WriteLine("// Pointwise weights packed for the microkernel: [filter block][depthwise channel][FilterBlock filters],");
-            w.WriteLine("// the last block zero-padded.");
-            w.WriteLine("private readonly float[] _sepConvPointwise = new float[FilterBlocks * PointwiseBlockLength];");
+            w.WriteLine("// Pointwise weights packed in panels (see PackBlock); the bias zero-padded to whole panels.");
+            w.WriteLine("private readonly float[] _sepConvPointwise = new float[PackedBlocks * PanelLength];");
             if (_spec.UseBias)
             {
-                w.WriteLine("private readonly float[] _sepConvBias = new float[OutChannels];");
+                w.WriteLine("private readonly float[] _sepConvBias = new float[PackedFilters];");
             }
 
             w.WriteLine("private volatile bool _sepConvLoaded;");
@@ -272,7 +285,7 @@ namespace SepConvGen.Generator.Emitting
         private void EmitPackedIndex()
         {
             _writer.WriteLine("/// <summary>Where pointwise weight (j, f) lives in the packed microkernel layout.</summary>");
-            _writer.WriteLine("private static int PackedPointwiseIndex(int j, int f) => (f / FilterBlock) * PointwiseBlockLength + j * FilterBlock + f % FilterBlock;");
+            _writer.WriteLine("private static int PackedPointwiseIndex(int j, int f) => (f / PackBlock) * PanelLength + j * PackBlock + f % PackBlock;");
         }
 
         private void EmitGetOutputSize()
@@ -403,8 +416,10 @@ namespace SepConvGen.Generator.Emitting
             }
 
             w.OpenBlock($"for (int oy = 0; oy < {_names.Size("OutputHeight")}; oy++)");
-            w.WriteLine($"{_names.Depthwise}({_names.Arg("image")}, {_names.Arg("row")}, oy{_names.Argument});");
-            w.WriteLine($"{_names.Pointwise}({_names.Arg("row")}, {_names.Arg("result")}, oy{_names.Argument});");
+            string depthwise = DepthwiseEmitter.For(_spec, _names).EntryName(_options.VectorWidths);
+            w.WriteLine($"{depthwise}({_names.Arg("image")}, {_names.Arg("row")}, oy{_names.Argument});");
+            string pointwise = _options.VectorWidths.Length > 0 ? _names.PointwiseBase : _names.Pointwise;
+            w.WriteLine($"{pointwise}({_names.Arg("row")}, {_names.Arg("result")}, oy{_names.Argument});");
             w.CloseBlock();
             w.CloseBlock();
             w.CloseBlock();
@@ -412,6 +427,31 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("ArrayPool<float>.Shared.Return(rowBuffer);");
             w.CloseBlock();
             w.CloseBlock();
+        }
+
+        /// <summary>Vector kernels for every width the compilation allows, their dispatcher and helpers.</summary>
+        private void EmitVectorKernels()
+        {
+            int[] widths = _options.VectorWidths;
+            if (widths.Length == 0)
+            {
+                return;
+            }
+
+            var vector = new VectorPointwiseEmitter(_spec, _names);
+            _writer.WriteLine();
+            vector.EmitDispatcher(_writer, widths);
+            foreach (int bits in widths)
+            {
+                _writer.WriteLine();
+                vector.Emit(_writer, bits);
+            }
+
+            foreach (int bits in widths)
+            {
+                _writer.WriteLine();
+                vector.EmitHelpers(_writer, bits);
+            }
         }
 
         private void EmitActivation()

@@ -10,8 +10,14 @@ namespace SepConvGen.Generator.Emitting
     /// </summary>
     internal sealed class PointwiseEmitter
     {
-        /// <summary>Filters per register block; the packed weights are laid out in blocks of this many.</summary>
+        /// <summary>Filters per scalar register block.</summary>
         public const int FilterBlock = 4;
+
+        /// <summary>
+        /// Filters per packed weight panel: 32 for NHWC (whole vectors of filters for every vector width),
+        /// 4 for NCHW (the filters a kernel broadcasts against vectors of pixels).
+        /// </summary>
+        public static int PackBlock(LayoutKind layout) => layout == LayoutKind.ChannelsLast ? 32 : FilterBlock;
 
         /// <summary>Pixels per register block: 2 x 4 accumulators plus loads fit the scalar registers.</summary>
         public const int PixelBlock = 2;
@@ -112,7 +118,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 writer.OpenBlock("for (int fb = 0; fb < FullFilterBlocks; fb++)");
                 writer.WriteLine("int f = fb * FilterBlock;");
-                writer.WriteLine(_names.Let("w", false, "weights", "fb * PointwiseBlockLength"));
+                writer.WriteLine(_names.Let("w", false, "weights", "f / PackBlock * PanelLength + f % PackBlock"));
                 EmitBlock(writer, pixels, FilterBlock);
                 writer.CloseBlock();
             }
@@ -122,7 +128,7 @@ namespace SepConvGen.Generator.Emitting
                 writer.OpenBlock();
                 writer.WriteLine($"// The last {TailFilters} filter{(TailFilters == 1 ? string.Empty : "s")} (a partial block).");
                 writer.WriteLine("const int f = FullFilterBlocks * FilterBlock;");
-                writer.WriteLine(_names.Let("w", false, "weights", "FullFilterBlocks * PointwiseBlockLength"));
+                writer.WriteLine(_names.Let("w", false, "weights", "f / PackBlock * PanelLength + f % PackBlock"));
                 EmitBlock(writer, pixels, TailFilters);
                 writer.CloseBlock();
             }
@@ -157,7 +163,7 @@ namespace SepConvGen.Generator.Emitting
                 }
             }
 
-            writer.WriteLine(_names.Let("wj", false, "w", "j * FilterBlock"));
+            writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
                 writer.WriteLine($"float w{k} = {_names.At("wj", k.ToString(System.Globalization.CultureInfo.InvariantCulture))};");

@@ -19,7 +19,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         protected override string RowLayout => "DepthwiseChannels rows of OutputWidth values (NCHW)";
 
-        protected override void EmitRowBody(SourceWriter writer)
+        /// <summary>Along the row: contiguous loads need stride 1 (any dilation, any multiplier).</summary>
+        protected override bool CanVectorize => Spec.Width.Stride == 1;
+
+        protected override void EmitRowBody(SourceWriter writer, int bits)
         {
             string width = Names.Size("OutputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {Names.Size("InputWidth")};");
@@ -53,10 +56,48 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
             writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
             writer.WriteLine(Names.Let("inputRow", false, "plane", $"iy * {Names.Size("InputWidth")}"));
-            writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
+            if (bits > 0)
+            {
+                int lanes = bits / 32;
+                writer.OpenBlock();
+                writer.WriteLine($"int ox = {start};");
+                foreach (int chains in new[] { VectorChains, 1 })
+                {
+                    writer.OpenBlock($"for (; ox + {chains * lanes} <= {end}; ox += {chains * lanes})");
+                    writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
+                    if (Spec.DepthMultiplier > 1)
+                    {
+                        writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
+                    }
+
+                    EmitVectorTaps(writer, bits, chains,
+                        ky => new[]
+                        {
+                            Names.Let("xr", false, "x", ky == "0" ? "0" : "ky * tapRowStep"),
+                            Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
+                        },
+                        (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(Column(kx, "TapColumnStep"), q == 0 ? null : $"{q * lanes}"))),
+                        (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), Spec.DepthMultiplier > 1 ? "m" : null)))})",
+                        q => Names.StoreVector($"acc{q}", "target", Join(Spec.DepthMultiplier > 1 ? $"m * {width}" : null, Chain("ox", q, lanes))));
+                    if (Spec.DepthMultiplier > 1)
+                    {
+                        writer.CloseBlock();
+                    }
+
+                    writer.CloseBlock();
+                }
+
+                writer.WriteLine("// The last pixels of the interior, fewer than a vector.");
+            }
+
+            writer.OpenBlock(bits > 0 ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
             EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : $"m * {width} + ox"));
             writer.CloseBlock();
+            if (bits > 0)
+            {
+                writer.CloseBlock();
+            }
 
             if (Spec.Width.HasBorder)
             {

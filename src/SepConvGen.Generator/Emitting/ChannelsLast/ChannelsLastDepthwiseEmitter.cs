@@ -19,7 +19,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
         protected override string RowLayout => "OutputWidth pixels x DepthwiseChannels values (NHWC)";
 
-        protected override void EmitRowBody(SourceWriter writer)
+        /// <summary>Along channels: any stride or dilation, but one multiplier (the outputs of one input channel are interleaved otherwise).</summary>
+        protected override bool CanVectorize => Spec.DepthMultiplier == 1;
+
+        protected override void EmitRowBody(SourceWriter writer, int bits)
         {
             string width = Names.Size("OutputWidth");
             if (Spec.Height.HasBorder)
@@ -46,7 +49,29 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("window", false, "image", $"(iy * {Names.Size("InputWidth")} + {Names.InputColumn}) * InChannels"));
             writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
-            writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
+            if (bits > 0)
+            {
+                int lanes = bits / 32;
+                writer.WriteLine("int c = 0;");
+                foreach (int chains in new[] { VectorChains, 1 })
+                {
+                    writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
+                    EmitVectorTaps(writer, bits, chains,
+                        ky => new[]
+                        {
+                            Names.Let("xr", false, "window", ky == "0" ? "0" : "ky * tapRowStep"),
+                            Names.Let("wr", false, "weights", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
+                        },
+                        (kx, q) => Names.LoadVector(bits, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
+                        (kx, q) => Names.LoadVector(bits, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
+                        q => Names.StoreVector($"acc{q}", "target", Chain("c", q, lanes)));
+                    writer.CloseBlock();
+                }
+
+                writer.WriteLine("// The last channels, fewer than a vector.");
+            }
+
+            writer.OpenBlock(bits > 0 ? "for (; c < InChannels; c++)" : "for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("x", false, "window", "c"));
             writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
             EmitWindow(writer, m => Names.At("target", m == "0" ? "c" : "c * DepthMultiplier + m"));

@@ -1,0 +1,330 @@
+using System;
+using System.Globalization;
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Emitting
+{
+    /// <summary>
+    /// Writes the pointwise step with vectors of one width (Vector512, Vector256 or Vector128 of float), plus the
+    /// dispatcher that picks the widest the hardware accelerates (the checks are JIT-time constants, so only one
+    /// path survives). NHWC vectorizes along filters: a panel row of 32 filters is whole vectors, multiplied by
+    /// broadcast pixels. NCHW vectorizes along pixels: vectors of a row's pixels, multiplied by 4 broadcast
+    /// filters. Both keep about 12 accumulators in registers, start them at the bias, and fuse the activation
+    /// into the store.
+    /// </summary>
+    internal sealed class VectorPointwiseEmitter
+    {
+        /// <summary>Accumulator vectors per register block: enough to hide FMA latency, few enough not to spill.</summary>
+        private const int Accumulators = 12;
+
+        /// <summary>NCHW: pixel vectors per register block (with 4 filters, 12 accumulators).</summary>
+        private const int PixelVectors = 3;
+
+        private readonly LayerSpec _spec;
+        private readonly KernelNames _names;
+
+        public VectorPointwiseEmitter(LayerSpec spec, KernelNames names)
+        {
+            _spec = spec;
+            _names = names;
+        }
+
+        /// <summary>The dispatcher: the widest accelerated vector kernel, else the scalar one.</summary>
+        public void EmitDispatcher(SourceWriter writer, int[] widths)
+        {
+            writer.WriteLine("/// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
+            writer.OpenBlock($"private void {_names.PointwiseBase}({_names.Param("row", false)}, {_names.Param("result", true)}, int oy{_names.Parameter})");
+            string arguments = $"{_names.Arg("row")}, {_names.Arg("result")}, oy{_names.Argument}";
+            for (int i = 0; i < widths.Length; i++)
+            {
+                writer.OpenBlock($"{(i == 0 ? "if" : "else if")} (Vector{widths[i]}.IsHardwareAccelerated)");
+                writer.WriteLine($"{Name(widths[i])}({arguments});");
+                writer.CloseBlock();
+            }
+
+            writer.OpenBlock("else");
+            writer.WriteLine($"{_names.Pointwise}({arguments});");
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        public void Emit(SourceWriter writer, int bits)
+        {
+            int lanes = bits / 32;
+            string width = _names.Size("OutputWidth");
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// Pointwise step for output row <paramref name=\"oy\"/> with Vector{bits}: DepthwiseChannels -> OutChannels,");
+            writer.WriteLine("/// bias and activation fused.");
+            writer.WriteLine("/// </summary>");
+            writer.OpenBlock($"private void {Name(bits)}({_names.Param("row", false)}, {_names.Param("result", true)}, int oy{_names.Parameter})");
+            writer.WriteLine(_names.LetArray("weights", "_sepConvPointwise"));
+            if (_spec.UseBias)
+            {
+                writer.WriteLine(_names.LetArray("bias", "_sepConvBias"));
+            }
+
+            if (_spec.Layout == LayoutKind.ChannelsLast)
+            {
+                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width} * OutChannels"));
+                EmitChannelsLast(writer, bits, lanes);
+            }
+            else
+            {
+                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width}"));
+                writer.WriteLine($"int outputPlane = {_names.Size("OutputHeight")} * {width};");
+                EmitChannelsFirst(writer, bits, lanes);
+            }
+
+            writer.CloseBlock();
+        }
+
+        /// <summary>The multiply-add and activation helpers for one width.</summary>
+        public void EmitHelpers(SourceWriter writer, int bits)
+        {
+            string type = $"Vector{bits}<float>";
+            string fma = bits switch
+            {
+                512 => "Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c",
+                256 => "Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c",
+                _ => "Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c",
+            };
+            writer.WriteLine($"/// <summary>a * b + c, fused where the hardware has FMA.</summary>");
+            writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.WriteLine($"private static {type} MultiplyAdd({type} a, {type} b, {type} c) => {fma};");
+            if (_spec.Activation == ActivationKind.Linear)
+            {
+                return;
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.OpenBlock($"private static {type} Activate({type} value)");
+            writer.WriteLine("// Selects instead of Max/Min, which would turn NaN into 0 on x86: NaN stays NaN, as in the scalar code.");
+            writer.WriteLine($"value = Vector{bits}.ConditionalSelect(Vector{bits}.LessThan(value, {type}.Zero), {type}.Zero, value);");
+            if (_spec.Activation == ActivationKind.Relu6)
+            {
+                writer.WriteLine($"{type} six = Vector{bits}.Create(6f);");
+                writer.WriteLine($"value = Vector{bits}.ConditionalSelect(Vector{bits}.GreaterThan(value, six), six, value);");
+            }
+
+            writer.WriteLine("return value;");
+            writer.CloseBlock();
+        }
+
+        private string Name(int bits) => _names.PointwiseBase + _names.IsaSuffix($"Vec{bits}");
+
+        /// <summary>NHWC: for each panel of 32 filters, blocks of pixels x whole filter vectors.</summary>
+        private void EmitChannelsLast(SourceWriter writer, int bits, int lanes)
+        {
+            int pack = PointwiseEmitter.PackBlock(LayoutKind.ChannelsLast);
+            int vectors = pack / lanes;
+            int pixels = Math.Max(1, Accumulators / vectors);
+            int fullPanels = _spec.OutChannels / pack;
+            int tail = _spec.OutChannels % pack;
+            if (fullPanels > 0)
+            {
+                writer.OpenBlock("for (int panel = 0; panel < OutChannels / PackBlock; panel++)");
+                writer.WriteLine("int f = panel * PackBlock;");
+                writer.WriteLine(_names.Let("w", false, "weights", "panel * PanelLength"));
+                EmitChannelsLastPixels(writer, bits, lanes, vectors, pixels, lanes);
+                writer.CloseBlock();
+            }
+
+            if (tail > 0)
+            {
+                writer.OpenBlock();
+                writer.WriteLine($"// The last panel holds {tail} filter{(tail == 1 ? string.Empty : "s")}: {Count((tail + lanes - 1) / lanes, "vector")}, the zero padding is not computed.");
+                writer.WriteLine("const int f = OutChannels / PackBlock * PackBlock;");
+                writer.WriteLine(_names.Let("w", false, "weights", "OutChannels / PackBlock * PanelLength"));
+                int tailVectors = (tail + lanes - 1) / lanes;
+                EmitChannelsLastPixels(writer, bits, lanes, tailVectors, Math.Max(1, Accumulators / tailVectors), tail - ((tailVectors - 1) * lanes));
+                writer.CloseBlock();
+            }
+        }
+
+        private void EmitChannelsLastPixels(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        {
+            string width = _names.Size("OutputWidth");
+            writer.WriteLine("int ox = 0;");
+            if (pixels > 1)
+            {
+                writer.OpenBlock($"for (; ox + {pixels} <= {width}; ox += {pixels})");
+                EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
+                writer.CloseBlock();
+            }
+
+            writer.OpenBlock($"for (; ox < {width}; ox++)");
+            EmitChannelsLastBlock(writer, bits, lanes, vectors, 1, lastLanes);
+            writer.CloseBlock();
+        }
+
+        private void EmitChannelsLastBlock(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        {
+            string type = $"Vector{bits}<float>";
+            for (int p = 0; p < pixels; p++)
+            {
+                writer.WriteLine(_names.Let($"x{p}", false, "row", p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels"));
+            }
+
+            for (int p = 0; p < pixels; p++)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    string start = _spec.UseBias ? _names.LoadVector(bits, "bias", Plus("f", v * lanes)) : $"{type}.Zero";
+                    writer.WriteLine($"{type} acc{p}_{v} = {start};");
+                }
+            }
+
+            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
+            for (int v = 0; v < vectors; v++)
+            {
+                writer.WriteLine($"{type} w{v} = {_names.LoadVector(bits, "wj", Int(v * lanes))};");
+            }
+
+            for (int p = 0; p < pixels; p++)
+            {
+                writer.WriteLine($"{type} a{p} = Vector{bits}.Create({_names.At($"x{p}", "j")});");
+                for (int v = 0; v < vectors; v++)
+                {
+                    writer.WriteLine($"acc{p}_{v} = MultiplyAdd(a{p}, w{v}, acc{p}_{v});");
+                }
+            }
+
+            writer.CloseBlock();
+            writer.WriteLine();
+            for (int p = 0; p < pixels; p++)
+            {
+                writer.WriteLine(_names.Let($"y{p}", true, "outputRow", (p == 0 ? "ox" : $"(ox + {p})") + " * OutChannels + f"));
+                for (int v = 0; v < vectors; v++)
+                {
+                    string value = Activated($"acc{p}_{v}");
+                    if (v < vectors - 1 || lastLanes == lanes)
+                    {
+                        writer.WriteLine(_names.StoreVector(value, $"y{p}", Int(v * lanes)));
+                        continue;
+                    }
+
+                    // A partial vector: store its valid lanes one by one, never past the row.
+                    writer.WriteLine($"{type} last{p} = {value};");
+                    for (int lane = 0; lane < lastLanes; lane++)
+                    {
+                        writer.WriteLine($"{_names.At($"y{p}", Int((v * lanes) + lane))} = last{p}.GetElement({lane});");
+                    }
+                }
+            }
+        }
+
+        /// <summary>NCHW: for each group of 4 filters, vectors of pixels along the row; the last pixels one by one.</summary>
+        private void EmitChannelsFirst(SourceWriter writer, int bits, int lanes)
+        {
+            int groups = _spec.OutChannels / PointwiseEmitter.FilterBlock;
+            int tail = _spec.OutChannels % PointwiseEmitter.FilterBlock;
+            if (groups > 0)
+            {
+                writer.OpenBlock("for (int fb = 0; fb < FullFilterBlocks; fb++)");
+                writer.WriteLine("int f = fb * FilterBlock;");
+                writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
+                EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock);
+                writer.CloseBlock();
+            }
+
+            if (tail > 0)
+            {
+                writer.OpenBlock();
+                writer.WriteLine($"// The last {Count(tail, "filter")} (a partial group).");
+                writer.WriteLine("const int f = FullFilterBlocks * FilterBlock;");
+                writer.WriteLine(_names.Let("w", false, "weights", "FullFilterBlocks * PanelLength"));
+                EmitChannelsFirstPixels(writer, bits, lanes, tail);
+                writer.CloseBlock();
+            }
+        }
+
+        private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
+        {
+            string width = _names.Size("OutputWidth");
+            writer.WriteLine("int ox = 0;");
+            writer.OpenBlock($"for (; ox + {PixelVectors * lanes} <= {width}; ox += {PixelVectors * lanes})");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, PixelVectors);
+            writer.CloseBlock();
+            writer.OpenBlock($"for (; ox + {lanes} <= {width}; ox += {lanes})");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, 1);
+            writer.CloseBlock();
+            writer.WriteLine("// The last pixels of the row, fewer than a vector.");
+            writer.OpenBlock($"for (; ox < {width}; ox++)");
+            for (int k = 0; k < filters; k++)
+            {
+                writer.WriteLine($"float sum{k} = {(_spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f")};");
+            }
+
+            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            writer.WriteLine($"float a = {_names.At("row", $"j * {width} + ox")};");
+            writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
+            for (int k = 0; k < filters; k++)
+            {
+                writer.WriteLine($"sum{k} += a * {_names.At("wj", Int(k))};");
+            }
+
+            writer.CloseBlock();
+            for (int k = 0; k < filters; k++)
+            {
+                string value = _spec.Activation == ActivationKind.Linear ? $"sum{k}" : $"Activate(sum{k})";
+                writer.WriteLine($"{_names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox")} = {value};");
+            }
+
+            writer.CloseBlock();
+        }
+
+        private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors)
+        {
+            string type = $"Vector{bits}<float>";
+            string width = _names.Size("OutputWidth");
+            for (int k = 0; k < filters; k++)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    string start = _spec.UseBias ? $"Vector{bits}.Create({_names.At("bias", Plus("f", k))})" : $"{type}.Zero";
+                    writer.WriteLine($"{type} acc{k}_{v} = {start};");
+                }
+            }
+
+            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            writer.WriteLine(_names.Let("xj", false, "row", $"j * {width} + ox"));
+            for (int v = 0; v < vectors; v++)
+            {
+                writer.WriteLine($"{type} x{v} = {_names.LoadVector(bits, "xj", Int(v * lanes))};");
+            }
+
+            writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
+            for (int k = 0; k < filters; k++)
+            {
+                writer.WriteLine($"{type} b{k} = Vector{bits}.Create({_names.At("wj", Int(k))});");
+                for (int v = 0; v < vectors; v++)
+                {
+                    writer.WriteLine($"acc{k}_{v} = MultiplyAdd(b{k}, x{v}, acc{k}_{v});");
+                }
+            }
+
+            writer.CloseBlock();
+            writer.WriteLine();
+            for (int k = 0; k < filters; k++)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    string offset = $"{Times(Plus("f", k), "outputPlane")} + ox{(v == 0 ? string.Empty : " + " + Int(v * lanes))}";
+                    writer.WriteLine(_names.StoreVector(Activated($"acc{k}_{v}"), "outputRow", offset));
+                }
+            }
+        }
+
+        private string Activated(string value) => _spec.Activation == ActivationKind.Linear ? value : $"Activate({value})";
+
+        private static string Plus(string name, int k) => k == 0 ? name : $"{name} + {Int(k)}";
+
+        private static string Times(string sum, string factor) => sum.Contains("+") ? $"({sum}) * {factor}" : $"{sum} * {factor}";
+
+        private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string Count(int n, string noun) => $"{Int(n)} {noun}{(n == 1 ? string.Empty : "s")}";
+    }
+}
