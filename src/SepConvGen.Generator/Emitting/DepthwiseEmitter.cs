@@ -71,8 +71,8 @@ namespace SepConvGen.Generator.Emitting
         private void EmitDispatcher(SourceWriter writer, int[] widths)
         {
             writer.WriteLine("/// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
-            writer.OpenBlock($"private void {Names.DepthwiseBase}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.Parameter})");
-            string arguments = $"{Names.Arg("image")}, {Names.Arg("row")}, oy{Names.Argument}";
+            writer.OpenBlock($"private void {Names.DepthwiseBase}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})");
+            string arguments = $"{Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument}";
             for (int i = 0; i < widths.Length; i++)
             {
                 writer.OpenBlock($"{(i == 0 ? "if" : "else if")} (Vector{widths[i]}.IsHardwareAccelerated)");
@@ -93,7 +93,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"/// Depthwise step for output row <paramref name=\"oy\"/>{(bits == 0 ? string.Empty : $", interior with Vector{bits}")}: fills <paramref name=\"row\"/> with");
             writer.WriteLine($"/// {RowLayout}.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.Parameter})");
+            writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})");
             writer.WriteLine($"int iy = {Names.InputRow};");
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             EmitRowBody(writer, bits);

@@ -54,6 +54,19 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The trailing geometry parameter of kernel methods.</summary>
         public string Parameter => _spec.IsFixed ? string.Empty : ", in SepConvGeometry g";
 
+        /// <summary>
+        /// The pointwise step's tile parameters: the first output pixel and the pixel count of a tile of whole rows,
+        /// and for NCHW the distance between two depthwise channels in the tile buffer.
+        /// </summary>
+        public string PointwiseTileParameters => ", int firstPixel, int pixels" + (_spec.Layout == LayoutKind.ChannelsFirst ? ", int channelStride" : string.Empty);
+
+        public string PointwiseTileArguments => ", firstPixel, pixels" + (_spec.Layout == LayoutKind.ChannelsFirst ? ", channelStride" : string.Empty);
+
+        /// <summary>NCHW depthwise methods take the tile buffer's channel stride.</summary>
+        public string DepthwiseTileParameter => _spec.Layout == LayoutKind.ChannelsFirst ? ", int channelStride" : string.Empty;
+
+        public string DepthwiseTileArgument => _spec.Layout == LayoutKind.ChannelsFirst ? ", channelStride" : string.Empty;
+
         /// <summary>The trailing geometry argument of kernel calls.</summary>
         public string Argument => _spec.IsFixed ? string.Empty : ", in g";
 

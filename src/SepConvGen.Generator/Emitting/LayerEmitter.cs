@@ -158,6 +158,18 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;");
             w.WriteLine("private const int PackedFilters = PackedBlocks * PackBlock;");
             w.WriteLine("private const int PanelLength = DepthwiseChannels * PackBlock;");
+            w.WriteLine("// Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.");
+            if (_spec.IsFixed)
+            {
+                int outH = _spec.Height.Output(_spec.Height.FixedInput), outW = _spec.Width.Output(_spec.Width.FixedInput);
+                w.WriteLine($"private const int RowTile = {_spec.RowTile(outH, outW)};");
+            }
+            else
+            {
+                w.WriteLine($"private const int TilePixels = {LayerSpec.TilePixels};");
+                w.WriteLine($"private const int MaxTileFloats = {LayerSpec.MaxTileFloats};");
+            }
+
             w.WriteLine("// Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.");
             w.WriteLine($"private const int FilterBlock = {PointwiseEmitter.FilterBlock};");
             w.WriteLine($"private const int PixelBlock = {PointwiseEmitter.PixelBlock};");
@@ -384,21 +396,33 @@ namespace SepConvGen.Generator.Emitting
         private void EmitForwardCore()
         {
             SourceWriter w = _writer;
+            bool channelsLast = _spec.Layout == LayoutKind.ChannelsLast;
+            string outH = _names.Size("OutputHeight");
+            string outW = _names.Size("OutputWidth");
             w.WriteLine("/// <summary>");
-            w.WriteLine("/// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the");
-            w.WriteLine("/// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is");
+            w.WriteLine("/// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that");
+            w.WriteLine("/// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is");
             w.WriteLine("/// rented per call, which keeps the layer free of per-call state and safe to share between threads.");
             w.WriteLine("/// </summary>");
             w.OpenBlock($"private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch{_names.Parameter})");
             w.WriteLine($"int inputImageLength = InChannels * {_names.Size("InputHeight")} * {_names.Size("InputWidth")};");
-            w.WriteLine($"int outputImageLength = OutChannels * {_names.Size("OutputHeight")} * {_names.Size("OutputWidth")};");
-            w.WriteLine($"int rowLength = {_names.Size("OutputWidth")} * DepthwiseChannels;");
-            w.WriteLine("float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);");
+            w.WriteLine($"int outputImageLength = OutChannels * {outH} * {outW};");
+            w.WriteLine(_spec.IsFixed
+                ? "const int rowTile = RowTile;"
+                : $"int rowTile = RowTileFor({outH}, {outW});");
+            w.WriteLine($"int tilePixels = rowTile * {outW};");
+            if (!channelsLast)
+            {
+                w.WriteLine("int channelStride = tilePixels;");
+            }
+
+            w.WriteLine("int tileLength = tilePixels * DepthwiseChannels;");
+            w.WriteLine("float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);");
             w.OpenBlock("try");
             if (_names.IsChecked)
             {
                 w.WriteLine("// Checked mode: every buffer is a span of its exact extent, so any stray index throws.");
-                w.WriteLine("Span<float> row = rowBuffer.AsSpan(0, rowLength);");
+                w.WriteLine("Span<float> row = rowBuffer.AsSpan(0, tileLength);");
                 w.OpenBlock("for (int b = 0; b < batch; b++)");
                 w.WriteLine("ReadOnlySpan<float> image = input.Slice(b * inputImageLength, inputImageLength);");
                 w.WriteLine("Span<float> result = output.Slice(b * outputImageLength, outputImageLength);");
@@ -415,11 +439,18 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);");
             }
 
-            w.OpenBlock($"for (int oy = 0; oy < {_names.Size("OutputHeight")}; oy++)");
+            w.OpenBlock($"for (int firstRow = 0; firstRow < {outH}; firstRow += rowTile)");
+            w.WriteLine($"int rows = Math.Min(rowTile, {outH} - firstRow);");
+            w.OpenBlock("for (int r = 0; r < rows; r++)");
             string depthwise = DepthwiseEmitter.For(_spec, _names).EntryName(_options.VectorWidths);
-            w.WriteLine($"{depthwise}({_names.Arg("image")}, {_names.Arg("row")}, oy{_names.Argument});");
+            string rowStart = channelsLast ? $"r * {outW} * DepthwiseChannels" : $"r * {outW}";
+            w.WriteLine($"{depthwise}({_names.Arg("image")}, {_names.ArgAt("row", rowStart)}, firstRow + r{_names.DepthwiseTileArgument}{_names.Argument});");
+            w.CloseBlock();
+            w.WriteLine();
             string pointwise = _options.VectorWidths.Length > 0 ? _names.PointwiseBase : _names.Pointwise;
-            w.WriteLine($"{pointwise}({_names.Arg("row")}, {_names.Arg("result")}, oy{_names.Argument});");
+            w.WriteLine($"int firstPixel = firstRow * {outW};");
+            w.WriteLine($"int pixels = rows * {outW};");
+            w.WriteLine($"{pointwise}({_names.Arg("row")}, {_names.Arg("result")}{_names.PointwiseTileArguments}{_names.Argument});");
             w.CloseBlock();
             w.CloseBlock();
             w.CloseBlock();
@@ -427,6 +458,14 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("ArrayPool<float>.Shared.Return(rowBuffer);");
             w.CloseBlock();
             w.CloseBlock();
+
+            if (!_spec.IsFixed)
+            {
+                w.WriteLine();
+                w.WriteLine("/// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>");
+                w.WriteLine("private static int RowTileFor(int outputHeight, int outputWidth) =>");
+                w.WriteLine("    (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));");
+            }
         }
 
         /// <summary>Vector kernels for every width the compilation allows, their dispatcher and helpers.</summary>

@@ -39,44 +39,48 @@ namespace SepConvGen.Generator.Emitting
 
         public void Emit(SourceWriter writer)
         {
-            string width = _names.Size("OutputWidth");
             writer.WriteLine("/// <summary>");
-            writer.WriteLine("/// Pointwise step for output row <paramref name=\"oy\"/>: DepthwiseChannels -> OutChannels over the depthwise");
-            writer.WriteLine($"/// <paramref name=\"row\"/>, {Epilogue()}, stored into <paramref name=\"result\"/>.");
+            writer.WriteLine("/// Pointwise step for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on (whole rows):");
+            writer.WriteLine($"/// DepthwiseChannels -> OutChannels over the depthwise <paramref name=\"row\"/> buffer, {Epilogue()}.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {_names.Pointwise}({_names.Param("row", false)}, {_names.Param("result", true)}, int oy{_names.Parameter})");
+            writer.OpenBlock($"private void {_names.Pointwise}({_names.Param("row", false)}, {_names.Param("result", true)}{_names.PointwiseTileParameters}{_names.Parameter})");
             writer.WriteLine(_names.LetArray("weights", "_sepConvPointwise"));
             if (_spec.UseBias)
             {
                 writer.WriteLine(_names.LetArray("bias", "_sepConvBias"));
             }
 
-            if (_channelsLast)
-            {
-                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width} * OutChannels"));
-            }
-            else
-            {
-                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width}"));
-                writer.WriteLine($"int outputPlane = {_names.Size("OutputHeight")} * {width};");
-            }
-
+            EmitOutputStart(writer, _names, _channelsLast);
             writer.WriteLine("int ox = 0;");
-            writer.OpenBlock($"for (; ox + PixelBlock <= {width}; ox += PixelBlock)");
+            writer.OpenBlock("for (; ox + PixelBlock <= pixels; ox += PixelBlock)");
             EmitPixels(writer, PixelBlock);
             writer.CloseBlock();
 
-            bool oddWidthPossible = !_spec.IsFixed || _spec.Width.Output(_spec.Width.FixedInput) % PixelBlock != 0;
-            if (oddWidthPossible)
+            bool oddCountPossible = !_spec.IsFixed || _spec.Width.Output(_spec.Width.FixedInput) % PixelBlock != 0;
+            if (oddCountPossible)
             {
                 writer.WriteLine();
-                writer.WriteLine("// The last pixel of an odd-width row.");
-                writer.OpenBlock($"if (ox < {width})");
+                writer.WriteLine("// The last pixel of an odd count.");
+                writer.OpenBlock("if (ox < pixels)");
                 EmitPixels(writer, 1);
                 writer.CloseBlock();
             }
 
             writer.CloseBlock();
+        }
+
+        /// <summary>Declares <c>outputRow</c> (where the tile's first output pixel goes) and, for NCHW, <c>outputPlane</c>.</summary>
+        public static void EmitOutputStart(SourceWriter writer, KernelNames names, bool channelsLast)
+        {
+            if (channelsLast)
+            {
+                writer.WriteLine(names.Let("outputRow", true, "result", "firstPixel * OutChannels"));
+            }
+            else
+            {
+                writer.WriteLine(names.Let("outputRow", true, "result", "firstPixel"));
+                writer.WriteLine($"int outputPlane = {names.Size("OutputHeight")} * {names.Size("OutputWidth")};");
+            }
         }
 
         private string Epilogue()
@@ -156,7 +160,7 @@ namespace SepConvGen.Generator.Emitting
             }
             else
             {
-                writer.WriteLine(_names.Let("xj", false, "x", $"j * {_names.Size("OutputWidth")}"));
+                writer.WriteLine(_names.Let("xj", false, "x", "j * channelStride"));
                 for (int p = 0; p < pixels; p++)
                 {
                     writer.WriteLine($"float a{p} = {_names.At("xj", p.ToString(System.Globalization.CultureInfo.InvariantCulture))};");

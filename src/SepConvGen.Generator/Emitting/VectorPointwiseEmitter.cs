@@ -33,8 +33,8 @@ namespace SepConvGen.Generator.Emitting
         public void EmitDispatcher(SourceWriter writer, int[] widths)
         {
             writer.WriteLine("/// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
-            writer.OpenBlock($"private void {_names.PointwiseBase}({_names.Param("row", false)}, {_names.Param("result", true)}, int oy{_names.Parameter})");
-            string arguments = $"{_names.Arg("row")}, {_names.Arg("result")}, oy{_names.Argument}";
+            writer.OpenBlock($"private void {_names.PointwiseBase}({_names.Param("row", false)}, {_names.Param("result", true)}{_names.PointwiseTileParameters}{_names.Parameter})");
+            string arguments = $"{_names.Arg("row")}, {_names.Arg("result")}{_names.PointwiseTileArguments}{_names.Argument}";
             for (int i = 0; i < widths.Length; i++)
             {
                 writer.OpenBlock($"{(i == 0 ? "if" : "else if")} (Vector{widths[i]}.IsHardwareAccelerated)");
@@ -51,27 +51,24 @@ namespace SepConvGen.Generator.Emitting
         public void Emit(SourceWriter writer, int bits)
         {
             int lanes = bits / 32;
-            string width = _names.Size("OutputWidth");
             writer.WriteLine("/// <summary>");
-            writer.WriteLine($"/// Pointwise step for output row <paramref name=\"oy\"/> with Vector{bits}: DepthwiseChannels -> OutChannels,");
-            writer.WriteLine("/// bias and activation fused.");
+            writer.WriteLine($"/// Pointwise step with Vector{bits} for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on:");
+            writer.WriteLine("/// DepthwiseChannels -> OutChannels, bias and activation fused.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Name(bits)}({_names.Param("row", false)}, {_names.Param("result", true)}, int oy{_names.Parameter})");
+            writer.OpenBlock($"private void {Name(bits)}({_names.Param("row", false)}, {_names.Param("result", true)}{_names.PointwiseTileParameters}{_names.Parameter})");
             writer.WriteLine(_names.LetArray("weights", "_sepConvPointwise"));
             if (_spec.UseBias)
             {
                 writer.WriteLine(_names.LetArray("bias", "_sepConvBias"));
             }
 
+            PointwiseEmitter.EmitOutputStart(writer, _names, _spec.Layout == LayoutKind.ChannelsLast);
             if (_spec.Layout == LayoutKind.ChannelsLast)
             {
-                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width} * OutChannels"));
                 EmitChannelsLast(writer, bits, lanes);
             }
             else
             {
-                writer.WriteLine(_names.Let("outputRow", true, "result", $"oy * {width}"));
-                writer.WriteLine($"int outputPlane = {_names.Size("OutputHeight")} * {width};");
                 EmitChannelsFirst(writer, bits, lanes);
             }
 
@@ -144,16 +141,15 @@ namespace SepConvGen.Generator.Emitting
 
         private void EmitChannelsLastPixels(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
         {
-            string width = _names.Size("OutputWidth");
             writer.WriteLine("int ox = 0;");
             if (pixels > 1)
             {
-                writer.OpenBlock($"for (; ox + {pixels} <= {width}; ox += {pixels})");
+                writer.OpenBlock($"for (; ox + {pixels} <= pixels; ox += {pixels})");
                 EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
                 writer.CloseBlock();
             }
 
-            writer.OpenBlock($"for (; ox < {width}; ox++)");
+            writer.OpenBlock("for (; ox < pixels; ox++)");
             EmitChannelsLastBlock(writer, bits, lanes, vectors, 1, lastLanes);
             writer.CloseBlock();
         }
@@ -242,23 +238,28 @@ namespace SepConvGen.Generator.Emitting
 
         private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
         {
-            string width = _names.Size("OutputWidth");
             writer.WriteLine("int ox = 0;");
-            writer.OpenBlock($"for (; ox + {PixelVectors * lanes} <= {width}; ox += {PixelVectors * lanes})");
+            writer.OpenBlock($"for (; ox + {PixelVectors * lanes} <= pixels; ox += {PixelVectors * lanes})");
             EmitChannelsFirstBlock(writer, bits, lanes, filters, PixelVectors);
             writer.CloseBlock();
-            writer.OpenBlock($"for (; ox + {lanes} <= {width}; ox += {lanes})");
+            writer.OpenBlock($"for (; ox + {lanes} <= pixels; ox += {lanes})");
             EmitChannelsFirstBlock(writer, bits, lanes, filters, 1);
             writer.CloseBlock();
-            writer.WriteLine("// The last pixels of the row, fewer than a vector.");
-            writer.OpenBlock($"for (; ox < {width}; ox++)");
+            writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
+            writer.WriteLine("// The last pixels as one vector that overlaps pixels already done (they get the same values again).");
+            writer.WriteLine($"ox = pixels - {lanes};");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, 1);
+            writer.WriteLine("ox = pixels;");
+            writer.CloseBlock();
+            writer.WriteLine("// Fewer pixels than a vector: one by one.");
+            writer.OpenBlock("for (; ox < pixels; ox++)");
             for (int k = 0; k < filters; k++)
             {
                 writer.WriteLine($"float sum{k} = {(_spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f")};");
             }
 
             writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
-            writer.WriteLine($"float a = {_names.At("row", $"j * {width} + ox")};");
+            writer.WriteLine($"float a = {_names.At("row", "j * channelStride + ox")};");
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
@@ -278,7 +279,6 @@ namespace SepConvGen.Generator.Emitting
         private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors)
         {
             string type = $"Vector{bits}<float>";
-            string width = _names.Size("OutputWidth");
             for (int k = 0; k < filters; k++)
             {
                 for (int v = 0; v < vectors; v++)
@@ -289,7 +289,7 @@ namespace SepConvGen.Generator.Emitting
             }
 
             writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
-            writer.WriteLine(_names.Let("xj", false, "row", $"j * {width} + ox"));
+            writer.WriteLine(_names.Let("xj", false, "row", "j * channelStride + ox"));
             for (int v = 0; v < vectors; v++)
             {
                 writer.WriteLine($"{type} x{v} = {_names.LoadVector(bits, "xj", Int(v * lanes))};");

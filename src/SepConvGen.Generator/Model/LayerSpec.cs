@@ -1,3 +1,5 @@
+using System;
+
 namespace SepConvGen.Generator.Model
 {
     /// <summary>
@@ -23,6 +25,16 @@ namespace SepConvGen.Generator.Model
     {
         /// <summary>Above this many taps the depthwise taps run as a loop instead of straight-line code.</summary>
         public const int MaxUnrolledTaps = 64;
+
+        /// <summary>Output pixels a row tile aims for, so the pointwise step gets long runs of pixels.</summary>
+        public const int TilePixels = 64;
+
+        /// <summary>The most floats a row tile's depthwise buffer may hold (256 KB, within L2).</summary>
+        public const int MaxTileFloats = 65536;
+
+        /// <summary>Output rows per tile for an output of the given size (the same formula the generated code uses).</summary>
+        public int RowTile(int outputHeight, int outputWidth) =>
+            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
 
         /// <summary>Channels between the two steps: InChannels x DepthMultiplier.</summary>
         public int DepthwiseChannels => InChannels * DepthMultiplier;

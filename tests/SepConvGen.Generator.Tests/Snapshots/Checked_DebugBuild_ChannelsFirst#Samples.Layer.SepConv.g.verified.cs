@@ -64,6 +64,9 @@ namespace Samples
         private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;
         private const int PackedFilters = PackedBlocks * PackBlock;
         private const int PanelLength = DepthwiseChannels * PackBlock;
+        // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
+        private const int TilePixels = 64;
+        private const int MaxTileFloats = 65536;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -169,28 +172,38 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the
-        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
+        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
         /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
-            int rowLength = g.OutputWidth * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
+            int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
+            int tilePixels = rowTile * g.OutputWidth;
+            int channelStride = tilePixels;
+            int tileLength = tilePixels * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             try
             {
                 // Checked mode: every buffer is a span of its exact extent, so any stray index throws.
-                Span<float> row = rowBuffer.AsSpan(0, rowLength);
+                Span<float> row = rowBuffer.AsSpan(0, tileLength);
                 for (int b = 0; b < batch; b++)
                 {
                     ReadOnlySpan<float> image = input.Slice(b * inputImageLength, inputImageLength);
                     Span<float> result = output.Slice(b * outputImageLength, outputImageLength);
-                    for (int oy = 0; oy < g.OutputHeight; oy++)
+                    for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                     {
-                        Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row, oy, in g);
-                        Pointwise_c12f10_Relu_ScalarChecked(row, result, oy, in g);
+                        int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row.Slice(r * g.OutputWidth), firstRow + r, channelStride, in g);
+                        }
+
+                        int firstPixel = firstRow * g.OutputWidth;
+                        int pixels = rows * g.OutputWidth;
+                        Pointwise_c12f10_Relu_ScalarChecked(row, result, firstPixel, pixels, channelStride, in g);
                     }
                 }
             }
@@ -200,11 +213,15 @@ namespace Samples
             }
         }
 
+        /// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>
+        private static int RowTileFor(int outputHeight, int outputWidth) =>
+            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
+
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
-        /// DepthwiseChannels rows of OutputWidth values (NCHW).
+        /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(ReadOnlySpan<float> image, Span<float> row, int oy, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(ReadOnlySpan<float> image, Span<float> row, int oy, int channelStride, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
             ReadOnlySpan<float> weights = _sepConvDepthwise;
@@ -215,13 +232,13 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ReadOnlySpan<float> plane = image.Slice(c * planeLength);
-                Span<float> target = row.Slice(c * DepthMultiplier * g.OutputWidth);
+                Span<float> target = row.Slice(c * DepthMultiplier * channelStride);
                 if (borderRow)
                 {
                     // Border row: some kernel rows fall into the zero padding.
                     for (int ox = 0; ox < g.OutputWidth; ox++)
                     {
-                        DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                        DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                     }
                     continue;
                 }
@@ -229,7 +246,7 @@ namespace Samples
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -250,7 +267,7 @@ namespace Samples
                     for (int m = 0; m < DepthMultiplier; m++)
                     {
                         ReadOnlySpan<float> wm = w.Slice(m);
-                        target[m * g.OutputWidth + ox] =
+                        target[m * channelStride + ox] =
                             x0_0 * wm[0]
                             + x0_1 * wm[1 * DepthwiseChannels]
                             + x0_2 * wm[2 * DepthwiseChannels]
@@ -266,7 +283,7 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
@@ -275,7 +292,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(Span<float> target, ReadOnlySpan<float> plane, int c, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(Span<float> target, ReadOnlySpan<float> plane, int c, int iy, int ix, int channelStride, in SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -296,22 +313,22 @@ namespace Samples
                     }
                 }
 
-                target[m * g.OutputWidth] = acc;
+                target[m * channelStride] = acc;
             }
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/>: DepthwiseChannels -> OutChannels over the depthwise
-        /// <paramref name="row"/>, plus bias, then relu, stored into <paramref name="result"/>.
+        /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
+        /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu.
         /// </summary>
-        private void Pointwise_c12f10_Relu_ScalarChecked(ReadOnlySpan<float> row, Span<float> result, int oy, in SepConvGeometry g)
+        private void Pointwise_c12f10_Relu_ScalarChecked(ReadOnlySpan<float> row, Span<float> result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
         {
             ReadOnlySpan<float> weights = _sepConvPointwise;
             ReadOnlySpan<float> bias = _sepConvBias;
-            Span<float> outputRow = result.Slice(oy * g.OutputWidth);
+            Span<float> outputRow = result.Slice(firstPixel);
             int outputPlane = g.OutputHeight * g.OutputWidth;
             int ox = 0;
-            for (; ox + PixelBlock <= g.OutputWidth; ox += PixelBlock)
+            for (; ox + PixelBlock <= pixels; ox += PixelBlock)
             {
                 ReadOnlySpan<float> x = row.Slice(ox);
                 Span<float> y = outputRow.Slice(ox);
@@ -329,7 +346,7 @@ namespace Samples
                     float acc1_3 = bias[f + 3];
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ReadOnlySpan<float> xj = x.Slice(j * g.OutputWidth);
+                        ReadOnlySpan<float> xj = x.Slice(j * channelStride);
                         float a0 = xj[0];
                         float a1 = xj[1];
                         ReadOnlySpan<float> wj = w.Slice(j * PackBlock);
@@ -366,7 +383,7 @@ namespace Samples
                     float acc1_1 = bias[f + 1];
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ReadOnlySpan<float> xj = x.Slice(j * g.OutputWidth);
+                        ReadOnlySpan<float> xj = x.Slice(j * channelStride);
                         float a0 = xj[0];
                         float a1 = xj[1];
                         ReadOnlySpan<float> wj = w.Slice(j * PackBlock);
@@ -385,8 +402,8 @@ namespace Samples
                 }
             }
 
-            // The last pixel of an odd-width row.
-            if (ox < g.OutputWidth)
+            // The last pixel of an odd count.
+            if (ox < pixels)
             {
                 ReadOnlySpan<float> x = row.Slice(ox);
                 Span<float> y = outputRow.Slice(ox);
@@ -400,7 +417,7 @@ namespace Samples
                     float acc0_3 = bias[f + 3];
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ReadOnlySpan<float> xj = x.Slice(j * g.OutputWidth);
+                        ReadOnlySpan<float> xj = x.Slice(j * channelStride);
                         float a0 = xj[0];
                         ReadOnlySpan<float> wj = w.Slice(j * PackBlock);
                         float w0 = wj[0];
@@ -426,7 +443,7 @@ namespace Samples
                     float acc0_1 = bias[f + 1];
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ReadOnlySpan<float> xj = x.Slice(j * g.OutputWidth);
+                        ReadOnlySpan<float> xj = x.Slice(j * channelStride);
                         float a0 = xj[0];
                         ReadOnlySpan<float> wj = w.Slice(j * PackBlock);
                         float w0 = wj[0];

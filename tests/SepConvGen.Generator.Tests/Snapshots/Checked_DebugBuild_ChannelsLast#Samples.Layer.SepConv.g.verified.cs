@@ -64,6 +64,9 @@ namespace Samples
         private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;
         private const int PackedFilters = PackedBlocks * PackBlock;
         private const int PanelLength = DepthwiseChannels * PackBlock;
+        // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
+        private const int TilePixels = 64;
+        private const int MaxTileFloats = 65536;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -169,28 +172,37 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the
-        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
+        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
         /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
-            int rowLength = g.OutputWidth * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
+            int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
+            int tilePixels = rowTile * g.OutputWidth;
+            int tileLength = tilePixels * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             try
             {
                 // Checked mode: every buffer is a span of its exact extent, so any stray index throws.
-                Span<float> row = rowBuffer.AsSpan(0, rowLength);
+                Span<float> row = rowBuffer.AsSpan(0, tileLength);
                 for (int b = 0; b < batch; b++)
                 {
                     ReadOnlySpan<float> image = input.Slice(b * inputImageLength, inputImageLength);
                     Span<float> result = output.Slice(b * outputImageLength, outputImageLength);
-                    for (int oy = 0; oy < g.OutputHeight; oy++)
+                    for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                     {
-                        Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row, oy, in g);
-                        Pointwise_c12f10_Relu_ScalarChecked(row, result, oy, in g);
+                        int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row.Slice(r * g.OutputWidth * DepthwiseChannels), firstRow + r, in g);
+                        }
+
+                        int firstPixel = firstRow * g.OutputWidth;
+                        int pixels = rows * g.OutputWidth;
+                        Pointwise_c12f10_Relu_ScalarChecked(row, result, firstPixel, pixels, in g);
                     }
                 }
             }
@@ -199,6 +211,10 @@ namespace Samples
                 ArrayPool<float>.Shared.Return(rowBuffer);
             }
         }
+
+        /// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>
+        private static int RowTileFor(int outputHeight, int outputWidth) =>
+            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
 
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
@@ -306,16 +322,16 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/>: DepthwiseChannels -> OutChannels over the depthwise
-        /// <paramref name="row"/>, plus bias, then relu, stored into <paramref name="result"/>.
+        /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
+        /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu.
         /// </summary>
-        private void Pointwise_c12f10_Relu_ScalarChecked(ReadOnlySpan<float> row, Span<float> result, int oy, in SepConvGeometry g)
+        private void Pointwise_c12f10_Relu_ScalarChecked(ReadOnlySpan<float> row, Span<float> result, int firstPixel, int pixels, in SepConvGeometry g)
         {
             ReadOnlySpan<float> weights = _sepConvPointwise;
             ReadOnlySpan<float> bias = _sepConvBias;
-            Span<float> outputRow = result.Slice(oy * g.OutputWidth * OutChannels);
+            Span<float> outputRow = result.Slice(firstPixel * OutChannels);
             int ox = 0;
-            for (; ox + PixelBlock <= g.OutputWidth; ox += PixelBlock)
+            for (; ox + PixelBlock <= pixels; ox += PixelBlock)
             {
                 ReadOnlySpan<float> x0 = row.Slice(ox * DepthwiseChannels);
                 ReadOnlySpan<float> x1 = row.Slice((ox + 1) * DepthwiseChannels);
@@ -388,8 +404,8 @@ namespace Samples
                 }
             }
 
-            // The last pixel of an odd-width row.
-            if (ox < g.OutputWidth)
+            // The last pixel of an odd count.
+            if (ox < pixels)
             {
                 ReadOnlySpan<float> x0 = row.Slice(ox * DepthwiseChannels);
                 Span<float> y = outputRow.Slice(ox * OutChannels);

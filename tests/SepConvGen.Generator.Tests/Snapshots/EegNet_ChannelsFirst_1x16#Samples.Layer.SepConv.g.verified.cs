@@ -62,6 +62,9 @@ namespace Samples
         private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;
         private const int PackedFilters = PackedBlocks * PackBlock;
         private const int PanelLength = DepthwiseChannels * PackBlock;
+        // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
+        private const int TilePixels = 64;
+        private const int MaxTileFloats = 65536;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -160,16 +163,19 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the
-        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
+        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
         /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
-            int rowLength = g.OutputWidth * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
+            int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
+            int tilePixels = rowTile * g.OutputWidth;
+            int channelStride = tilePixels;
+            int tileLength = tilePixels * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             try
             {
                 // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
@@ -181,10 +187,17 @@ namespace Samples
                 {
                     ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
                     ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
-                    for (int oy = 0; oy < g.OutputHeight; oy++)
+                    for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                     {
-                        Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, in g);
-                        Pointwise_c16f16_Linear_Scalar(ref row, ref result, oy, in g);
+                        int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, in g);
+                        }
+
+                        int firstPixel = firstRow * g.OutputWidth;
+                        int pixels = rows * g.OutputWidth;
+                        Pointwise_c16f16_Linear_Scalar(ref row, ref result, firstPixel, pixels, channelStride, in g);
                     }
                 }
             }
@@ -194,11 +207,15 @@ namespace Samples
             }
         }
 
+        /// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>
+        private static int RowTileFor(int outputHeight, int outputWidth) =>
+            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
+
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
-        /// DepthwiseChannels rows of OutputWidth values (NCHW).
+        /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -207,11 +224,11 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * g.OutputWidth);
+                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -258,7 +275,7 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
@@ -267,7 +284,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride, in SepConvGeometry g)
         {
             // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
             int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
@@ -287,16 +304,16 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/>: DepthwiseChannels -> OutChannels over the depthwise
-        /// <paramref name="row"/>, no bias, linear, stored into <paramref name="result"/>.
+        /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
+        /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, no bias, linear.
         /// </summary>
-        private void Pointwise_c16f16_Linear_Scalar(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c16f16_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = g.OutputHeight * g.OutputWidth;
             int ox = 0;
-            for (; ox + PixelBlock <= g.OutputWidth; ox += PixelBlock)
+            for (; ox + PixelBlock <= pixels; ox += PixelBlock)
             {
                 ref float x = ref Unsafe.Add(ref row, ox);
                 ref float y = ref Unsafe.Add(ref outputRow, ox);
@@ -314,7 +331,7 @@ namespace Samples
                     float acc1_3 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * g.OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         float a1 = Unsafe.Add(ref xj, 1);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
@@ -343,8 +360,8 @@ namespace Samples
                 }
             }
 
-            // The last pixel of an odd-width row.
-            if (ox < g.OutputWidth)
+            // The last pixel of an odd count.
+            if (ox < pixels)
             {
                 ref float x = ref Unsafe.Add(ref row, ox);
                 ref float y = ref Unsafe.Add(ref outputRow, ox);
@@ -358,7 +375,7 @@ namespace Samples
                     float acc0_3 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * g.OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         float w0 = wj;

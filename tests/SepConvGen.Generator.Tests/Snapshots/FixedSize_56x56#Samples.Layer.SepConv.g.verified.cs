@@ -88,6 +88,8 @@ namespace Samples
         private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;
         private const int PackedFilters = PackedBlocks * PackBlock;
         private const int PanelLength = DepthwiseChannels * PackBlock;
+        // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
+        private const int RowTile = 2;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -209,16 +211,18 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the
-        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
+        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
         /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch)
         {
             int inputImageLength = InChannels * InputHeight * InputWidth;
             int outputImageLength = OutChannels * OutputHeight * OutputWidth;
-            int rowLength = OutputWidth * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
+            const int rowTile = RowTile;
+            int tilePixels = rowTile * OutputWidth;
+            int tileLength = tilePixels * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             try
             {
                 // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
@@ -230,10 +234,17 @@ namespace Samples
                 {
                     ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
                     ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
-                    for (int oy = 0; oy < OutputHeight; oy++)
+                    for (int firstRow = 0; firstRow < OutputHeight; firstRow += rowTile)
                     {
-                        Depthwise_k3x3_s1x1_d1x1_c64m1_Scalar(ref image, ref row, oy);
-                        Pointwise_c64f128_Linear_Scalar(ref row, ref result, oy);
+                        int rows = Math.Min(rowTile, OutputHeight - firstRow);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Depthwise_k3x3_s1x1_d1x1_c64m1_Scalar(ref image, ref Unsafe.Add(ref row, r * OutputWidth * DepthwiseChannels), firstRow + r);
+                        }
+
+                        int firstPixel = firstRow * OutputWidth;
+                        int pixels = rows * OutputWidth;
+                        Pointwise_c64f128_Linear_Scalar(ref row, ref result, firstPixel, pixels);
                     }
                 }
             }
@@ -341,16 +352,16 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/>: DepthwiseChannels -> OutChannels over the depthwise
-        /// <paramref name="row"/>, plus bias, stored into <paramref name="result"/>.
+        /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
+        /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias.
         /// </summary>
-        private void Pointwise_c64f128_Linear_Scalar(ref float row, ref float result, int oy)
+        private void Pointwise_c64f128_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * OutputWidth * OutChannels);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel * OutChannels);
             int ox = 0;
-            for (; ox + PixelBlock <= OutputWidth; ox += PixelBlock)
+            for (; ox + PixelBlock <= pixels; ox += PixelBlock)
             {
                 ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                 ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);

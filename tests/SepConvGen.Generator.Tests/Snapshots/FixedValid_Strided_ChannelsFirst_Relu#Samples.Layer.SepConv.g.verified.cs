@@ -77,6 +77,8 @@ namespace Samples
         private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;
         private const int PackedFilters = PackedBlocks * PackBlock;
         private const int PanelLength = DepthwiseChannels * PackBlock;
+        // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
+        private const int RowTile = 4;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -206,16 +208,19 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the
-        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
+        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
         /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch)
         {
             int inputImageLength = InChannels * InputHeight * InputWidth;
             int outputImageLength = OutChannels * OutputHeight * OutputWidth;
-            int rowLength = OutputWidth * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
+            const int rowTile = RowTile;
+            int tilePixels = rowTile * OutputWidth;
+            int channelStride = tilePixels;
+            int tileLength = tilePixels * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             try
             {
                 // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
@@ -227,10 +232,17 @@ namespace Samples
                 {
                     ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
                     ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
-                    for (int oy = 0; oy < OutputHeight; oy++)
+                    for (int firstRow = 0; firstRow < OutputHeight; firstRow += rowTile)
                     {
-                        Depthwise_k3x3_s2x2_d1x1_c4m1_Scalar(ref image, ref row, oy);
-                        Pointwise_c4f6_Relu_Scalar(ref row, ref result, oy);
+                        int rows = Math.Min(rowTile, OutputHeight - firstRow);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Depthwise_k3x3_s2x2_d1x1_c4m1_Scalar(ref image, ref Unsafe.Add(ref row, r * OutputWidth), firstRow + r, channelStride);
+                        }
+
+                        int firstPixel = firstRow * OutputWidth;
+                        int pixels = rows * OutputWidth;
+                        Pointwise_c4f6_Relu_Scalar(ref row, ref result, firstPixel, pixels, channelStride);
                     }
                 }
             }
@@ -242,9 +254,9 @@ namespace Samples
 
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
-        /// DepthwiseChannels rows of OutputWidth values (NCHW).
+        /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k3x3_s2x2_d1x1_c4m1_Scalar(ref float image, ref float row, int oy)
+        private void Depthwise_k3x3_s2x2_d1x1_c4m1_Scalar(ref float image, ref float row, int oy, int channelStride)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -254,7 +266,7 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * OutputWidth);
+                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float w = ref Unsafe.Add(ref weights, c);
                 ref float inputRow = ref Unsafe.Add(ref plane, iy * InputWidth);
@@ -285,17 +297,17 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/>: DepthwiseChannels -> OutChannels over the depthwise
-        /// <paramref name="row"/>, plus bias, then relu, stored into <paramref name="result"/>.
+        /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
+        /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu.
         /// </summary>
-        private void Pointwise_c4f6_Relu_Scalar(ref float row, ref float result, int oy)
+        private void Pointwise_c4f6_Relu_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * OutputWidth);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = OutputHeight * OutputWidth;
             int ox = 0;
-            for (; ox + PixelBlock <= OutputWidth; ox += PixelBlock)
+            for (; ox + PixelBlock <= pixels; ox += PixelBlock)
             {
                 ref float x = ref Unsafe.Add(ref row, ox);
                 ref float y = ref Unsafe.Add(ref outputRow, ox);
@@ -313,7 +325,7 @@ namespace Samples
                     float acc1_3 = Unsafe.Add(ref bias, f + 3);
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         float a1 = Unsafe.Add(ref xj, 1);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
@@ -350,7 +362,7 @@ namespace Samples
                     float acc1_1 = Unsafe.Add(ref bias, f + 1);
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         float a1 = Unsafe.Add(ref xj, 1);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
@@ -369,8 +381,8 @@ namespace Samples
                 }
             }
 
-            // The last pixel of an odd-width row.
-            if (ox < OutputWidth)
+            // The last pixel of an odd count.
+            if (ox < pixels)
             {
                 ref float x = ref Unsafe.Add(ref row, ox);
                 ref float y = ref Unsafe.Add(ref outputRow, ox);
@@ -384,7 +396,7 @@ namespace Samples
                     float acc0_3 = Unsafe.Add(ref bias, f + 3);
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         float w0 = wj;
@@ -410,7 +422,7 @@ namespace Samples
                     float acc0_1 = Unsafe.Add(ref bias, f + 1);
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         float w0 = wj;

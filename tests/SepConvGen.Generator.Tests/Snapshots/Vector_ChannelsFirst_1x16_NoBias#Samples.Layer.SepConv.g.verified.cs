@@ -65,6 +65,9 @@ namespace Samples
         private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;
         private const int PackedFilters = PackedBlocks * PackBlock;
         private const int PanelLength = DepthwiseChannels * PackBlock;
+        // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
+        private const int TilePixels = 64;
+        private const int MaxTileFloats = 65536;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -163,16 +166,19 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the
-        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
+        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
         /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
-            int rowLength = g.OutputWidth * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
+            int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
+            int tilePixels = rowTile * g.OutputWidth;
+            int channelStride = tilePixels;
+            int tileLength = tilePixels * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             try
             {
                 // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
@@ -184,10 +190,17 @@ namespace Samples
                 {
                     ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
                     ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
-                    for (int oy = 0; oy < g.OutputHeight; oy++)
+                    for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                     {
-                        Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref row, oy, in g);
-                        Pointwise_c16f18_Linear(ref row, ref result, oy, in g);
+                        int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, in g);
+                        }
+
+                        int firstPixel = firstRow * g.OutputWidth;
+                        int pixels = rows * g.OutputWidth;
+                        Pointwise_c16f18_Linear(ref row, ref result, firstPixel, pixels, channelStride, in g);
                     }
                 }
             }
@@ -197,32 +210,36 @@ namespace Samples
             }
         }
 
+        /// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>
+        private static int RowTileFor(int outputHeight, int outputWidth) =>
+            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
+
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, channelStride, in g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, channelStride, in g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, channelStride, in g);
             }
             else
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, channelStride, in g);
             }
         }
 
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
-        /// DepthwiseChannels rows of OutputWidth values (NCHW).
+        /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -231,11 +248,11 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * g.OutputWidth);
+                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -282,16 +299,16 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
 
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector512: fills <paramref name="row"/> with
-        /// DepthwiseChannels rows of OutputWidth values (NCHW).
+        /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -300,11 +317,11 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * g.OutputWidth);
+                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -457,16 +474,16 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
 
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector256: fills <paramref name="row"/> with
-        /// DepthwiseChannels rows of OutputWidth values (NCHW).
+        /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -475,11 +492,11 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * g.OutputWidth);
+                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -632,16 +649,16 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
 
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector128: fills <paramref name="row"/> with
-        /// DepthwiseChannels rows of OutputWidth values (NCHW).
+        /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -650,11 +667,11 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * g.OutputWidth);
+                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -807,7 +824,7 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
@@ -816,7 +833,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride, in SepConvGeometry g)
         {
             // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
             int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
@@ -836,16 +853,16 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/>: DepthwiseChannels -> OutChannels over the depthwise
-        /// <paramref name="row"/>, no bias, linear, stored into <paramref name="result"/>.
+        /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
+        /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, no bias, linear.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Scalar(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = g.OutputHeight * g.OutputWidth;
             int ox = 0;
-            for (; ox + PixelBlock <= g.OutputWidth; ox += PixelBlock)
+            for (; ox + PixelBlock <= pixels; ox += PixelBlock)
             {
                 ref float x = ref Unsafe.Add(ref row, ox);
                 ref float y = ref Unsafe.Add(ref outputRow, ox);
@@ -863,7 +880,7 @@ namespace Samples
                     float acc1_3 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * g.OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         float a1 = Unsafe.Add(ref xj, 1);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
@@ -900,7 +917,7 @@ namespace Samples
                     float acc1_1 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * g.OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         float a1 = Unsafe.Add(ref xj, 1);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
@@ -919,8 +936,8 @@ namespace Samples
                 }
             }
 
-            // The last pixel of an odd-width row.
-            if (ox < g.OutputWidth)
+            // The last pixel of an odd count.
+            if (ox < pixels)
             {
                 ref float x = ref Unsafe.Add(ref row, ox);
                 ref float y = ref Unsafe.Add(ref outputRow, ox);
@@ -934,7 +951,7 @@ namespace Samples
                     float acc0_3 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * g.OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         float w0 = wj;
@@ -960,7 +977,7 @@ namespace Samples
                     float acc0_1 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref x, j * g.OutputWidth);
+                        ref float xj = ref Unsafe.Add(ref x, j * channelStride);
                         float a0 = xj;
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         float w0 = wj;
@@ -976,41 +993,41 @@ namespace Samples
         }
 
         /// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Pointwise_c16f18_Linear(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Pointwise_c16f18_Linear_Vec512(ref row, ref result, oy, in g);
+                Pointwise_c16f18_Linear_Vec512(ref row, ref result, firstPixel, pixels, channelStride, in g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Pointwise_c16f18_Linear_Vec256(ref row, ref result, oy, in g);
+                Pointwise_c16f18_Linear_Vec256(ref row, ref result, firstPixel, pixels, channelStride, in g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Pointwise_c16f18_Linear_Vec128(ref row, ref result, oy, in g);
+                Pointwise_c16f18_Linear_Vec128(ref row, ref result, firstPixel, pixels, channelStride, in g);
             }
             else
             {
-                Pointwise_c16f18_Linear_Scalar(ref row, ref result, oy, in g);
+                Pointwise_c16f18_Linear_Scalar(ref row, ref result, firstPixel, pixels, channelStride, in g);
             }
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/> with Vector512: DepthwiseChannels -> OutChannels,
-        /// bias and activation fused.
+        /// Pointwise step with Vector512 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
+        /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Vec512(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Vec512(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = g.OutputHeight * g.OutputWidth;
             for (int fb = 0; fb < FullFilterBlocks; fb++)
             {
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                 int ox = 0;
-                for (; ox + 48 <= g.OutputWidth; ox += 48)
+                for (; ox + 48 <= pixels; ox += 48)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc0_1 = Vector512<float>.Zero;
@@ -1026,7 +1043,7 @@ namespace Samples
                     Vector512<float> acc3_2 = Vector512<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref xj, (nuint)(0));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
                         Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
@@ -1062,7 +1079,7 @@ namespace Samples
                     acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
                     acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 32));
                 }
-                for (; ox + 16 <= g.OutputWidth; ox += 16)
+                for (; ox + 16 <= pixels; ox += 16)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc1_0 = Vector512<float>.Zero;
@@ -1070,7 +1087,7 @@ namespace Samples
                     Vector512<float> acc3_0 = Vector512<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref xj, (nuint)(0));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector512<float> b0 = Vector512.Create(wj);
@@ -1088,8 +1105,37 @@ namespace Samples
                     acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
                     acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                 }
-                // The last pixels of the row, fewer than a vector.
-                for (; ox < g.OutputWidth; ox++)
+                if (ox < pixels && pixels >= 16)
+                {
+                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
+                    ox = pixels - 16;
+                    Vector512<float> acc0_0 = Vector512<float>.Zero;
+                    Vector512<float> acc1_0 = Vector512<float>.Zero;
+                    Vector512<float> acc2_0 = Vector512<float>.Zero;
+                    Vector512<float> acc3_0 = Vector512<float>.Zero;
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xj, (nuint)(0));
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector512<float> b0 = Vector512.Create(wj);
+                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                        Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                        Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                        Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                    }
+
+                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                    ox = pixels;
+                }
+                // Fewer pixels than a vector: one by one.
+                for (; ox < pixels; ox++)
                 {
                     float sum0 = 0f;
                     float sum1 = 0f;
@@ -1097,7 +1143,7 @@ namespace Samples
                     float sum3 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        float a = Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         sum0 += a * wj;
                         sum1 += a * Unsafe.Add(ref wj, 1);
@@ -1115,7 +1161,7 @@ namespace Samples
                 const int f = FullFilterBlocks * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PanelLength);
                 int ox = 0;
-                for (; ox + 48 <= g.OutputWidth; ox += 48)
+                for (; ox + 48 <= pixels; ox += 48)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc0_1 = Vector512<float>.Zero;
@@ -1125,7 +1171,7 @@ namespace Samples
                     Vector512<float> acc1_2 = Vector512<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref xj, (nuint)(0));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
                         Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
@@ -1147,13 +1193,13 @@ namespace Samples
                     acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
                     acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
                 }
-                for (; ox + 16 <= g.OutputWidth; ox += 16)
+                for (; ox + 16 <= pixels; ox += 16)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc1_0 = Vector512<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref xj, (nuint)(0));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector512<float> b0 = Vector512.Create(wj);
@@ -1165,14 +1211,35 @@ namespace Samples
                     acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
                     acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
                 }
-                // The last pixels of the row, fewer than a vector.
-                for (; ox < g.OutputWidth; ox++)
+                if (ox < pixels && pixels >= 16)
+                {
+                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
+                    ox = pixels - 16;
+                    Vector512<float> acc0_0 = Vector512<float>.Zero;
+                    Vector512<float> acc1_0 = Vector512<float>.Zero;
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xj, (nuint)(0));
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector512<float> b0 = Vector512.Create(wj);
+                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                        Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                    }
+
+                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    ox = pixels;
+                }
+                // Fewer pixels than a vector: one by one.
+                for (; ox < pixels; ox++)
                 {
                     float sum0 = 0f;
                     float sum1 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        float a = Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         sum0 += a * wj;
                         sum1 += a * Unsafe.Add(ref wj, 1);
@@ -1184,20 +1251,20 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/> with Vector256: DepthwiseChannels -> OutChannels,
-        /// bias and activation fused.
+        /// Pointwise step with Vector256 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
+        /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Vec256(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Vec256(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = g.OutputHeight * g.OutputWidth;
             for (int fb = 0; fb < FullFilterBlocks; fb++)
             {
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                 int ox = 0;
-                for (; ox + 24 <= g.OutputWidth; ox += 24)
+                for (; ox + 24 <= pixels; ox += 24)
                 {
                     Vector256<float> acc0_0 = Vector256<float>.Zero;
                     Vector256<float> acc0_1 = Vector256<float>.Zero;
@@ -1213,7 +1280,7 @@ namespace Samples
                     Vector256<float> acc3_2 = Vector256<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref xj, (nuint)(0));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(8));
                         Vector256<float> x2 = Vector256.LoadUnsafe(ref xj, (nuint)(16));
@@ -1249,7 +1316,7 @@ namespace Samples
                     acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
                     acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
                 }
-                for (; ox + 8 <= g.OutputWidth; ox += 8)
+                for (; ox + 8 <= pixels; ox += 8)
                 {
                     Vector256<float> acc0_0 = Vector256<float>.Zero;
                     Vector256<float> acc1_0 = Vector256<float>.Zero;
@@ -1257,7 +1324,7 @@ namespace Samples
                     Vector256<float> acc3_0 = Vector256<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref xj, (nuint)(0));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector256<float> b0 = Vector256.Create(wj);
@@ -1275,8 +1342,37 @@ namespace Samples
                     acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
                     acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                 }
-                // The last pixels of the row, fewer than a vector.
-                for (; ox < g.OutputWidth; ox++)
+                if (ox < pixels && pixels >= 8)
+                {
+                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
+                    ox = pixels - 8;
+                    Vector256<float> acc0_0 = Vector256<float>.Zero;
+                    Vector256<float> acc1_0 = Vector256<float>.Zero;
+                    Vector256<float> acc2_0 = Vector256<float>.Zero;
+                    Vector256<float> acc3_0 = Vector256<float>.Zero;
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xj, (nuint)(0));
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector256<float> b0 = Vector256.Create(wj);
+                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                        Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                        Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
+                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                        Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
+                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                    }
+
+                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                    ox = pixels;
+                }
+                // Fewer pixels than a vector: one by one.
+                for (; ox < pixels; ox++)
                 {
                     float sum0 = 0f;
                     float sum1 = 0f;
@@ -1284,7 +1380,7 @@ namespace Samples
                     float sum3 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        float a = Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         sum0 += a * wj;
                         sum1 += a * Unsafe.Add(ref wj, 1);
@@ -1302,7 +1398,7 @@ namespace Samples
                 const int f = FullFilterBlocks * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PanelLength);
                 int ox = 0;
-                for (; ox + 24 <= g.OutputWidth; ox += 24)
+                for (; ox + 24 <= pixels; ox += 24)
                 {
                     Vector256<float> acc0_0 = Vector256<float>.Zero;
                     Vector256<float> acc0_1 = Vector256<float>.Zero;
@@ -1312,7 +1408,7 @@ namespace Samples
                     Vector256<float> acc1_2 = Vector256<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref xj, (nuint)(0));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(8));
                         Vector256<float> x2 = Vector256.LoadUnsafe(ref xj, (nuint)(16));
@@ -1334,13 +1430,13 @@ namespace Samples
                     acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
                     acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
                 }
-                for (; ox + 8 <= g.OutputWidth; ox += 8)
+                for (; ox + 8 <= pixels; ox += 8)
                 {
                     Vector256<float> acc0_0 = Vector256<float>.Zero;
                     Vector256<float> acc1_0 = Vector256<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref xj, (nuint)(0));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector256<float> b0 = Vector256.Create(wj);
@@ -1352,14 +1448,35 @@ namespace Samples
                     acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
                     acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
                 }
-                // The last pixels of the row, fewer than a vector.
-                for (; ox < g.OutputWidth; ox++)
+                if (ox < pixels && pixels >= 8)
+                {
+                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
+                    ox = pixels - 8;
+                    Vector256<float> acc0_0 = Vector256<float>.Zero;
+                    Vector256<float> acc1_0 = Vector256<float>.Zero;
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xj, (nuint)(0));
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector256<float> b0 = Vector256.Create(wj);
+                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                        Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                    }
+
+                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    ox = pixels;
+                }
+                // Fewer pixels than a vector: one by one.
+                for (; ox < pixels; ox++)
                 {
                     float sum0 = 0f;
                     float sum1 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        float a = Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         sum0 += a * wj;
                         sum1 += a * Unsafe.Add(ref wj, 1);
@@ -1371,20 +1488,20 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/> with Vector128: DepthwiseChannels -> OutChannels,
-        /// bias and activation fused.
+        /// Pointwise step with Vector128 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
+        /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Vec128(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Vec128(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = g.OutputHeight * g.OutputWidth;
             for (int fb = 0; fb < FullFilterBlocks; fb++)
             {
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                 int ox = 0;
-                for (; ox + 12 <= g.OutputWidth; ox += 12)
+                for (; ox + 12 <= pixels; ox += 12)
                 {
                     Vector128<float> acc0_0 = Vector128<float>.Zero;
                     Vector128<float> acc0_1 = Vector128<float>.Zero;
@@ -1400,7 +1517,7 @@ namespace Samples
                     Vector128<float> acc3_2 = Vector128<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref xj, (nuint)(0));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(4));
                         Vector128<float> x2 = Vector128.LoadUnsafe(ref xj, (nuint)(8));
@@ -1436,7 +1553,7 @@ namespace Samples
                     acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 4));
                     acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
                 }
-                for (; ox + 4 <= g.OutputWidth; ox += 4)
+                for (; ox + 4 <= pixels; ox += 4)
                 {
                     Vector128<float> acc0_0 = Vector128<float>.Zero;
                     Vector128<float> acc1_0 = Vector128<float>.Zero;
@@ -1444,7 +1561,7 @@ namespace Samples
                     Vector128<float> acc3_0 = Vector128<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref xj, (nuint)(0));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector128<float> b0 = Vector128.Create(wj);
@@ -1462,8 +1579,37 @@ namespace Samples
                     acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
                     acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                 }
-                // The last pixels of the row, fewer than a vector.
-                for (; ox < g.OutputWidth; ox++)
+                if (ox < pixels && pixels >= 4)
+                {
+                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
+                    ox = pixels - 4;
+                    Vector128<float> acc0_0 = Vector128<float>.Zero;
+                    Vector128<float> acc1_0 = Vector128<float>.Zero;
+                    Vector128<float> acc2_0 = Vector128<float>.Zero;
+                    Vector128<float> acc3_0 = Vector128<float>.Zero;
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                        Vector128<float> x0 = Vector128.LoadUnsafe(ref xj, (nuint)(0));
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector128<float> b0 = Vector128.Create(wj);
+                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                        Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                        Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
+                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                        Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
+                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                    }
+
+                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                    ox = pixels;
+                }
+                // Fewer pixels than a vector: one by one.
+                for (; ox < pixels; ox++)
                 {
                     float sum0 = 0f;
                     float sum1 = 0f;
@@ -1471,7 +1617,7 @@ namespace Samples
                     float sum3 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        float a = Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         sum0 += a * wj;
                         sum1 += a * Unsafe.Add(ref wj, 1);
@@ -1489,7 +1635,7 @@ namespace Samples
                 const int f = FullFilterBlocks * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PanelLength);
                 int ox = 0;
-                for (; ox + 12 <= g.OutputWidth; ox += 12)
+                for (; ox + 12 <= pixels; ox += 12)
                 {
                     Vector128<float> acc0_0 = Vector128<float>.Zero;
                     Vector128<float> acc0_1 = Vector128<float>.Zero;
@@ -1499,7 +1645,7 @@ namespace Samples
                     Vector128<float> acc1_2 = Vector128<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref xj, (nuint)(0));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(4));
                         Vector128<float> x2 = Vector128.LoadUnsafe(ref xj, (nuint)(8));
@@ -1521,13 +1667,13 @@ namespace Samples
                     acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 4));
                     acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
                 }
-                for (; ox + 4 <= g.OutputWidth; ox += 4)
+                for (; ox + 4 <= pixels; ox += 4)
                 {
                     Vector128<float> acc0_0 = Vector128<float>.Zero;
                     Vector128<float> acc1_0 = Vector128<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref xj, (nuint)(0));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector128<float> b0 = Vector128.Create(wj);
@@ -1539,14 +1685,35 @@ namespace Samples
                     acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
                     acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
                 }
-                // The last pixels of the row, fewer than a vector.
-                for (; ox < g.OutputWidth; ox++)
+                if (ox < pixels && pixels >= 4)
+                {
+                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
+                    ox = pixels - 4;
+                    Vector128<float> acc0_0 = Vector128<float>.Zero;
+                    Vector128<float> acc1_0 = Vector128<float>.Zero;
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                        Vector128<float> x0 = Vector128.LoadUnsafe(ref xj, (nuint)(0));
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector128<float> b0 = Vector128.Create(wj);
+                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                        Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                    }
+
+                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    ox = pixels;
+                }
+                // Fewer pixels than a vector: one by one.
+                for (; ox < pixels; ox++)
                 {
                     float sum0 = 0f;
                     float sum1 = 0f;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
-                        float a = Unsafe.Add(ref row, j * g.OutputWidth + ox);
+                        float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         sum0 += a * wj;
                         sum1 += a * Unsafe.Add(ref wj, 1);

@@ -66,6 +66,9 @@ namespace Samples
         private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;
         private const int PackedFilters = PackedBlocks * PackBlock;
         private const int PanelLength = DepthwiseChannels * PackBlock;
+        // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
+        private const int TilePixels = 64;
+        private const int MaxTileFloats = 65536;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -171,16 +174,18 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and output row, the depthwise step fills a row buffer that the
-        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
+        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
         /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
-            int rowLength = g.OutputWidth * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(rowLength);
+            int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
+            int tilePixels = rowTile * g.OutputWidth;
+            int tileLength = tilePixels * DepthwiseChannels;
+            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             try
             {
                 // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
@@ -192,10 +197,17 @@ namespace Samples
                 {
                     ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
                     ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
-                    for (int oy = 0; oy < g.OutputHeight; oy++)
+                    for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                     {
-                        Depthwise_k3x3_s1x1_d1x1_c24m1(ref image, ref row, oy, in g);
-                        Pointwise_c24f40_Relu6(ref row, ref result, oy, in g);
+                        int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Depthwise_k3x3_s1x1_d1x1_c24m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, in g);
+                        }
+
+                        int firstPixel = firstRow * g.OutputWidth;
+                        int pixels = rows * g.OutputWidth;
+                        Pointwise_c24f40_Relu6(ref row, ref result, firstPixel, pixels, in g);
                     }
                 }
             }
@@ -204,6 +216,10 @@ namespace Samples
                 ArrayPool<float>.Shared.Return(rowBuffer);
             }
         }
+
+        /// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>
+        private static int RowTileFor(int outputHeight, int outputWidth) =>
+            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
         private void Depthwise_k3x3_s1x1_d1x1_c24m1(ref float image, ref float row, int oy, in SepConvGeometry g)
@@ -648,16 +664,16 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/>: DepthwiseChannels -> OutChannels over the depthwise
-        /// <paramref name="row"/>, plus bias, then relu6, stored into <paramref name="result"/>.
+        /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
+        /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu6.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Scalar(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Scalar(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth * OutChannels);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel * OutChannels);
             int ox = 0;
-            for (; ox + PixelBlock <= g.OutputWidth; ox += PixelBlock)
+            for (; ox + PixelBlock <= pixels; ox += PixelBlock)
             {
                 ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                 ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
@@ -704,8 +720,8 @@ namespace Samples
                 }
             }
 
-            // The last pixel of an odd-width row.
-            if (ox < g.OutputWidth)
+            // The last pixel of an odd count.
+            if (ox < pixels)
             {
                 ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                 ref float y = ref Unsafe.Add(ref outputRow, ox * OutChannels);
@@ -740,41 +756,41 @@ namespace Samples
         }
 
         /// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Pointwise_c24f40_Relu6(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Pointwise_c24f40_Relu6_Vec512(ref row, ref result, oy, in g);
+                Pointwise_c24f40_Relu6_Vec512(ref row, ref result, firstPixel, pixels, in g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Pointwise_c24f40_Relu6_Vec256(ref row, ref result, oy, in g);
+                Pointwise_c24f40_Relu6_Vec256(ref row, ref result, firstPixel, pixels, in g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Pointwise_c24f40_Relu6_Vec128(ref row, ref result, oy, in g);
+                Pointwise_c24f40_Relu6_Vec128(ref row, ref result, firstPixel, pixels, in g);
             }
             else
             {
-                Pointwise_c24f40_Relu6_Scalar(ref row, ref result, oy, in g);
+                Pointwise_c24f40_Relu6_Scalar(ref row, ref result, firstPixel, pixels, in g);
             }
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/> with Vector512: DepthwiseChannels -> OutChannels,
-        /// bias and activation fused.
+        /// Pointwise step with Vector512 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
+        /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Vec512(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Vec512(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth * OutChannels);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel * OutChannels);
             for (int panel = 0; panel < OutChannels / PackBlock; panel++)
             {
                 int f = panel * PackBlock;
                 ref float w = ref Unsafe.Add(ref weights, panel * PanelLength);
                 int ox = 0;
-                for (; ox + 6 <= g.OutputWidth; ox += 6)
+                for (; ox + 6 <= pixels; ox += 6)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
@@ -838,7 +854,7 @@ namespace Samples
                     Activate(acc5_0).StoreUnsafe(ref y5, (nuint)(0));
                     Activate(acc5_1).StoreUnsafe(ref y5, (nuint)(16));
                 }
-                for (; ox < g.OutputWidth; ox++)
+                for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     Vector512<float> acc0_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
@@ -863,7 +879,7 @@ namespace Samples
                 const int f = OutChannels / PackBlock * PackBlock;
                 ref float w = ref Unsafe.Add(ref weights, OutChannels / PackBlock * PanelLength);
                 int ox = 0;
-                for (; ox + 12 <= g.OutputWidth; ox += 12)
+                for (; ox + 12 <= pixels; ox += 12)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
@@ -1040,7 +1056,7 @@ namespace Samples
                     Unsafe.Add(ref y11, 6) = last11.GetElement(6);
                     Unsafe.Add(ref y11, 7) = last11.GetElement(7);
                 }
-                for (; ox < g.OutputWidth; ox++)
+                for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     Vector512<float> acc0_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
@@ -1067,20 +1083,20 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/> with Vector256: DepthwiseChannels -> OutChannels,
-        /// bias and activation fused.
+        /// Pointwise step with Vector256 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
+        /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Vec256(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Vec256(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth * OutChannels);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel * OutChannels);
             for (int panel = 0; panel < OutChannels / PackBlock; panel++)
             {
                 int f = panel * PackBlock;
                 ref float w = ref Unsafe.Add(ref weights, panel * PanelLength);
                 int ox = 0;
-                for (; ox + 3 <= g.OutputWidth; ox += 3)
+                for (; ox + 3 <= pixels; ox += 3)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
@@ -1137,7 +1153,7 @@ namespace Samples
                     Activate(acc2_2).StoreUnsafe(ref y2, (nuint)(16));
                     Activate(acc2_3).StoreUnsafe(ref y2, (nuint)(24));
                 }
-                for (; ox < g.OutputWidth; ox++)
+                for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     Vector256<float> acc0_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
@@ -1170,7 +1186,7 @@ namespace Samples
                 const int f = OutChannels / PackBlock * PackBlock;
                 ref float w = ref Unsafe.Add(ref weights, OutChannels / PackBlock * PanelLength);
                 int ox = 0;
-                for (; ox + 12 <= g.OutputWidth; ox += 12)
+                for (; ox + 12 <= pixels; ox += 12)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
@@ -1251,7 +1267,7 @@ namespace Samples
                     ref float y11 = ref Unsafe.Add(ref outputRow, (ox + 11) * OutChannels + f);
                     Activate(acc11_0).StoreUnsafe(ref y11, (nuint)(0));
                 }
-                for (; ox < g.OutputWidth; ox++)
+                for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     Vector256<float> acc0_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
@@ -1270,20 +1286,20 @@ namespace Samples
         }
 
         /// <summary>
-        /// Pointwise step for output row <paramref name="oy"/> with Vector128: DepthwiseChannels -> OutChannels,
-        /// bias and activation fused.
+        /// Pointwise step with Vector128 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
+        /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Vec128(ref float row, ref float result, int oy, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Vec128(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
-            ref float outputRow = ref Unsafe.Add(ref result, oy * g.OutputWidth * OutChannels);
+            ref float outputRow = ref Unsafe.Add(ref result, firstPixel * OutChannels);
             for (int panel = 0; panel < OutChannels / PackBlock; panel++)
             {
                 int f = panel * PackBlock;
                 ref float w = ref Unsafe.Add(ref weights, panel * PanelLength);
                 int ox = 0;
-                for (; ox < g.OutputWidth; ox++)
+                for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     Vector128<float> acc0_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));
@@ -1332,7 +1348,7 @@ namespace Samples
                 const int f = OutChannels / PackBlock * PackBlock;
                 ref float w = ref Unsafe.Add(ref weights, OutChannels / PackBlock * PanelLength);
                 int ox = 0;
-                for (; ox + 6 <= g.OutputWidth; ox += 6)
+                for (; ox + 6 <= pixels; ox += 6)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
@@ -1396,7 +1412,7 @@ namespace Samples
                     Activate(acc5_0).StoreUnsafe(ref y5, (nuint)(0));
                     Activate(acc5_1).StoreUnsafe(ref y5, (nuint)(4));
                 }
-                for (; ox < g.OutputWidth; ox++)
+                for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     Vector128<float> acc0_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));

@@ -17,7 +17,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         protected override string RowStep => $"DilationHeight * {Names.Size("InputWidth")}";
 
-        protected override string RowLayout => "DepthwiseChannels rows of OutputWidth values (NCHW)";
+        protected override string RowLayout => "DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW)";
 
         /// <summary>Along the row: contiguous loads need stride 1 (any dilation, any multiplier).</summary>
         protected override bool CanVectorize => Spec.Width.Stride == 1;
@@ -34,7 +34,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             EmitTapSteps(writer);
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
-            writer.WriteLine(Names.Let("target", true, "row", $"{FirstChannelOf("c")} * {width}"));
+            writer.WriteLine(Names.Let("target", true, "row", $"{FirstChannelOf("c")} * channelStride"));
             if (Spec.Height.HasBorder)
             {
                 writer.OpenBlock("if (borderRow)");
@@ -78,7 +78,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         },
                         (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(Column(kx, "TapColumnStep"), q == 0 ? null : $"{q * lanes}"))),
                         (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), Spec.DepthMultiplier > 1 ? "m" : null)))})",
-                        q => Names.StoreVector($"acc{q}", "target", Join(Spec.DepthMultiplier > 1 ? $"m * {width}" : null, Chain("ox", q, lanes))));
+                        q => Names.StoreVector($"acc{q}", "target", Join(Spec.DepthMultiplier > 1 ? "m * channelStride" : null, Chain("ox", q, lanes))));
                     if (Spec.DepthMultiplier > 1)
                     {
                         writer.CloseBlock();
@@ -92,7 +92,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             writer.OpenBlock(bits > 0 ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
-            EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : $"m * {width} + ox"));
+            EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : "m * channelStride + ox"));
             writer.CloseBlock();
             if (bits > 0)
             {
@@ -112,18 +112,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         private void EmitBorderLoop(SourceWriter writer, string start, string end)
         {
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine($"DepthwiseBorderPixel({Names.ArgAt("target", "ox")}, {Names.Arg("plane")}, c, iy, {Names.InputColumn}{Names.Argument});");
+            writer.WriteLine($"DepthwiseBorderPixel({Names.ArgAt("target", "ox")}, {Names.Arg("plane")}, c, iy, {Names.InputColumn}{Names.DepthwiseTileArgument}{Names.Argument});");
             writer.CloseBlock();
         }
 
         protected override void EmitBorderPixel(SourceWriter writer)
         {
-            string width = Names.Size("OutputWidth");
             writer.WriteLine("/// <summary>");
             writer.WriteLine("/// Depthwise step of channel <paramref name=\"c\"/> for one pixel whose window crosses the zero padding:");
             writer.WriteLine("/// only the taps inside the image contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("plane", false)}, int c, int iy, int ix{Names.Parameter})");
+            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("plane", false)}, int c, int iy, int ix{Names.DepthwiseTileParameter}{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise", FirstChannelOf("c")));
             bool multiplier = Spec.DepthMultiplier > 1;
@@ -140,7 +139,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
             writer.CloseBlock();
             writer.WriteLine();
-            writer.WriteLine($"{Names.At("target", multiplier ? $"m * {width}" : "0")} = acc;");
+            writer.WriteLine($"{Names.At("target", multiplier ? "m * channelStride" : "0")} = acc;");
             if (multiplier)
             {
                 writer.CloseBlock();
