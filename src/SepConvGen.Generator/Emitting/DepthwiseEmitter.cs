@@ -58,7 +58,16 @@ namespace SepConvGen.Generator.Emitting
             {
                 writer.WriteLine();
                 EmitBorderPixel(writer);
+                foreach (int bits in widths)
+                {
+                    EmitVectorBorderPixel(writer, bits);
+                }
             }
+        }
+
+        /// <summary>A vector version of the border pixel, where the layout has one (the default has none).</summary>
+        protected virtual void EmitVectorBorderPixel(SourceWriter writer, int bits)
+        {
         }
 
         /// <summary>The name <c>ForwardCore</c> calls: the dispatcher, or the scalar method when nothing is vectorized.</summary>
@@ -112,6 +121,7 @@ namespace SepConvGen.Generator.Emitting
         protected void EmitVectorTaps(SourceWriter writer, int bits, int chains, Func<string, IEnumerable<string>> rowSetup,
                                       Func<string, int, string> input, Func<string, int, string> weight, Func<int, string> store)
         {
+            (string kyFrom, string kyTo) = VectorKernelRows;
             string type = $"Vector{bits}<float>";
             for (int q = 0; q < chains; q++)
             {
@@ -121,7 +131,7 @@ namespace SepConvGen.Generator.Emitting
             bool rowLoop = Spec.Height.Kernel > 1;
             if (rowLoop)
             {
-                writer.OpenBlock("for (int ky = 0; ky < KernelHeight; ky++)");
+                writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
             }
 
             foreach (string line in rowSetup(rowLoop ? "ky" : "0"))
@@ -162,6 +172,42 @@ namespace SepConvGen.Generator.Emitting
             }
         }
 
+        /// <summary>
+        /// The kernel rows vector rows run: all of them, or, where rows can reach the padding, the ones inside the
+        /// image for this output row (so border rows still run their interior columns on vectors).
+        /// </summary>
+        protected (string From, string To) VectorKernelRows => Spec.Height.HasBorder ? ("kyStart", "kyEnd") : ("0", "KernelHeight");
+
+        /// <summary>Declares kyStart/kyEnd for the output row's input row <c>iy</c> (vector rows whose height can pad).</summary>
+        protected void EmitRowClip(SourceWriter writer)
+        {
+            if (Spec.Height.HasBorder)
+            {
+                writer.WriteLine("// Kernel rows inside the image for this output row: all of them away from the top and bottom border.");
+                writer.WriteLine("int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;");
+                writer.WriteLine($"int kyEnd = Math.Min(KernelHeight, ({Names.Size("InputHeight")} - 1 - iy) / DilationHeight + 1);");
+            }
+        }
+
+        /// <summary>
+        /// A scalar output as a compact loop over the kernel rows <see cref="VectorKernelRows"/> and all columns, for
+        /// the few channels or pixels a vector row leaves over. The index expressions may use <c>ky</c> and <c>kx</c>.
+        /// </summary>
+        protected void EmitScalarTapLoop(SourceWriter writer, string input, string inputIndex, string weights, string weightIndex, string target)
+        {
+            (string kyFrom, string kyTo) = VectorKernelRows;
+            writer.WriteLine("float sum = 0f;");
+            writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
+            writer.OpenBlock("for (int kx = 0; kx < KernelWidth; kx++)");
+            writer.WriteLine($"sum += {Names.At(input, inputIndex)} * {Names.At(weights, weightIndex)};");
+            writer.CloseBlock();
+            writer.CloseBlock();
+            writer.WriteLine($"{target} = sum;");
+        }
+
+        /// <summary>The input row of kernel row <paramref name="ky"/>: "iy" or "(iy + ky * DilationHeight)".</summary>
+        protected static string InputRowOf(string ky) => ky == "0" ? "iy" : $"(iy + {ky} * DilationHeight)";
+
         /// <summary>"kx * TapColumnStep" for a column expression ("0" gives nothing).</summary>
         protected static string? Column(string kx, string step) => kx == "0" ? null : $"{kx} * {step}";
 
@@ -181,10 +227,10 @@ namespace SepConvGen.Generator.Emitting
             ? (Names.Size("InteriorLeft"), Names.Size("InteriorRight"))
             : ("0", Names.Size("OutputWidth"));
 
-        /// <summary>Declares the kernel-row and kernel-column steps the interior taps are offset by.</summary>
-        protected void EmitTapSteps(SourceWriter writer)
+        /// <summary>Declares the kernel-row (unless <paramref name="rows"/> is false) and kernel-column steps the interior taps are offset by.</summary>
+        protected void EmitTapSteps(SourceWriter writer, bool rows = true)
         {
-            if (Spec.Height.Kernel > 1)
+            if (rows && Spec.Height.Kernel > 1)
             {
                 writer.WriteLine($"{(Spec.IsFixed ? "const int" : "int")} tapRowStep = {RowStep};");
             }

@@ -249,8 +249,8 @@ namespace Samples
                     DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ReadOnlySpan<float> w = weights.Slice(c * DepthMultiplier);
+                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ReadOnlySpan<float> inputRow = plane.Slice(iy * g.InputWidth);
                 for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
                 {

@@ -231,8 +231,8 @@ namespace Samples
                     DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float w = ref Unsafe.Add(ref weights, c);
+                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float inputRow = ref Unsafe.Add(ref plane, iy * g.InputWidth);
                 for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
                 {

@@ -267,8 +267,8 @@ namespace Samples
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float target = ref Unsafe.Add(ref row, c * channelStride);
-                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float w = ref Unsafe.Add(ref weights, c);
+                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float inputRow = ref Unsafe.Add(ref plane, iy * InputWidth);
                 for (int ox = 0; ox < OutputWidth; ox++)
                 {

@@ -255,8 +255,8 @@ namespace Samples
                     DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float w = ref Unsafe.Add(ref weights, c);
+                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float inputRow = ref Unsafe.Add(ref plane, iy * g.InputWidth);
                 for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
                 {
@@ -324,19 +324,17 @@ namespace Samples
                     DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float w = ref Unsafe.Add(ref weights, c);
-                ref float inputRow = ref Unsafe.Add(ref plane, iy * g.InputWidth);
+                // Interior columns: every kernel column lands inside the image.
                 {
                     int ox = g.InteriorLeft;
                     for (; ox + 64 <= g.InteriorRight; ox += 64)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
                         Vector512<float> acc0 = Vector512<float>.Zero;
                         Vector512<float> acc1 = Vector512<float>.Zero;
                         Vector512<float> acc2 = Vector512<float>.Zero;
                         Vector512<float> acc3 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref x, 0);
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(0)), Vector512.Create(wr), acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(16)), Vector512.Create(wr), acc1);
@@ -409,9 +407,8 @@ namespace Samples
                     }
                     for (; ox + 16 <= g.InteriorRight; ox += 16)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
                         Vector512<float> acc0 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref x, 0);
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(0)), Vector512.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -431,43 +428,44 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                     }
-                    // The last pixels of the interior, fewer than a vector.
+                    if (ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 16)
+                    {
+                        // The last columns as one vector that overlaps columns already done (they get the same values again).
+                        ox = g.InteriorRight - 16;
+                        Vector512<float> acc0 = Vector512<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float wr = ref Unsafe.Add(ref w, 0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(0)), Vector512.Create(wr), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        ox = g.InteriorRight;
+                    }
+                    // An interior narrower than a vector: column by column.
                     for (; ox < g.InteriorRight; ox++)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
-                        float x0_0 = x;
-                        float x0_1 = Unsafe.Add(ref x, 1 * TapColumnStep);
-                        float x0_2 = Unsafe.Add(ref x, 2 * TapColumnStep);
-                        float x0_3 = Unsafe.Add(ref x, 3 * TapColumnStep);
-                        float x0_4 = Unsafe.Add(ref x, 4 * TapColumnStep);
-                        float x0_5 = Unsafe.Add(ref x, 5 * TapColumnStep);
-                        float x0_6 = Unsafe.Add(ref x, 6 * TapColumnStep);
-                        float x0_7 = Unsafe.Add(ref x, 7 * TapColumnStep);
-                        float x0_8 = Unsafe.Add(ref x, 8 * TapColumnStep);
-                        float x0_9 = Unsafe.Add(ref x, 9 * TapColumnStep);
-                        float x0_10 = Unsafe.Add(ref x, 10 * TapColumnStep);
-                        float x0_11 = Unsafe.Add(ref x, 11 * TapColumnStep);
-                        float x0_12 = Unsafe.Add(ref x, 12 * TapColumnStep);
-                        float x0_13 = Unsafe.Add(ref x, 13 * TapColumnStep);
-                        float x0_14 = Unsafe.Add(ref x, 14 * TapColumnStep);
-                        float x0_15 = Unsafe.Add(ref x, 15 * TapColumnStep);
-                        Unsafe.Add(ref target, ox) =
-                            x0_0 * w
-                            + x0_1 * Unsafe.Add(ref w, 1 * DepthwiseChannels)
-                            + x0_2 * Unsafe.Add(ref w, 2 * DepthwiseChannels)
-                            + x0_3 * Unsafe.Add(ref w, 3 * DepthwiseChannels)
-                            + x0_4 * Unsafe.Add(ref w, 4 * DepthwiseChannels)
-                            + x0_5 * Unsafe.Add(ref w, 5 * DepthwiseChannels)
-                            + x0_6 * Unsafe.Add(ref w, 6 * DepthwiseChannels)
-                            + x0_7 * Unsafe.Add(ref w, 7 * DepthwiseChannels)
-                            + x0_8 * Unsafe.Add(ref w, 8 * DepthwiseChannels)
-                            + x0_9 * Unsafe.Add(ref w, 9 * DepthwiseChannels)
-                            + x0_10 * Unsafe.Add(ref w, 10 * DepthwiseChannels)
-                            + x0_11 * Unsafe.Add(ref w, 11 * DepthwiseChannels)
-                            + x0_12 * Unsafe.Add(ref w, 12 * DepthwiseChannels)
-                            + x0_13 * Unsafe.Add(ref w, 13 * DepthwiseChannels)
-                            + x0_14 * Unsafe.Add(ref w, 14 * DepthwiseChannels)
-                            + x0_15 * Unsafe.Add(ref w, 15 * DepthwiseChannels);
+                        float sum = 0f;
+                        for (int ky = 0; ky < KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < KernelWidth; kx++)
+                            {
+                                sum += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                            }
+                        }
+                        Unsafe.Add(ref target, ox) = sum;
                     }
                 }
 
@@ -499,19 +497,17 @@ namespace Samples
                     DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float w = ref Unsafe.Add(ref weights, c);
-                ref float inputRow = ref Unsafe.Add(ref plane, iy * g.InputWidth);
+                // Interior columns: every kernel column lands inside the image.
                 {
                     int ox = g.InteriorLeft;
                     for (; ox + 32 <= g.InteriorRight; ox += 32)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
                         Vector256<float> acc0 = Vector256<float>.Zero;
                         Vector256<float> acc1 = Vector256<float>.Zero;
                         Vector256<float> acc2 = Vector256<float>.Zero;
                         Vector256<float> acc3 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref x, 0);
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(0)), Vector256.Create(wr), acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8)), Vector256.Create(wr), acc1);
@@ -584,9 +580,8 @@ namespace Samples
                     }
                     for (; ox + 8 <= g.InteriorRight; ox += 8)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
                         Vector256<float> acc0 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref x, 0);
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(0)), Vector256.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -606,43 +601,44 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                     }
-                    // The last pixels of the interior, fewer than a vector.
+                    if (ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 8)
+                    {
+                        // The last columns as one vector that overlaps columns already done (they get the same values again).
+                        ox = g.InteriorRight - 8;
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float wr = ref Unsafe.Add(ref w, 0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(0)), Vector256.Create(wr), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        ox = g.InteriorRight;
+                    }
+                    // An interior narrower than a vector: column by column.
                     for (; ox < g.InteriorRight; ox++)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
-                        float x0_0 = x;
-                        float x0_1 = Unsafe.Add(ref x, 1 * TapColumnStep);
-                        float x0_2 = Unsafe.Add(ref x, 2 * TapColumnStep);
-                        float x0_3 = Unsafe.Add(ref x, 3 * TapColumnStep);
-                        float x0_4 = Unsafe.Add(ref x, 4 * TapColumnStep);
-                        float x0_5 = Unsafe.Add(ref x, 5 * TapColumnStep);
-                        float x0_6 = Unsafe.Add(ref x, 6 * TapColumnStep);
-                        float x0_7 = Unsafe.Add(ref x, 7 * TapColumnStep);
-                        float x0_8 = Unsafe.Add(ref x, 8 * TapColumnStep);
-                        float x0_9 = Unsafe.Add(ref x, 9 * TapColumnStep);
-                        float x0_10 = Unsafe.Add(ref x, 10 * TapColumnStep);
-                        float x0_11 = Unsafe.Add(ref x, 11 * TapColumnStep);
-                        float x0_12 = Unsafe.Add(ref x, 12 * TapColumnStep);
-                        float x0_13 = Unsafe.Add(ref x, 13 * TapColumnStep);
-                        float x0_14 = Unsafe.Add(ref x, 14 * TapColumnStep);
-                        float x0_15 = Unsafe.Add(ref x, 15 * TapColumnStep);
-                        Unsafe.Add(ref target, ox) =
-                            x0_0 * w
-                            + x0_1 * Unsafe.Add(ref w, 1 * DepthwiseChannels)
-                            + x0_2 * Unsafe.Add(ref w, 2 * DepthwiseChannels)
-                            + x0_3 * Unsafe.Add(ref w, 3 * DepthwiseChannels)
-                            + x0_4 * Unsafe.Add(ref w, 4 * DepthwiseChannels)
-                            + x0_5 * Unsafe.Add(ref w, 5 * DepthwiseChannels)
-                            + x0_6 * Unsafe.Add(ref w, 6 * DepthwiseChannels)
-                            + x0_7 * Unsafe.Add(ref w, 7 * DepthwiseChannels)
-                            + x0_8 * Unsafe.Add(ref w, 8 * DepthwiseChannels)
-                            + x0_9 * Unsafe.Add(ref w, 9 * DepthwiseChannels)
-                            + x0_10 * Unsafe.Add(ref w, 10 * DepthwiseChannels)
-                            + x0_11 * Unsafe.Add(ref w, 11 * DepthwiseChannels)
-                            + x0_12 * Unsafe.Add(ref w, 12 * DepthwiseChannels)
-                            + x0_13 * Unsafe.Add(ref w, 13 * DepthwiseChannels)
-                            + x0_14 * Unsafe.Add(ref w, 14 * DepthwiseChannels)
-                            + x0_15 * Unsafe.Add(ref w, 15 * DepthwiseChannels);
+                        float sum = 0f;
+                        for (int ky = 0; ky < KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < KernelWidth; kx++)
+                            {
+                                sum += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                            }
+                        }
+                        Unsafe.Add(ref target, ox) = sum;
                     }
                 }
 
@@ -674,19 +670,17 @@ namespace Samples
                     DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float w = ref Unsafe.Add(ref weights, c);
-                ref float inputRow = ref Unsafe.Add(ref plane, iy * g.InputWidth);
+                // Interior columns: every kernel column lands inside the image.
                 {
                     int ox = g.InteriorLeft;
                     for (; ox + 16 <= g.InteriorRight; ox += 16)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
                         Vector128<float> acc0 = Vector128<float>.Zero;
                         Vector128<float> acc1 = Vector128<float>.Zero;
                         Vector128<float> acc2 = Vector128<float>.Zero;
                         Vector128<float> acc3 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref x, 0);
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(0)), Vector128.Create(wr), acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4)), Vector128.Create(wr), acc1);
@@ -759,9 +753,8 @@ namespace Samples
                     }
                     for (; ox + 4 <= g.InteriorRight; ox += 4)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
                         Vector128<float> acc0 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref x, 0);
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(0)), Vector128.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -781,43 +774,44 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                     }
-                    // The last pixels of the interior, fewer than a vector.
+                    if (ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 4)
+                    {
+                        // The last columns as one vector that overlaps columns already done (they get the same values again).
+                        ox = g.InteriorRight - 4;
+                        Vector128<float> acc0 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float wr = ref Unsafe.Add(ref w, 0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(0)), Vector128.Create(wr), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        ox = g.InteriorRight;
+                    }
+                    // An interior narrower than a vector: column by column.
                     for (; ox < g.InteriorRight; ox++)
                     {
-                        ref float x = ref Unsafe.Add(ref inputRow, ox * StrideWidth - g.PadLeft);
-                        float x0_0 = x;
-                        float x0_1 = Unsafe.Add(ref x, 1 * TapColumnStep);
-                        float x0_2 = Unsafe.Add(ref x, 2 * TapColumnStep);
-                        float x0_3 = Unsafe.Add(ref x, 3 * TapColumnStep);
-                        float x0_4 = Unsafe.Add(ref x, 4 * TapColumnStep);
-                        float x0_5 = Unsafe.Add(ref x, 5 * TapColumnStep);
-                        float x0_6 = Unsafe.Add(ref x, 6 * TapColumnStep);
-                        float x0_7 = Unsafe.Add(ref x, 7 * TapColumnStep);
-                        float x0_8 = Unsafe.Add(ref x, 8 * TapColumnStep);
-                        float x0_9 = Unsafe.Add(ref x, 9 * TapColumnStep);
-                        float x0_10 = Unsafe.Add(ref x, 10 * TapColumnStep);
-                        float x0_11 = Unsafe.Add(ref x, 11 * TapColumnStep);
-                        float x0_12 = Unsafe.Add(ref x, 12 * TapColumnStep);
-                        float x0_13 = Unsafe.Add(ref x, 13 * TapColumnStep);
-                        float x0_14 = Unsafe.Add(ref x, 14 * TapColumnStep);
-                        float x0_15 = Unsafe.Add(ref x, 15 * TapColumnStep);
-                        Unsafe.Add(ref target, ox) =
-                            x0_0 * w
-                            + x0_1 * Unsafe.Add(ref w, 1 * DepthwiseChannels)
-                            + x0_2 * Unsafe.Add(ref w, 2 * DepthwiseChannels)
-                            + x0_3 * Unsafe.Add(ref w, 3 * DepthwiseChannels)
-                            + x0_4 * Unsafe.Add(ref w, 4 * DepthwiseChannels)
-                            + x0_5 * Unsafe.Add(ref w, 5 * DepthwiseChannels)
-                            + x0_6 * Unsafe.Add(ref w, 6 * DepthwiseChannels)
-                            + x0_7 * Unsafe.Add(ref w, 7 * DepthwiseChannels)
-                            + x0_8 * Unsafe.Add(ref w, 8 * DepthwiseChannels)
-                            + x0_9 * Unsafe.Add(ref w, 9 * DepthwiseChannels)
-                            + x0_10 * Unsafe.Add(ref w, 10 * DepthwiseChannels)
-                            + x0_11 * Unsafe.Add(ref w, 11 * DepthwiseChannels)
-                            + x0_12 * Unsafe.Add(ref w, 12 * DepthwiseChannels)
-                            + x0_13 * Unsafe.Add(ref w, 13 * DepthwiseChannels)
-                            + x0_14 * Unsafe.Add(ref w, 14 * DepthwiseChannels)
-                            + x0_15 * Unsafe.Add(ref w, 15 * DepthwiseChannels);
+                        float sum = 0f;
+                        for (int ky = 0; ky < KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < KernelWidth; kx++)
+                            {
+                                sum += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                            }
+                        }
+                        Unsafe.Add(ref target, ox) = sum;
                     }
                 }
 

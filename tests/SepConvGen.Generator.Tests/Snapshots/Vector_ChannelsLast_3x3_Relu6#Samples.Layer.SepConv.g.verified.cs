@@ -315,29 +315,20 @@ namespace Samples
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
-
-            if (oy < g.InteriorTop || oy >= g.InteriorBottom)
-            {
-                // Border row: some kernel rows fall into the zero padding.
-                for (int ox = 0; ox < g.OutputWidth; ox++)
-                {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
-                }
-                return;
-            }
+            // Kernel rows inside the image for this output row: all of them away from the top and bottom border.
+            int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
+            int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
 
             // Left border: some kernel columns fall into the zero padding.
             for (int ox = 0; ox < g.InteriorLeft; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
             }
 
-            // Interior: every tap lands inside the image, at offsets fixed for the whole row.
-            int tapRowStep = DilationHeight * g.InputWidth * InChannels;
+            // Interior columns: every kernel column lands inside the image.
             const int TapColumnStep = DilationWidth * InChannels;
             for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
             {
-                ref float window = ref Unsafe.Add(ref image, (iy * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                 ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                 int c = 0;
                 for (; c + 64 <= InChannels; c += 64)
@@ -346,9 +337,9 @@ namespace Samples
                     Vector512<float> acc1 = Vector512<float>.Zero;
                     Vector512<float> acc2 = Vector512<float>.Zero;
                     Vector512<float> acc3 = Vector512<float>.Zero;
-                    for (int ky = 0; ky < KernelHeight; ky++)
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        ref float xr = ref Unsafe.Add(ref window, ky * tapRowStep);
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                         ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
@@ -371,9 +362,9 @@ namespace Samples
                 for (; c + 16 <= InChannels; c += 16)
                 {
                     Vector512<float> acc0 = Vector512<float>.Zero;
-                    for (int ky = 0; ky < KernelHeight; ky++)
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        ref float xr = ref Unsafe.Add(ref window, ky * tapRowStep);
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                         ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
@@ -384,34 +375,22 @@ namespace Samples
                 // The last channels, fewer than a vector.
                 for (; c < InChannels; c++)
                 {
-                    ref float x = ref Unsafe.Add(ref window, c);
-                    ref float w = ref Unsafe.Add(ref weights, c);
-                    float x0_0 = x;
-                    float x0_1 = Unsafe.Add(ref x, 1 * TapColumnStep);
-                    float x0_2 = Unsafe.Add(ref x, 2 * TapColumnStep);
-                    float x1_0 = Unsafe.Add(ref x, 1 * tapRowStep);
-                    float x1_1 = Unsafe.Add(ref x, 1 * tapRowStep + 1 * TapColumnStep);
-                    float x1_2 = Unsafe.Add(ref x, 1 * tapRowStep + 2 * TapColumnStep);
-                    float x2_0 = Unsafe.Add(ref x, 2 * tapRowStep);
-                    float x2_1 = Unsafe.Add(ref x, 2 * tapRowStep + 1 * TapColumnStep);
-                    float x2_2 = Unsafe.Add(ref x, 2 * tapRowStep + 2 * TapColumnStep);
-                    Unsafe.Add(ref target, c) =
-                        x0_0 * w
-                        + x0_1 * Unsafe.Add(ref w, 1 * DepthwiseChannels)
-                        + x0_2 * Unsafe.Add(ref w, 2 * DepthwiseChannels)
-                        + x1_0 * Unsafe.Add(ref w, 3 * DepthwiseChannels)
-                        + x1_1 * Unsafe.Add(ref w, 4 * DepthwiseChannels)
-                        + x1_2 * Unsafe.Add(ref w, 5 * DepthwiseChannels)
-                        + x2_0 * Unsafe.Add(ref w, 6 * DepthwiseChannels)
-                        + x2_1 * Unsafe.Add(ref w, 7 * DepthwiseChannels)
-                        + x2_2 * Unsafe.Add(ref w, 8 * DepthwiseChannels);
+                    float sum = 0f;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    {
+                        for (int kx = 0; kx < KernelWidth; kx++)
+                        {
+                            sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                        }
+                    }
+                    Unsafe.Add(ref target, c) = sum;
                 }
             }
 
             // Right border.
             for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
             }
         }
 
@@ -423,29 +402,20 @@ namespace Samples
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
-
-            if (oy < g.InteriorTop || oy >= g.InteriorBottom)
-            {
-                // Border row: some kernel rows fall into the zero padding.
-                for (int ox = 0; ox < g.OutputWidth; ox++)
-                {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
-                }
-                return;
-            }
+            // Kernel rows inside the image for this output row: all of them away from the top and bottom border.
+            int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
+            int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
 
             // Left border: some kernel columns fall into the zero padding.
             for (int ox = 0; ox < g.InteriorLeft; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
             }
 
-            // Interior: every tap lands inside the image, at offsets fixed for the whole row.
-            int tapRowStep = DilationHeight * g.InputWidth * InChannels;
+            // Interior columns: every kernel column lands inside the image.
             const int TapColumnStep = DilationWidth * InChannels;
             for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
             {
-                ref float window = ref Unsafe.Add(ref image, (iy * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                 ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                 int c = 0;
                 for (; c + 32 <= InChannels; c += 32)
@@ -454,9 +424,9 @@ namespace Samples
                     Vector256<float> acc1 = Vector256<float>.Zero;
                     Vector256<float> acc2 = Vector256<float>.Zero;
                     Vector256<float> acc3 = Vector256<float>.Zero;
-                    for (int ky = 0; ky < KernelHeight; ky++)
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        ref float xr = ref Unsafe.Add(ref window, ky * tapRowStep);
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                         ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 8)), acc1);
@@ -479,9 +449,9 @@ namespace Samples
                 for (; c + 8 <= InChannels; c += 8)
                 {
                     Vector256<float> acc0 = Vector256<float>.Zero;
-                    for (int ky = 0; ky < KernelHeight; ky++)
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        ref float xr = ref Unsafe.Add(ref window, ky * tapRowStep);
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                         ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
@@ -492,34 +462,22 @@ namespace Samples
                 // The last channels, fewer than a vector.
                 for (; c < InChannels; c++)
                 {
-                    ref float x = ref Unsafe.Add(ref window, c);
-                    ref float w = ref Unsafe.Add(ref weights, c);
-                    float x0_0 = x;
-                    float x0_1 = Unsafe.Add(ref x, 1 * TapColumnStep);
-                    float x0_2 = Unsafe.Add(ref x, 2 * TapColumnStep);
-                    float x1_0 = Unsafe.Add(ref x, 1 * tapRowStep);
-                    float x1_1 = Unsafe.Add(ref x, 1 * tapRowStep + 1 * TapColumnStep);
-                    float x1_2 = Unsafe.Add(ref x, 1 * tapRowStep + 2 * TapColumnStep);
-                    float x2_0 = Unsafe.Add(ref x, 2 * tapRowStep);
-                    float x2_1 = Unsafe.Add(ref x, 2 * tapRowStep + 1 * TapColumnStep);
-                    float x2_2 = Unsafe.Add(ref x, 2 * tapRowStep + 2 * TapColumnStep);
-                    Unsafe.Add(ref target, c) =
-                        x0_0 * w
-                        + x0_1 * Unsafe.Add(ref w, 1 * DepthwiseChannels)
-                        + x0_2 * Unsafe.Add(ref w, 2 * DepthwiseChannels)
-                        + x1_0 * Unsafe.Add(ref w, 3 * DepthwiseChannels)
-                        + x1_1 * Unsafe.Add(ref w, 4 * DepthwiseChannels)
-                        + x1_2 * Unsafe.Add(ref w, 5 * DepthwiseChannels)
-                        + x2_0 * Unsafe.Add(ref w, 6 * DepthwiseChannels)
-                        + x2_1 * Unsafe.Add(ref w, 7 * DepthwiseChannels)
-                        + x2_2 * Unsafe.Add(ref w, 8 * DepthwiseChannels);
+                    float sum = 0f;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    {
+                        for (int kx = 0; kx < KernelWidth; kx++)
+                        {
+                            sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                        }
+                    }
+                    Unsafe.Add(ref target, c) = sum;
                 }
             }
 
             // Right border.
             for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
             }
         }
 
@@ -531,29 +489,20 @@ namespace Samples
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
-
-            if (oy < g.InteriorTop || oy >= g.InteriorBottom)
-            {
-                // Border row: some kernel rows fall into the zero padding.
-                for (int ox = 0; ox < g.OutputWidth; ox++)
-                {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
-                }
-                return;
-            }
+            // Kernel rows inside the image for this output row: all of them away from the top and bottom border.
+            int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
+            int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
 
             // Left border: some kernel columns fall into the zero padding.
             for (int ox = 0; ox < g.InteriorLeft; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
             }
 
-            // Interior: every tap lands inside the image, at offsets fixed for the whole row.
-            int tapRowStep = DilationHeight * g.InputWidth * InChannels;
+            // Interior columns: every kernel column lands inside the image.
             const int TapColumnStep = DilationWidth * InChannels;
             for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
             {
-                ref float window = ref Unsafe.Add(ref image, (iy * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                 ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                 int c = 0;
                 for (; c + 16 <= InChannels; c += 16)
@@ -562,9 +511,9 @@ namespace Samples
                     Vector128<float> acc1 = Vector128<float>.Zero;
                     Vector128<float> acc2 = Vector128<float>.Zero;
                     Vector128<float> acc3 = Vector128<float>.Zero;
-                    for (int ky = 0; ky < KernelHeight; ky++)
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        ref float xr = ref Unsafe.Add(ref window, ky * tapRowStep);
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                         ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 4)), acc1);
@@ -587,9 +536,9 @@ namespace Samples
                 for (; c + 4 <= InChannels; c += 4)
                 {
                     Vector128<float> acc0 = Vector128<float>.Zero;
-                    for (int ky = 0; ky < KernelHeight; ky++)
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        ref float xr = ref Unsafe.Add(ref window, ky * tapRowStep);
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
                         ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
@@ -600,34 +549,22 @@ namespace Samples
                 // The last channels, fewer than a vector.
                 for (; c < InChannels; c++)
                 {
-                    ref float x = ref Unsafe.Add(ref window, c);
-                    ref float w = ref Unsafe.Add(ref weights, c);
-                    float x0_0 = x;
-                    float x0_1 = Unsafe.Add(ref x, 1 * TapColumnStep);
-                    float x0_2 = Unsafe.Add(ref x, 2 * TapColumnStep);
-                    float x1_0 = Unsafe.Add(ref x, 1 * tapRowStep);
-                    float x1_1 = Unsafe.Add(ref x, 1 * tapRowStep + 1 * TapColumnStep);
-                    float x1_2 = Unsafe.Add(ref x, 1 * tapRowStep + 2 * TapColumnStep);
-                    float x2_0 = Unsafe.Add(ref x, 2 * tapRowStep);
-                    float x2_1 = Unsafe.Add(ref x, 2 * tapRowStep + 1 * TapColumnStep);
-                    float x2_2 = Unsafe.Add(ref x, 2 * tapRowStep + 2 * TapColumnStep);
-                    Unsafe.Add(ref target, c) =
-                        x0_0 * w
-                        + x0_1 * Unsafe.Add(ref w, 1 * DepthwiseChannels)
-                        + x0_2 * Unsafe.Add(ref w, 2 * DepthwiseChannels)
-                        + x1_0 * Unsafe.Add(ref w, 3 * DepthwiseChannels)
-                        + x1_1 * Unsafe.Add(ref w, 4 * DepthwiseChannels)
-                        + x1_2 * Unsafe.Add(ref w, 5 * DepthwiseChannels)
-                        + x2_0 * Unsafe.Add(ref w, 6 * DepthwiseChannels)
-                        + x2_1 * Unsafe.Add(ref w, 7 * DepthwiseChannels)
-                        + x2_2 * Unsafe.Add(ref w, 8 * DepthwiseChannels);
+                    float sum = 0f;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    {
+                        for (int kx = 0; kx < KernelWidth; kx++)
+                        {
+                            sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                        }
+                    }
+                    Unsafe.Add(ref target, c) = sum;
                 }
             }
 
             // Right border.
             for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
             }
         }
 
@@ -660,6 +597,120 @@ namespace Samples
                         Unsafe.Add(ref target, c) += Unsafe.Add(ref x, c) * Unsafe.Add(ref w, c);
                     }
                 }
+            }
+        }
+
+        /// <summary>The border pixel with Vector512 along the channels.</summary>
+        private void DepthwiseBorderPixel_Vec512(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        {
+            // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
+            int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
+            int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
+            // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
+            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+            ref float weights = ref _sepConvDepthwise[0];
+            int c = 0;
+            for (; c + 16 <= InChannels; c += 16)
+            {
+                Vector512<float> acc = Vector512<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        acc = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector512.LoadUnsafe(ref weights, (nuint)((ky * KernelWidth + kx) * DepthwiseChannels + c)), acc);
+                    }
+                }
+                acc.StoreUnsafe(ref target, (nuint)(c));
+            }
+            for (; c < InChannels; c++)
+            {
+                float sum = 0f;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                    }
+                }
+                Unsafe.Add(ref target, c) = sum;
+            }
+        }
+
+        /// <summary>The border pixel with Vector256 along the channels.</summary>
+        private void DepthwiseBorderPixel_Vec256(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        {
+            // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
+            int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
+            int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
+            // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
+            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+            ref float weights = ref _sepConvDepthwise[0];
+            int c = 0;
+            for (; c + 8 <= InChannels; c += 8)
+            {
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        acc = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector256.LoadUnsafe(ref weights, (nuint)((ky * KernelWidth + kx) * DepthwiseChannels + c)), acc);
+                    }
+                }
+                acc.StoreUnsafe(ref target, (nuint)(c));
+            }
+            for (; c < InChannels; c++)
+            {
+                float sum = 0f;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                    }
+                }
+                Unsafe.Add(ref target, c) = sum;
+            }
+        }
+
+        /// <summary>The border pixel with Vector128 along the channels.</summary>
+        private void DepthwiseBorderPixel_Vec128(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        {
+            // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
+            int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
+            int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
+            // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
+            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+            ref float weights = ref _sepConvDepthwise[0];
+            int c = 0;
+            for (; c + 4 <= InChannels; c += 4)
+            {
+                Vector128<float> acc = Vector128<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        acc = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector128.LoadUnsafe(ref weights, (nuint)((ky * KernelWidth + kx) * DepthwiseChannels + c)), acc);
+                    }
+                }
+                acc.StoreUnsafe(ref target, (nuint)(c));
+            }
+            for (; c < InChannels; c++)
+            {
+                float sum = 0f;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                    }
+                }
+                Unsafe.Add(ref target, c) = sum;
             }
         }
 

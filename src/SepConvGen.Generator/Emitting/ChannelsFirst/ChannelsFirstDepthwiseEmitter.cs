@@ -26,16 +26,25 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         {
             string width = Names.Size("OutputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {Names.Size("InputWidth")};");
-            if (Spec.Height.HasBorder)
+            if (bits > 0)
             {
-                writer.WriteLine($"bool borderRow = oy < {Names.Size("InteriorTop")} || oy >= {Names.Size("InteriorBottom")};");
+                EmitRowClip(writer);
+                EmitTapSteps(writer, rows: false);
+            }
+            else
+            {
+                if (Spec.Height.HasBorder)
+                {
+                    writer.WriteLine($"bool borderRow = oy < {Names.Size("InteriorTop")} || oy >= {Names.Size("InteriorBottom")};");
+                }
+
+                EmitTapSteps(writer);
             }
 
-            EmitTapSteps(writer);
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
             writer.WriteLine(Names.Let("target", true, "row", $"{FirstChannelOf("c")} * channelStride"));
-            if (Spec.Height.HasBorder)
+            if (bits == 0 && Spec.Height.HasBorder)
             {
                 writer.OpenBlock("if (borderRow)");
                 writer.WriteLine("// Border row: some kernel rows fall into the zero padding.");
@@ -53,49 +62,18 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine();
             }
 
-            writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
             writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
-            writer.WriteLine(Names.Let("inputRow", false, "plane", $"iy * {Names.Size("InputWidth")}"));
             if (bits > 0)
             {
-                int lanes = bits / 32;
-                writer.OpenBlock();
-                writer.WriteLine($"int ox = {start};");
-                foreach (int chains in new[] { VectorChains, 1 })
-                {
-                    writer.OpenBlock($"for (; ox + {chains * lanes} <= {end}; ox += {chains * lanes})");
-                    writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
-                    if (Spec.DepthMultiplier > 1)
-                    {
-                        writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
-                    }
-
-                    EmitVectorTaps(writer, bits, chains,
-                        ky => new[]
-                        {
-                            Names.Let("xr", false, "x", ky == "0" ? "0" : "ky * tapRowStep"),
-                            Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
-                        },
-                        (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(Column(kx, "TapColumnStep"), q == 0 ? null : $"{q * lanes}"))),
-                        (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), Spec.DepthMultiplier > 1 ? "m" : null)))})",
-                        q => Names.StoreVector($"acc{q}", "target", Join(Spec.DepthMultiplier > 1 ? "m * channelStride" : null, Chain("ox", q, lanes))));
-                    if (Spec.DepthMultiplier > 1)
-                    {
-                        writer.CloseBlock();
-                    }
-
-                    writer.CloseBlock();
-                }
-
-                writer.WriteLine("// The last pixels of the interior, fewer than a vector.");
+                EmitVectorInterior(writer, bits, start, end);
             }
-
-            writer.OpenBlock(bits > 0 ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
-            EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : "m * channelStride + ox"));
-            writer.CloseBlock();
-            if (bits > 0)
+            else
             {
+                writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
+                writer.WriteLine(Names.Let("inputRow", false, "plane", $"iy * {Names.Size("InputWidth")}"));
+                writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
+                writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
+                EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : "m * channelStride + ox"));
                 writer.CloseBlock();
             }
 
@@ -106,6 +84,73 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 EmitBorderLoop(writer, end, width);
             }
 
+            writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// The interior columns with vectors along the row (4 independent accumulators, then 1, then one vector
+        /// overlapping the end), the kernel rows clipped to the image for this output row.
+        /// </summary>
+        private void EmitVectorInterior(SourceWriter writer, int bits, string start, string end)
+        {
+            int lanes = bits / 32;
+            string inputWidth = Names.Size("InputWidth");
+            bool multiplier = Spec.DepthMultiplier > 1;
+            writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
+            writer.OpenBlock();
+            writer.WriteLine($"int ox = {start};");
+            void Block(int chains)
+            {
+                if (multiplier)
+                {
+                    writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
+                }
+
+                EmitVectorTaps(writer, bits, chains,
+                    ky => new[]
+                    {
+                        Names.Let("xr", false, "plane", $"{InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}"),
+                        Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
+                    },
+                    (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(Column(kx, "TapColumnStep"), q == 0 ? null : $"{q * lanes}"))),
+                    (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m" : null)))})",
+                    q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? "m * channelStride" : null, Chain("ox", q, lanes))));
+                if (multiplier)
+                {
+                    writer.CloseBlock();
+                }
+            }
+
+            foreach (int chains in new[] { VectorChains, 1 })
+            {
+                writer.OpenBlock($"for (; ox + {chains * lanes} <= {end}; ox += {chains * lanes})");
+                Block(chains);
+                writer.CloseBlock();
+            }
+
+            writer.OpenBlock($"if (ox < {end} && {end} - {start} >= {lanes})");
+            writer.WriteLine("// The last columns as one vector that overlaps columns already done (they get the same values again).");
+            writer.WriteLine($"ox = {end} - {lanes};");
+            Block(1);
+            writer.WriteLine($"ox = {end};");
+            writer.CloseBlock();
+            writer.WriteLine("// An interior narrower than a vector: column by column.");
+            writer.OpenBlock($"for (; ox < {end}; ox++)");
+            if (multiplier)
+            {
+                writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
+            }
+
+            EmitScalarTapLoop(writer,
+                "plane", $"(iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth",
+                "w", "(ky * KernelWidth + kx) * DepthwiseChannels" + (multiplier ? " + m" : string.Empty),
+                Names.At("target", multiplier ? "m * channelStride + ox" : "ox"));
+            if (multiplier)
+            {
+                writer.CloseBlock();
+            }
+
+            writer.CloseBlock();
             writer.CloseBlock();
         }
 

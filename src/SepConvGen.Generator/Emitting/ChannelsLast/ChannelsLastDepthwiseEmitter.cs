@@ -24,13 +24,19 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
         protected override void EmitRowBody(SourceWriter writer, int bits)
         {
+            if (bits > 0)
+            {
+                EmitVectorRowBody(writer, bits);
+                return;
+            }
+
             string width = Names.Size("OutputWidth");
             if (Spec.Height.HasBorder)
             {
                 writer.WriteLine();
                 writer.OpenBlock($"if (oy < {Names.Size("InteriorTop")} || oy >= {Names.Size("InteriorBottom")})");
                 writer.WriteLine("// Border row: some kernel rows fall into the zero padding.");
-                EmitBorderLoop(writer, "0", width);
+                EmitBorderLoop(writer, "0", width, Names.Isa);
                 writer.WriteLine("return;");
                 writer.CloseBlock();
             }
@@ -40,7 +46,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.WriteLine();
                 writer.WriteLine("// Left border: some kernel columns fall into the zero padding.");
-                EmitBorderLoop(writer, "0", start);
+                EmitBorderLoop(writer, "0", start, Names.Isa);
             }
 
             writer.WriteLine();
@@ -49,29 +55,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("window", false, "image", $"(iy * {Names.Size("InputWidth")} + {Names.InputColumn}) * InChannels"));
             writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
-            if (bits > 0)
-            {
-                int lanes = bits / 32;
-                writer.WriteLine("int c = 0;");
-                foreach (int chains in new[] { VectorChains, 1 })
-                {
-                    writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
-                    EmitVectorTaps(writer, bits, chains,
-                        ky => new[]
-                        {
-                            Names.Let("xr", false, "window", ky == "0" ? "0" : "ky * tapRowStep"),
-                            Names.Let("wr", false, "weights", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
-                        },
-                        (kx, q) => Names.LoadVector(bits, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
-                        (kx, q) => Names.LoadVector(bits, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
-                        q => Names.StoreVector($"acc{q}", "target", Chain("c", q, lanes)));
-                    writer.CloseBlock();
-                }
-
-                writer.WriteLine("// The last channels, fewer than a vector.");
-            }
-
-            writer.OpenBlock(bits > 0 ? "for (; c < InChannels; c++)" : "for (int c = 0; c < InChannels; c++)");
+            writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("x", false, "window", "c"));
             writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
             EmitWindow(writer, m => Names.At("target", m == "0" ? "c" : "c * DepthMultiplier + m"));
@@ -82,14 +66,73 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.WriteLine();
                 writer.WriteLine("// Right border.");
-                EmitBorderLoop(writer, end, width);
+                EmitBorderLoop(writer, end, width, Names.Isa);
             }
         }
 
-        private void EmitBorderLoop(SourceWriter writer, string start, string end)
+        /// <summary>
+        /// The vector row: channels in vectors (4 independent accumulators, then 1), the kernel rows clipped to the
+        /// image for this output row, border columns through the vector border pixel.
+        /// </summary>
+        private void EmitVectorRowBody(SourceWriter writer, int bits)
         {
+            int lanes = bits / 32;
+            string isa = Names.IsaSuffix($"Vec{bits}");
+            string width = Names.Size("OutputWidth");
+            EmitRowClip(writer);
+            (string start, string end) = InteriorColumns;
+            if (Spec.Width.HasBorder)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// Left border: some kernel columns fall into the zero padding.");
+                EmitBorderLoop(writer, "0", start, isa);
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
+            EmitTapSteps(writer, rows: false);
+            string inputWidth = Names.Size("InputWidth");
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine($"DepthwiseBorderPixel({Names.ArgAt("row", "ox * DepthwiseChannels")}, {Names.Arg("image")}, iy, {Names.InputColumn}{Names.Argument});");
+            writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
+            writer.WriteLine("int c = 0;");
+            foreach (int chains in new[] { VectorChains, 1 })
+            {
+                writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
+                EmitVectorTaps(writer, bits, chains,
+                    ky => new[]
+                    {
+                        Names.Let("xr", false, "image", $"({InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}) * InChannels"),
+                        Names.Let("wr", false, "weights", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
+                    },
+                    (kx, q) => Names.LoadVector(bits, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
+                    (kx, q) => Names.LoadVector(bits, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
+                    q => Names.StoreVector($"acc{q}", "target", Chain("c", q, lanes)));
+                writer.CloseBlock();
+            }
+
+            writer.WriteLine("// The last channels, fewer than a vector.");
+            writer.OpenBlock("for (; c < InChannels; c++)");
+            EmitScalarTapLoop(writer,
+                "image", $"((iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth) * InChannels + c",
+                "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + c",
+                Names.At("target", "c"));
+            writer.CloseBlock();
+            writer.CloseBlock();
+
+            if (Spec.Width.HasBorder)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// Right border.");
+                EmitBorderLoop(writer, end, width, isa);
+            }
+        }
+
+        private void EmitBorderLoop(SourceWriter writer, string start, string end, string isa)
+        {
+            // The scalar border pixel has no suffix: every row method shares it.
+            string method = isa == Names.Isa ? "DepthwiseBorderPixel" : "DepthwiseBorderPixel" + isa;
+            writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
+            writer.WriteLine($"{method}({Names.ArgAt("row", "ox * DepthwiseChannels")}, {Names.Arg("image")}, iy, {Names.InputColumn}{Names.Argument});");
             writer.CloseBlock();
         }
 
@@ -125,6 +168,38 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             writer.CloseBlock();
             writer.CloseBlock();
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        protected override void EmitVectorBorderPixel(SourceWriter writer, int bits)
+        {
+            int lanes = bits / 32;
+            string type = $"Vector{bits}<float>";
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>The border pixel with Vector{bits} along the channels.</summary>");
+            writer.OpenBlock($"private void DepthwiseBorderPixel{Names.IsaSuffix($"Vec{bits}")}({Names.Param("target", true)}, {Names.Param("image", false)}, int iy, int ix{Names.Parameter})");
+            EmitClippedTapRange(writer);
+            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
+            writer.WriteLine("int c = 0;");
+            writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
+            writer.WriteLine($"{type} acc = {type}.Zero;");
+            writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
+            writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
+            writer.WriteLine($"int pixel = ((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels;");
+            writer.WriteLine($"acc = MultiplyAdd({Names.LoadVector(bits, "image", "pixel + c")}, {Names.LoadVector(bits, "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + c")}, acc);");
+            writer.CloseBlock();
+            writer.CloseBlock();
+            writer.WriteLine(Names.StoreVector("acc", "target", "c"));
+            writer.CloseBlock();
+            writer.OpenBlock("for (; c < InChannels; c++)");
+            writer.WriteLine("float sum = 0f;");
+            writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
+            writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
+            writer.WriteLine($"sum += {Names.At("image", $"((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels + c")} * {Names.At("weights", "(ky * KernelWidth + kx) * DepthwiseChannels + c")};");
+            writer.CloseBlock();
+            writer.CloseBlock();
+            writer.WriteLine($"{Names.At("target", "c")} = sum;");
             writer.CloseBlock();
             writer.CloseBlock();
         }
