@@ -13,11 +13,26 @@ namespace SepConvGen.Generator.Emitting
     {
         private readonly LayerSpec _spec;
 
-        public KernelNames(LayerSpec spec, bool isChecked)
+        public KernelNames(LayerSpec spec, KernelOptions options)
         {
             _spec = spec;
-            IsChecked = isChecked;
+            IsChecked = options.IsChecked;
+            HasVectors = options.VectorWidths.Length > 0;
         }
+
+        /// <summary>Whether vector kernels are emitted.</summary>
+        public bool HasVectors { get; }
+
+        /// <summary>
+        /// NCHW vector rows copy their input rows into zero-padded rows, so that border columns run on vectors
+        /// too (stride 1, where the width can pad). Such layers pass the padded rows to the depthwise methods.
+        /// </summary>
+        public bool PadsRows => HasVectors && _spec.Layout == LayoutKind.ChannelsFirst && _spec.Width.HasBorder && _spec.Width.Stride == 1;
+
+        /// <summary>Copies <paramref name="count"/> floats between two memories, at offsets.</summary>
+        public string Copy(string source, string sourceOffset, string target, string targetOffset, string count) => IsChecked
+            ? $"{source}.Slice({sourceOffset}, {count}).CopyTo({target}.Slice({targetOffset}, {count}));"
+            : $"MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref {source}, {sourceOffset}), {count}).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref {target}, {targetOffset}), {count}));";
 
         /// <summary>Checked mode: every access is bounds-checked through spans.</summary>
         public bool IsChecked { get; }
@@ -63,9 +78,13 @@ namespace SepConvGen.Generator.Emitting
         public string PointwiseTileArguments => ", firstPixel, pixels" + (_spec.Layout == LayoutKind.ChannelsFirst ? ", channelStride" : string.Empty);
 
         /// <summary>NCHW depthwise methods take the tile buffer's channel stride.</summary>
-        public string DepthwiseTileParameter => _spec.Layout == LayoutKind.ChannelsFirst ? ", int channelStride" : string.Empty;
+        public string DepthwiseTileParameter => _spec.Layout == LayoutKind.ChannelsFirst
+            ? ", int channelStride" + (PadsRows ? ", " + Param("pad", true) : string.Empty)
+            : string.Empty;
 
-        public string DepthwiseTileArgument => _spec.Layout == LayoutKind.ChannelsFirst ? ", channelStride" : string.Empty;
+        public string DepthwiseTileArgument => _spec.Layout == LayoutKind.ChannelsFirst
+            ? ", channelStride" + (PadsRows ? ", " + Arg("pad") : string.Empty)
+            : string.Empty;
 
         /// <summary>The trailing geometry argument of kernel calls.</summary>
         public string Argument => _spec.IsFixed ? string.Empty : ", in g";

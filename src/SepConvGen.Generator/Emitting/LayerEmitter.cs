@@ -22,7 +22,7 @@ namespace SepConvGen.Generator.Emitting
         {
             _spec = spec;
             _options = options;
-            _names = new KernelNames(spec, options.IsChecked);
+            _names = new KernelNames(spec, options);
         }
 
         /// <summary>The file for <paramref name="spec"/>, with the kernels <paramref name="options"/> ask for.</summary>
@@ -418,11 +418,24 @@ namespace SepConvGen.Generator.Emitting
 
             w.WriteLine("int tileLength = tilePixels * DepthwiseChannels;");
             w.WriteLine("float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);");
+            if (_names.PadsRows)
+            {
+                w.WriteLine("// Zero-padded copies of the input rows one output row reads; the zeros are written once per call.");
+                w.WriteLine($"int padLength = KernelHeight * ({outW} + EffectiveKernelWidth - 1);");
+                w.WriteLine("float[] padBuffer = ArrayPool<float>.Shared.Rent(padLength);");
+                w.WriteLine("Array.Clear(padBuffer, 0, padLength);");
+            }
+
             w.OpenBlock("try");
             if (_names.IsChecked)
             {
                 w.WriteLine("// Checked mode: every buffer is a span of its exact extent, so any stray index throws.");
                 w.WriteLine("Span<float> row = rowBuffer.AsSpan(0, tileLength);");
+                if (_names.PadsRows)
+                {
+                    w.WriteLine("Span<float> pad = padBuffer.AsSpan(0, padLength);");
+                }
+
                 w.OpenBlock("for (int b = 0; b < batch; b++)");
                 w.WriteLine("ReadOnlySpan<float> image = input.Slice(b * inputImageLength, inputImageLength);");
                 w.WriteLine("Span<float> result = output.Slice(b * outputImageLength, outputImageLength);");
@@ -432,6 +445,11 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("// Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer");
                 w.WriteLine("// (the DEBUG build of this code checks each access).");
                 w.WriteLine("ref float row = ref rowBuffer[0];");
+                if (_names.PadsRows)
+                {
+                    w.WriteLine("ref float pad = ref padBuffer[0];");
+                }
+
                 w.WriteLine("ref float inputStart = ref MemoryMarshal.GetReference(input);");
                 w.WriteLine("ref float outputStart = ref MemoryMarshal.GetReference(output);");
                 w.OpenBlock("for (int b = 0; b < batch; b++)");
@@ -456,6 +474,11 @@ namespace SepConvGen.Generator.Emitting
             w.CloseBlock();
             w.OpenBlock("finally");
             w.WriteLine("ArrayPool<float>.Shared.Return(rowBuffer);");
+            if (_names.PadsRows)
+            {
+                w.WriteLine("ArrayPool<float>.Shared.Return(padBuffer);");
+            }
+
             w.CloseBlock();
             w.CloseBlock();
 

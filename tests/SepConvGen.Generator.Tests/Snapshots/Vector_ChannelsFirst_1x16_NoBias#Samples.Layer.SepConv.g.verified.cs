@@ -179,11 +179,16 @@ namespace Samples
             int channelStride = tilePixels;
             int tileLength = tilePixels * DepthwiseChannels;
             float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
+            // Zero-padded copies of the input rows one output row reads; the zeros are written once per call.
+            int padLength = KernelHeight * (g.OutputWidth + EffectiveKernelWidth - 1);
+            float[] padBuffer = ArrayPool<float>.Shared.Rent(padLength);
+            Array.Clear(padBuffer, 0, padLength);
             try
             {
                 // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
                 // (the DEBUG build of this code checks each access).
                 ref float row = ref rowBuffer[0];
+                ref float pad = ref padBuffer[0];
                 ref float inputStart = ref MemoryMarshal.GetReference(input);
                 ref float outputStart = ref MemoryMarshal.GetReference(output);
                 for (int b = 0; b < batch; b++)
@@ -195,7 +200,7 @@ namespace Samples
                         int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
                         for (int r = 0; r < rows; r++)
                         {
-                            Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, in g);
+                            Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, ref pad, in g);
                         }
 
                         int firstPixel = firstRow * g.OutputWidth;
@@ -207,6 +212,7 @@ namespace Samples
             finally
             {
                 ArrayPool<float>.Shared.Return(rowBuffer);
+                ArrayPool<float>.Shared.Return(padBuffer);
             }
         }
 
@@ -215,23 +221,23 @@ namespace Samples
             (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, channelStride, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, channelStride, ref pad, in g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, channelStride, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, channelStride, ref pad, in g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, channelStride, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, channelStride, ref pad, in g);
             }
             else
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, channelStride, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, channelStride, ref pad, in g);
             }
         }
 
@@ -239,7 +245,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -308,33 +314,33 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector512: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
             int planeLength = g.InputHeight * g.InputWidth;
+            int paddedWidth = g.OutputWidth + EffectiveKernelWidth - 1;
             const int TapColumnStep = DilationWidth;
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float target = ref Unsafe.Add(ref row, c * channelStride);
-                // Left border: some kernel columns fall into the zero padding.
-                for (int ox = 0; ox < g.InteriorLeft; ox++)
+                ref float w = ref Unsafe.Add(ref weights, c);
+                // The input rows this output row reads, between their zero padding.
+                for (int ky = 0; ky < KernelHeight; ky++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth), g.InputWidth).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref pad, ky * paddedWidth + g.PadLeft), g.InputWidth));
                 }
 
-                ref float w = ref Unsafe.Add(ref weights, c);
-                // Interior columns: every kernel column lands inside the image.
                 {
-                    int ox = g.InteriorLeft;
-                    for (; ox + 64 <= g.InteriorRight; ox += 64)
+                    int ox = 0;
+                    for (; ox + 64 <= g.OutputWidth; ox += 64)
                     {
                         Vector512<float> acc0 = Vector512<float>.Zero;
                         Vector512<float> acc1 = Vector512<float>.Zero;
                         Vector512<float> acc2 = Vector512<float>.Zero;
                         Vector512<float> acc3 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(0)), Vector512.Create(wr), acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(16)), Vector512.Create(wr), acc1);
@@ -405,10 +411,10 @@ namespace Samples
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 32));
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 48));
                     }
-                    for (; ox + 16 <= g.InteriorRight; ox += 16)
+                    for (; ox + 16 <= g.OutputWidth; ox += 16)
                     {
                         Vector512<float> acc0 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(0)), Vector512.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -428,12 +434,12 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                     }
-                    if (ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 16)
+                    if (ox < g.OutputWidth && g.OutputWidth >= 16)
                     {
                         // The last columns as one vector that overlaps columns already done (they get the same values again).
-                        ox = g.InteriorRight - 16;
+                        ox = g.OutputWidth - 16;
                         Vector512<float> acc0 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(0)), Vector512.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -452,27 +458,21 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        ox = g.InteriorRight;
+                        ox = g.OutputWidth;
                     }
-                    // An interior narrower than a vector: column by column.
-                    for (; ox < g.InteriorRight; ox++)
+                    // Fewer columns than a vector: one by one.
+                    for (; ox < g.OutputWidth; ox++)
                     {
                         float sum = 0f;
                         for (int ky = 0; ky < KernelHeight; ky++)
                         {
                             for (int kx = 0; kx < KernelWidth; kx++)
                             {
-                                sum += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                                sum += Unsafe.Add(ref pad, ky * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
                             }
                         }
                         Unsafe.Add(ref target, ox) = sum;
                     }
-                }
-
-                // Right border.
-                for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
-                {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
@@ -481,33 +481,33 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector256: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
             int planeLength = g.InputHeight * g.InputWidth;
+            int paddedWidth = g.OutputWidth + EffectiveKernelWidth - 1;
             const int TapColumnStep = DilationWidth;
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float target = ref Unsafe.Add(ref row, c * channelStride);
-                // Left border: some kernel columns fall into the zero padding.
-                for (int ox = 0; ox < g.InteriorLeft; ox++)
+                ref float w = ref Unsafe.Add(ref weights, c);
+                // The input rows this output row reads, between their zero padding.
+                for (int ky = 0; ky < KernelHeight; ky++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth), g.InputWidth).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref pad, ky * paddedWidth + g.PadLeft), g.InputWidth));
                 }
 
-                ref float w = ref Unsafe.Add(ref weights, c);
-                // Interior columns: every kernel column lands inside the image.
                 {
-                    int ox = g.InteriorLeft;
-                    for (; ox + 32 <= g.InteriorRight; ox += 32)
+                    int ox = 0;
+                    for (; ox + 32 <= g.OutputWidth; ox += 32)
                     {
                         Vector256<float> acc0 = Vector256<float>.Zero;
                         Vector256<float> acc1 = Vector256<float>.Zero;
                         Vector256<float> acc2 = Vector256<float>.Zero;
                         Vector256<float> acc3 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(0)), Vector256.Create(wr), acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8)), Vector256.Create(wr), acc1);
@@ -578,10 +578,10 @@ namespace Samples
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 16));
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 24));
                     }
-                    for (; ox + 8 <= g.InteriorRight; ox += 8)
+                    for (; ox + 8 <= g.OutputWidth; ox += 8)
                     {
                         Vector256<float> acc0 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(0)), Vector256.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -601,12 +601,12 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                     }
-                    if (ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 8)
+                    if (ox < g.OutputWidth && g.OutputWidth >= 8)
                     {
                         // The last columns as one vector that overlaps columns already done (they get the same values again).
-                        ox = g.InteriorRight - 8;
+                        ox = g.OutputWidth - 8;
                         Vector256<float> acc0 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(0)), Vector256.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -625,27 +625,21 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        ox = g.InteriorRight;
+                        ox = g.OutputWidth;
                     }
-                    // An interior narrower than a vector: column by column.
-                    for (; ox < g.InteriorRight; ox++)
+                    // Fewer columns than a vector: one by one.
+                    for (; ox < g.OutputWidth; ox++)
                     {
                         float sum = 0f;
                         for (int ky = 0; ky < KernelHeight; ky++)
                         {
                             for (int kx = 0; kx < KernelWidth; kx++)
                             {
-                                sum += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                                sum += Unsafe.Add(ref pad, ky * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
                             }
                         }
                         Unsafe.Add(ref target, ox) = sum;
                     }
-                }
-
-                // Right border.
-                for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
-                {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }
@@ -654,33 +648,33 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector128: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
             int planeLength = g.InputHeight * g.InputWidth;
+            int paddedWidth = g.OutputWidth + EffectiveKernelWidth - 1;
             const int TapColumnStep = DilationWidth;
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float target = ref Unsafe.Add(ref row, c * channelStride);
-                // Left border: some kernel columns fall into the zero padding.
-                for (int ox = 0; ox < g.InteriorLeft; ox++)
+                ref float w = ref Unsafe.Add(ref weights, c);
+                // The input rows this output row reads, between their zero padding.
+                for (int ky = 0; ky < KernelHeight; ky++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth), g.InputWidth).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref pad, ky * paddedWidth + g.PadLeft), g.InputWidth));
                 }
 
-                ref float w = ref Unsafe.Add(ref weights, c);
-                // Interior columns: every kernel column lands inside the image.
                 {
-                    int ox = g.InteriorLeft;
-                    for (; ox + 16 <= g.InteriorRight; ox += 16)
+                    int ox = 0;
+                    for (; ox + 16 <= g.OutputWidth; ox += 16)
                     {
                         Vector128<float> acc0 = Vector128<float>.Zero;
                         Vector128<float> acc1 = Vector128<float>.Zero;
                         Vector128<float> acc2 = Vector128<float>.Zero;
                         Vector128<float> acc3 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(0)), Vector128.Create(wr), acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4)), Vector128.Create(wr), acc1);
@@ -751,10 +745,10 @@ namespace Samples
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 8));
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 12));
                     }
-                    for (; ox + 4 <= g.InteriorRight; ox += 4)
+                    for (; ox + 4 <= g.OutputWidth; ox += 4)
                     {
                         Vector128<float> acc0 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(0)), Vector128.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -774,12 +768,12 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                     }
-                    if (ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 4)
+                    if (ox < g.OutputWidth && g.OutputWidth >= 4)
                     {
                         // The last columns as one vector that overlaps columns already done (they get the same values again).
-                        ox = g.InteriorRight - 4;
+                        ox = g.OutputWidth - 4;
                         Vector128<float> acc0 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref plane, iy * g.InputWidth + ox * StrideWidth - g.PadLeft);
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref Unsafe.Add(ref w, 0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(0)), Vector128.Create(wr), acc0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
@@ -798,27 +792,21 @@ namespace Samples
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        ox = g.InteriorRight;
+                        ox = g.OutputWidth;
                     }
-                    // An interior narrower than a vector: column by column.
-                    for (; ox < g.InteriorRight; ox++)
+                    // Fewer columns than a vector: one by one.
+                    for (; ox < g.OutputWidth; ox++)
                     {
                         float sum = 0f;
                         for (int ky = 0; ky < KernelHeight; ky++)
                         {
                             for (int kx = 0; kx < KernelWidth; kx++)
                             {
-                                sum += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                                sum += Unsafe.Add(ref pad, ky * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
                             }
                         }
                         Unsafe.Add(ref target, ox) = sum;
                     }
-                }
-
-                // Right border.
-                for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
-                {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
             }
         }

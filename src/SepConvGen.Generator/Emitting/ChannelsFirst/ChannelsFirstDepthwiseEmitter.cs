@@ -1,3 +1,4 @@
+using System;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting.ChannelsFirst
@@ -24,6 +25,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         protected override void EmitRowBody(SourceWriter writer, int bits)
         {
+            if (bits > 0 && Names.PadsRows)
+            {
+                EmitPaddedVectorRow(writer, bits);
+                return;
+            }
+
             string width = Names.Size("OutputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {Names.Size("InputWidth")};");
             if (bits > 0)
@@ -88,15 +95,55 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
+        /// A vector row over zero-padded copies of its input rows: every column, border ones included, runs on
+        /// vectors (4 independent accumulators, then 1, then one overlapping the end of the row).
+        /// </summary>
+        private void EmitPaddedVectorRow(SourceWriter writer, int bits)
+        {
+            string width = Names.Size("OutputWidth");
+            string inputWidth = Names.Size("InputWidth");
+            writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {inputWidth};");
+            writer.WriteLine($"{(Spec.IsFixed ? "const int" : "int")} paddedWidth = {width} + EffectiveKernelWidth - 1;");
+            EmitRowClip(writer);
+            EmitTapSteps(writer, rows: false);
+            (string kyFrom, string kyTo) = VectorKernelRows;
+            writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
+            writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
+            writer.WriteLine(Names.Let("target", true, "row", $"{FirstChannelOf("c")} * channelStride"));
+            writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
+            writer.WriteLine("// The input rows this output row reads, between their zero padding.");
+            writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
+            writer.WriteLine(Names.Copy("plane", $"{InputRowOf("ky")} * {inputWidth}", "pad", $"ky * paddedWidth + {Names.Size("PadLeft")}", inputWidth));
+            writer.CloseBlock();
+            writer.WriteLine();
+            EmitVectorColumns(writer, bits, "0", width,
+                ky => Names.Let("xr", false, "pad", ky == "0" ? "ox" : "ky * paddedWidth + ox"),
+                "pad", "ky * paddedWidth + ox + kx * DilationWidth");
+            writer.CloseBlock();
+        }
+
+        /// <summary>
         /// The interior columns with vectors along the row (4 independent accumulators, then 1, then one vector
         /// overlapping the end), the kernel rows clipped to the image for this output row.
         /// </summary>
         private void EmitVectorInterior(SourceWriter writer, int bits, string start, string end)
         {
-            int lanes = bits / 32;
             string inputWidth = Names.Size("InputWidth");
-            bool multiplier = Spec.DepthMultiplier > 1;
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
+            EmitVectorColumns(writer, bits, start, end,
+                ky => Names.Let("xr", false, "plane", $"{InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}"),
+                "plane", $"(iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth");
+        }
+
+        /// <summary>
+        /// Columns [start, end) on vectors: 4 independent accumulators, then 1, then one vector overlapping the end;
+        /// narrower ranges column by column. <paramref name="inputRow"/> declares <c>xr</c>, the input of kernel row
+        /// ky at column <c>ox</c>; the scalar columns read <paramref name="scalarInput"/> at <paramref name="scalarIndex"/>.
+        /// </summary>
+        private void EmitVectorColumns(SourceWriter writer, int bits, string start, string end, Func<string, string> inputRow, string scalarInput, string scalarIndex)
+        {
+            int lanes = bits / 32;
+            bool multiplier = Spec.DepthMultiplier > 1;
             writer.OpenBlock();
             writer.WriteLine($"int ox = {start};");
             void Block(int chains)
@@ -109,7 +156,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 EmitVectorTaps(writer, bits, chains,
                     ky => new[]
                     {
-                        Names.Let("xr", false, "plane", $"{InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}"),
+                        inputRow(ky),
                         Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
                     },
                     (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(Column(kx, "TapColumnStep"), q == 0 ? null : $"{q * lanes}"))),
@@ -128,21 +175,21 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.CloseBlock();
             }
 
-            writer.OpenBlock($"if (ox < {end} && {end} - {start} >= {lanes})");
+            string span = start == "0" ? end : $"{end} - {start}";
+            writer.OpenBlock($"if (ox < {end} && {span} >= {lanes})");
             writer.WriteLine("// The last columns as one vector that overlaps columns already done (they get the same values again).");
             writer.WriteLine($"ox = {end} - {lanes};");
             Block(1);
             writer.WriteLine($"ox = {end};");
             writer.CloseBlock();
-            writer.WriteLine("// An interior narrower than a vector: column by column.");
+            writer.WriteLine("// Fewer columns than a vector: one by one.");
             writer.OpenBlock($"for (; ox < {end}; ox++)");
             if (multiplier)
             {
                 writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
             }
 
-            EmitScalarTapLoop(writer,
-                "plane", $"(iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth",
+            EmitScalarTapLoop(writer, scalarInput, scalarIndex,
                 "w", "(ky * KernelWidth + kx) * DepthwiseChannels" + (multiplier ? " + m" : string.Empty),
                 Names.At("target", multiplier ? "m * channelStride + ox" : "ox"));
             if (multiplier)
@@ -157,7 +204,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         private void EmitBorderLoop(SourceWriter writer, string start, string end)
         {
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine($"DepthwiseBorderPixel({Names.ArgAt("target", "ox")}, {Names.Arg("plane")}, c, iy, {Names.InputColumn}{Names.DepthwiseTileArgument}{Names.Argument});");
+            writer.WriteLine($"DepthwiseBorderPixel({Names.ArgAt("target", "ox")}, {Names.Arg("plane")}, c, iy, {Names.InputColumn}, channelStride{Names.Argument});");
             writer.CloseBlock();
         }
 
@@ -167,7 +214,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("/// Depthwise step of channel <paramref name=\"c\"/> for one pixel whose window crosses the zero padding:");
             writer.WriteLine("/// only the taps inside the image contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("plane", false)}, int c, int iy, int ix{Names.DepthwiseTileParameter}{Names.Parameter})");
+            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("plane", false)}, int c, int iy, int ix, int channelStride{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise", FirstChannelOf("c")));
             bool multiplier = Spec.DepthMultiplier > 1;
