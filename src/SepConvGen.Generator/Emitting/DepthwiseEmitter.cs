@@ -275,7 +275,7 @@ namespace SepConvGen.Generator.Emitting
             }
 
             writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
-            writer.WriteLine(Names.Let("wm", false, "w", "m"));
+            writer.WriteLine(Names.Let("wm", false, "w", "m * InChannels"));
             EmitAssignment(writer, targetOfMultiplier("m"), sum("wm"));
             writer.CloseBlock();
         }
@@ -340,8 +340,26 @@ namespace SepConvGen.Generator.Emitting
 
         protected string KxEnd => Spec.Width.HasBorder ? "kxEnd" : "KernelWidth";
 
-        /// <summary>"c * DepthMultiplier", or just "c" without a multiplier.</summary>
-        protected string FirstChannelOf(string c) => Spec.DepthMultiplier == 1 ? c : $"{c} * DepthMultiplier";
+        /// <summary>
+        /// Where intermediate channel (c, m) lives in a row: multiplier-major (m * InChannels + c), so that one
+        /// multiplier's outputs (and weights) are contiguous over the input channels and vectorize.
+        /// </summary>
+        protected string Intermediate(string c, string m) => Spec.DepthMultiplier == 1 || m == "0" ? c : $"{m} * InChannels + {c}";
+
+        /// <summary>Opens "for (int m ...)" when there is a multiplier; returns whether it did, to close it.</summary>
+        protected bool OpenMultiplierLoop(SourceWriter writer)
+        {
+            if (Spec.DepthMultiplier == 1)
+            {
+                return false;
+            }
+
+            writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
+            return true;
+        }
+
+        /// <summary>The offset of multiplier m's rows of intermediate channels in an NCHW tile.</summary>
+        protected const string MultiplierRows = "m * InChannels * channelStride";
 
         protected static string Tap(int ky, int kx) => $"x{ky}_{kx}";
 

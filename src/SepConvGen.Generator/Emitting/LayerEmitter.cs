@@ -188,8 +188,8 @@ namespace SepConvGen.Generator.Emitting
         private void EmitFields()
         {
             SourceWriter w = _writer;
-            w.WriteLine("// Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all");
-            w.WriteLine("// intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.");
+            w.WriteLine("// Depthwise weights tap-major like Keras (kh, kw, in, dm), so one tap's weights for all intermediate");
+            w.WriteLine($"// channels are contiguous, at tap * DepthwiseChannels + {(_spec.DepthMultiplier == 1 ? "c" : "m * InChannels + c (multiplier-major)")}.");
             w.WriteLine("private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];");
             w.WriteLine("// Pointwise weights packed in panels (see PackBlock); the bias zero-padded to whole panels.");
             w.WriteLine("private readonly float[] _sepConvPointwise = new float[PackedBlocks * PanelLength];");
@@ -209,10 +209,20 @@ namespace SepConvGen.Generator.Emitting
                 $"(1, 1, {_spec.DepthwiseChannels}, {_spec.OutChannels})");
             EmitLoader("LoadKerasWeights", "Keras", depthwise, pointwise, w =>
             {
-                w.WriteLine("// The Keras depthwise layout is the one the kernels read.");
-                w.WriteLine("depthwiseKernel.CopyTo(_sepConvDepthwise);");
+                if (_spec.DepthMultiplier == 1)
+                {
+                    w.WriteLine("// The Keras depthwise layout is the one the kernels read.");
+                    w.WriteLine("depthwiseKernel.CopyTo(_sepConvDepthwise);");
+                }
+                else
+                {
+                    w.WriteLine("// Tap-major like Keras, with each tap's channels in the kernels' multiplier-major order.");
+                    EmitNestedLoops(w, "tap", "KernelTaps", "j", "DepthwiseChannels",
+                        "_sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseKernel[tap * DepthwiseChannels + j];");
+                }
+
                 EmitNestedLoops(w, "j", "DepthwiseChannels", "f", "OutChannels",
-                    "_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];");
+                    $"_sepConvPointwise[PackedPointwiseIndex({Intermediate("j")}, f)] = pointwiseKernel[j * OutChannels + f];");
             });
         }
 
@@ -226,10 +236,10 @@ namespace SepConvGen.Generator.Emitting
             {
                 w.WriteLine("// Channel-major (PyTorch) to tap-major (Keras).");
                 EmitNestedLoops(w, "j", "DepthwiseChannels", "tap", "KernelTaps",
-                    "_sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];");
+                    $"_sepConvDepthwise[tap * DepthwiseChannels + {Intermediate("j")}] = depthwiseWeight[j * KernelTaps + tap];");
                 w.WriteLine();
                 EmitNestedLoops(w, "f", "OutChannels", "j", "DepthwiseChannels",
-                    "_sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];");
+                    $"_sepConvPointwise[PackedPointwiseIndex({Intermediate("j")}, f)] = pointwiseWeight[f * DepthwiseChannels + j];");
             });
         }
 
@@ -294,8 +304,21 @@ namespace SepConvGen.Generator.Emitting
 
         private string BiasParameter => _spec.UseBias ? ", ReadOnlySpan<float> bias" : string.Empty;
 
+        /// <summary>"Intermediate(j)" with a multiplier, "j" without: where Keras/PyTorch channel j = c * dm + m goes.</summary>
+        private string Intermediate(string j) => _spec.DepthMultiplier == 1 ? j : $"Intermediate({j})";
+
         private void EmitPackedIndex()
         {
+            if (_spec.DepthMultiplier > 1)
+            {
+                _writer.WriteLine("/// <summary>");
+                _writer.WriteLine("/// Where Keras/PyTorch intermediate channel j = c * DepthMultiplier + m lives in the kernels' rows:");
+                _writer.WriteLine("/// m * InChannels + c, multiplier-major, so one multiplier's channels are contiguous and vectorize.");
+                _writer.WriteLine("/// </summary>");
+                _writer.WriteLine("private static int Intermediate(int j) => j % DepthMultiplier * InChannels + j / DepthMultiplier;");
+                _writer.WriteLine();
+            }
+
             _writer.WriteLine("/// <summary>Where pointwise weight (j, f) lives in the packed microkernel layout.</summary>");
             _writer.WriteLine("private static int PackedPointwiseIndex(int j, int f) => (f / PackBlock) * PanelLength + j * PackBlock + f % PackBlock;");
         }

@@ -72,8 +72,8 @@ namespace Samples
         private const int PixelBlock = 2;
         private const int FullFilterBlocks = OutChannels / FilterBlock;
 
-        // Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all
-        // intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.
+        // Depthwise weights tap-major like Keras (kh, kw, in, dm), so one tap's weights for all intermediate
+        // channels are contiguous, at tap * DepthwiseChannels + m * InChannels + c (multiplier-major).
         private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];
         // Pointwise weights packed in panels (see PackBlock); the bias zero-padded to whole panels.
         private readonly float[] _sepConvPointwise = new float[PackedBlocks * PanelLength];
@@ -91,13 +91,19 @@ namespace Samples
             global::SepConvGen.LayerChecks.RequireLength(pointwiseKernel.Length, PointwiseKernelLength, nameof(pointwiseKernel), "(1, 1, in * dm, out) = (1, 1, 12, 10)");
             global::SepConvGen.LayerChecks.RequireLength(bias.Length, OutChannels, nameof(bias), "(out) = (10)");
 
-            // The Keras depthwise layout is the one the kernels read.
-            depthwiseKernel.CopyTo(_sepConvDepthwise);
+            // Tap-major like Keras, with each tap's channels in the kernels' multiplier-major order.
+            for (int tap = 0; tap < KernelTaps; tap++)
+            {
+                for (int j = 0; j < DepthwiseChannels; j++)
+                {
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseKernel[tap * DepthwiseChannels + j];
+                }
+            }
             for (int j = 0; j < DepthwiseChannels; j++)
             {
                 for (int f = 0; f < OutChannels; f++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseKernel[j * OutChannels + f];
                 }
             }
 
@@ -121,7 +127,7 @@ namespace Samples
             {
                 for (int tap = 0; tap < KernelTaps; tap++)
                 {
-                    _sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseWeight[j * KernelTaps + tap];
                 }
             }
 
@@ -129,13 +135,19 @@ namespace Samples
             {
                 for (int j = 0; j < DepthwiseChannels; j++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseWeight[f * DepthwiseChannels + j];
                 }
             }
 
             bias.CopyTo(_sepConvBias);
             _sepConvLoaded = true;
         }
+
+        /// <summary>
+        /// Where Keras/PyTorch intermediate channel j = c * DepthMultiplier + m lives in the kernels' rows:
+        /// m * InChannels + c, multiplier-major, so one multiplier's channels are contiguous and vectorize.
+        /// </summary>
+        private static int Intermediate(int j) => j % DepthMultiplier * InChannels + j / DepthMultiplier;
 
         /// <summary>Where pointwise weight (j, f) lives in the packed microkernel layout.</summary>
         private static int PackedPointwiseIndex(int j, int f) => (f / PackBlock) * PanelLength + j * PackBlock + f % PackBlock;
@@ -232,7 +244,7 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ReadOnlySpan<float> plane = image.Slice(c * planeLength);
-                Span<float> target = row.Slice(c * DepthMultiplier * channelStride);
+                Span<float> target = row.Slice(c * channelStride);
                 if (borderRow)
                 {
                     // Border row: some kernel rows fall into the zero padding.
@@ -249,7 +261,7 @@ namespace Samples
                     DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                ReadOnlySpan<float> w = weights.Slice(c * DepthMultiplier);
+                ReadOnlySpan<float> w = weights.Slice(c);
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ReadOnlySpan<float> inputRow = plane.Slice(iy * g.InputWidth);
                 for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
@@ -266,8 +278,8 @@ namespace Samples
                     float x2_2 = x[2 * tapRowStep + 2 * TapColumnStep];
                     for (int m = 0; m < DepthMultiplier; m++)
                     {
-                        ReadOnlySpan<float> wm = w.Slice(m);
-                        target[m * channelStride + ox] =
+                        ReadOnlySpan<float> wm = w.Slice(m * InChannels);
+                        target[m * InChannels * channelStride + ox] =
                             x0_0 * wm[0]
                             + x0_1 * wm[1 * DepthwiseChannels]
                             + x0_2 * wm[2 * DepthwiseChannels]
@@ -300,7 +312,7 @@ namespace Samples
             // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
             int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
             int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-            ReadOnlySpan<float> weights = _sepConvDepthwise.AsSpan(c * DepthMultiplier);
+            ReadOnlySpan<float> weights = _sepConvDepthwise.AsSpan(c);
             for (int m = 0; m < DepthMultiplier; m++)
             {
                 float acc = 0f;
@@ -309,11 +321,11 @@ namespace Samples
                     for (int kx = kxStart; kx < kxEnd; kx++)
                     {
                         acc += plane[(iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth]
-                            * weights[(ky * KernelWidth + kx) * DepthwiseChannels + m];
+                            * weights[(ky * KernelWidth + kx) * DepthwiseChannels + m * InChannels];
                     }
                 }
 
-                target[m * channelStride] = acc;
+                target[m * InChannels * channelStride] = acc;
             }
         }
 

@@ -72,8 +72,8 @@ namespace Samples
         private const int PixelBlock = 2;
         private const int FullFilterBlocks = OutChannels / FilterBlock;
 
-        // Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all
-        // intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.
+        // Depthwise weights tap-major like Keras (kh, kw, in, dm), so one tap's weights for all intermediate
+        // channels are contiguous, at tap * DepthwiseChannels + m * InChannels + c (multiplier-major).
         private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];
         // Pointwise weights packed in panels (see PackBlock); the bias zero-padded to whole panels.
         private readonly float[] _sepConvPointwise = new float[PackedBlocks * PanelLength];
@@ -91,13 +91,19 @@ namespace Samples
             global::SepConvGen.LayerChecks.RequireLength(pointwiseKernel.Length, PointwiseKernelLength, nameof(pointwiseKernel), "(1, 1, in * dm, out) = (1, 1, 12, 10)");
             global::SepConvGen.LayerChecks.RequireLength(bias.Length, OutChannels, nameof(bias), "(out) = (10)");
 
-            // The Keras depthwise layout is the one the kernels read.
-            depthwiseKernel.CopyTo(_sepConvDepthwise);
+            // Tap-major like Keras, with each tap's channels in the kernels' multiplier-major order.
+            for (int tap = 0; tap < KernelTaps; tap++)
+            {
+                for (int j = 0; j < DepthwiseChannels; j++)
+                {
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseKernel[tap * DepthwiseChannels + j];
+                }
+            }
             for (int j = 0; j < DepthwiseChannels; j++)
             {
                 for (int f = 0; f < OutChannels; f++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseKernel[j * OutChannels + f];
                 }
             }
 
@@ -121,7 +127,7 @@ namespace Samples
             {
                 for (int tap = 0; tap < KernelTaps; tap++)
                 {
-                    _sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseWeight[j * KernelTaps + tap];
                 }
             }
 
@@ -129,13 +135,19 @@ namespace Samples
             {
                 for (int j = 0; j < DepthwiseChannels; j++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseWeight[f * DepthwiseChannels + j];
                 }
             }
 
             bias.CopyTo(_sepConvBias);
             _sepConvLoaded = true;
         }
+
+        /// <summary>
+        /// Where Keras/PyTorch intermediate channel j = c * DepthMultiplier + m lives in the kernels' rows:
+        /// m * InChannels + c, multiplier-major, so one multiplier's channels are contiguous and vectorize.
+        /// </summary>
+        private static int Intermediate(int j) => j % DepthMultiplier * InChannels + j / DepthMultiplier;
 
         /// <summary>Where pointwise weight (j, f) lives in the packed microkernel layout.</summary>
         private static int PackedPointwiseIndex(int j, int f) => (f / PackBlock) * PanelLength + j * PackBlock + f % PackBlock;
@@ -251,7 +263,7 @@ namespace Samples
                 for (int c = 0; c < InChannels; c++)
                 {
                     ReadOnlySpan<float> x = window.Slice(c);
-                    ReadOnlySpan<float> w = weights.Slice(c * DepthMultiplier);
+                    ReadOnlySpan<float> w = weights.Slice(c);
                     float x0_0 = x[0];
                     float x0_1 = x[1 * TapColumnStep];
                     float x0_2 = x[2 * TapColumnStep];
@@ -263,8 +275,8 @@ namespace Samples
                     float x2_2 = x[2 * tapRowStep + 2 * TapColumnStep];
                     for (int m = 0; m < DepthMultiplier; m++)
                     {
-                        ReadOnlySpan<float> wm = w.Slice(m);
-                        target[c * DepthMultiplier + m] =
+                        ReadOnlySpan<float> wm = w.Slice(m * InChannels);
+                        target[m * InChannels + c] =
                             x0_0 * wm[0]
                             + x0_1 * wm[1 * DepthwiseChannels]
                             + x0_2 * wm[2 * DepthwiseChannels]
@@ -312,7 +324,7 @@ namespace Samples
                     for (int c = 0; c < InChannels; c++)
                     {
                         float value = x[c];
-                        for (int j = c * DepthMultiplier; j < (c + 1) * DepthMultiplier; j++)
+                        for (int j = c; j < DepthwiseChannels; j += InChannels)
                         {
                             target[j] += value * w[j];
                         }

@@ -71,8 +71,8 @@ namespace Samples
         private const int PixelBlock = 2;
         private const int FullFilterBlocks = OutChannels / FilterBlock;
 
-        // Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all
-        // intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.
+        // Depthwise weights tap-major like Keras (kh, kw, in, dm), so one tap's weights for all intermediate
+        // channels are contiguous, at tap * DepthwiseChannels + m * InChannels + c (multiplier-major).
         private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];
         // Pointwise weights packed in panels (see PackBlock); the bias zero-padded to whole panels.
         private readonly float[] _sepConvPointwise = new float[PackedBlocks * PanelLength];
@@ -90,13 +90,19 @@ namespace Samples
             global::SepConvGen.LayerChecks.RequireLength(pointwiseKernel.Length, PointwiseKernelLength, nameof(pointwiseKernel), "(1, 1, in * dm, out) = (1, 1, 9, 5)");
             global::SepConvGen.LayerChecks.RequireLength(bias.Length, OutChannels, nameof(bias), "(out) = (5)");
 
-            // The Keras depthwise layout is the one the kernels read.
-            depthwiseKernel.CopyTo(_sepConvDepthwise);
+            // Tap-major like Keras, with each tap's channels in the kernels' multiplier-major order.
+            for (int tap = 0; tap < KernelTaps; tap++)
+            {
+                for (int j = 0; j < DepthwiseChannels; j++)
+                {
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseKernel[tap * DepthwiseChannels + j];
+                }
+            }
             for (int j = 0; j < DepthwiseChannels; j++)
             {
                 for (int f = 0; f < OutChannels; f++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseKernel[j * OutChannels + f];
                 }
             }
 
@@ -120,7 +126,7 @@ namespace Samples
             {
                 for (int tap = 0; tap < KernelTaps; tap++)
                 {
-                    _sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseWeight[j * KernelTaps + tap];
                 }
             }
 
@@ -128,13 +134,19 @@ namespace Samples
             {
                 for (int j = 0; j < DepthwiseChannels; j++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseWeight[f * DepthwiseChannels + j];
                 }
             }
 
             bias.CopyTo(_sepConvBias);
             _sepConvLoaded = true;
         }
+
+        /// <summary>
+        /// Where Keras/PyTorch intermediate channel j = c * DepthMultiplier + m lives in the kernels' rows:
+        /// m * InChannels + c, multiplier-major, so one multiplier's channels are contiguous and vectorize.
+        /// </summary>
+        private static int Intermediate(int j) => j % DepthMultiplier * InChannels + j / DepthMultiplier;
 
         /// <summary>Where pointwise weight (j, f) lives in the packed microkernel layout.</summary>
         private static int PackedPointwiseIndex(int j, int f) => (f / PackBlock) * PanelLength + j * PackBlock + f % PackBlock;
@@ -234,7 +246,7 @@ namespace Samples
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * DepthMultiplier * channelStride);
+                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 if (borderRow)
                 {
                     // Border row: some kernel rows fall into the zero padding.
@@ -251,7 +263,7 @@ namespace Samples
                     DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
                 }
 
-                ref float w = ref Unsafe.Add(ref weights, c * DepthMultiplier);
+                ref float w = ref Unsafe.Add(ref weights, c);
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
                 ref float inputRow = ref Unsafe.Add(ref plane, iy * g.InputWidth);
                 for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
@@ -265,8 +277,8 @@ namespace Samples
                     float x1_2 = Unsafe.Add(ref x, 1 * tapRowStep + 2 * TapColumnStep);
                     for (int m = 0; m < DepthMultiplier; m++)
                     {
-                        ref float wm = ref Unsafe.Add(ref w, m);
-                        Unsafe.Add(ref target, m * channelStride + ox) =
+                        ref float wm = ref Unsafe.Add(ref w, m * InChannels);
+                        Unsafe.Add(ref target, m * InChannels * channelStride + ox) =
                             x0_0 * wm
                             + x0_1 * Unsafe.Add(ref wm, 1 * DepthwiseChannels)
                             + x0_2 * Unsafe.Add(ref wm, 2 * DepthwiseChannels)
@@ -296,7 +308,7 @@ namespace Samples
             // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
             int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
             int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-            ref float weights = ref Unsafe.Add(ref _sepConvDepthwise[0], c * DepthMultiplier);
+            ref float weights = ref Unsafe.Add(ref _sepConvDepthwise[0], c);
             for (int m = 0; m < DepthMultiplier; m++)
             {
                 float acc = 0f;
@@ -305,11 +317,11 @@ namespace Samples
                     for (int kx = kxStart; kx < kxEnd; kx++)
                     {
                         acc += Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth)
-                            * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + m);
+                            * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + m * InChannels);
                     }
                 }
 
-                Unsafe.Add(ref target, m * channelStride) = acc;
+                Unsafe.Add(ref target, m * InChannels * channelStride) = acc;
             }
         }
 

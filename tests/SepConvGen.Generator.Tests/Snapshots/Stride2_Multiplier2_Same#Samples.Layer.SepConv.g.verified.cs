@@ -71,8 +71,8 @@ namespace Samples
         private const int PixelBlock = 2;
         private const int FullFilterBlocks = OutChannels / FilterBlock;
 
-        // Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all
-        // intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.
+        // Depthwise weights tap-major like Keras (kh, kw, in, dm), so one tap's weights for all intermediate
+        // channels are contiguous, at tap * DepthwiseChannels + m * InChannels + c (multiplier-major).
         private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];
         // Pointwise weights packed in panels (see PackBlock); the bias zero-padded to whole panels.
         private readonly float[] _sepConvPointwise = new float[PackedBlocks * PanelLength];
@@ -90,13 +90,19 @@ namespace Samples
             global::SepConvGen.LayerChecks.RequireLength(pointwiseKernel.Length, PointwiseKernelLength, nameof(pointwiseKernel), "(1, 1, in * dm, out) = (1, 1, 64, 64)");
             global::SepConvGen.LayerChecks.RequireLength(bias.Length, OutChannels, nameof(bias), "(out) = (64)");
 
-            // The Keras depthwise layout is the one the kernels read.
-            depthwiseKernel.CopyTo(_sepConvDepthwise);
+            // Tap-major like Keras, with each tap's channels in the kernels' multiplier-major order.
+            for (int tap = 0; tap < KernelTaps; tap++)
+            {
+                for (int j = 0; j < DepthwiseChannels; j++)
+                {
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseKernel[tap * DepthwiseChannels + j];
+                }
+            }
             for (int j = 0; j < DepthwiseChannels; j++)
             {
                 for (int f = 0; f < OutChannels; f++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseKernel[j * OutChannels + f];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseKernel[j * OutChannels + f];
                 }
             }
 
@@ -120,7 +126,7 @@ namespace Samples
             {
                 for (int tap = 0; tap < KernelTaps; tap++)
                 {
-                    _sepConvDepthwise[tap * DepthwiseChannels + j] = depthwiseWeight[j * KernelTaps + tap];
+                    _sepConvDepthwise[tap * DepthwiseChannels + Intermediate(j)] = depthwiseWeight[j * KernelTaps + tap];
                 }
             }
 
@@ -128,13 +134,19 @@ namespace Samples
             {
                 for (int j = 0; j < DepthwiseChannels; j++)
                 {
-                    _sepConvPointwise[PackedPointwiseIndex(j, f)] = pointwiseWeight[f * DepthwiseChannels + j];
+                    _sepConvPointwise[PackedPointwiseIndex(Intermediate(j), f)] = pointwiseWeight[f * DepthwiseChannels + j];
                 }
             }
 
             bias.CopyTo(_sepConvBias);
             _sepConvLoaded = true;
         }
+
+        /// <summary>
+        /// Where Keras/PyTorch intermediate channel j = c * DepthMultiplier + m lives in the kernels' rows:
+        /// m * InChannels + c, multiplier-major, so one multiplier's channels are contiguous and vectorize.
+        /// </summary>
+        private static int Intermediate(int j) => j % DepthMultiplier * InChannels + j / DepthMultiplier;
 
         /// <summary>Where pointwise weight (j, f) lives in the packed microkernel layout.</summary>
         private static int PackedPointwiseIndex(int j, int f) => (f / PackBlock) * PanelLength + j * PackBlock + f % PackBlock;
@@ -253,7 +265,7 @@ namespace Samples
                 for (int c = 0; c < InChannels; c++)
                 {
                     ref float x = ref Unsafe.Add(ref window, c);
-                    ref float w = ref Unsafe.Add(ref weights, c * DepthMultiplier);
+                    ref float w = ref Unsafe.Add(ref weights, c);
                     float x0_0 = x;
                     float x0_1 = Unsafe.Add(ref x, 1 * TapColumnStep);
                     float x0_2 = Unsafe.Add(ref x, 2 * TapColumnStep);
@@ -265,8 +277,8 @@ namespace Samples
                     float x2_2 = Unsafe.Add(ref x, 2 * tapRowStep + 2 * TapColumnStep);
                     for (int m = 0; m < DepthMultiplier; m++)
                     {
-                        ref float wm = ref Unsafe.Add(ref w, m);
-                        Unsafe.Add(ref target, c * DepthMultiplier + m) =
+                        ref float wm = ref Unsafe.Add(ref w, m * InChannels);
+                        Unsafe.Add(ref target, m * InChannels + c) =
                             x0_0 * wm
                             + x0_1 * Unsafe.Add(ref wm, 1 * DepthwiseChannels)
                             + x0_2 * Unsafe.Add(ref wm, 2 * DepthwiseChannels)
@@ -314,7 +326,7 @@ namespace Samples
                     for (int c = 0; c < InChannels; c++)
                     {
                         float value = Unsafe.Add(ref x, c);
-                        for (int j = c * DepthMultiplier; j < (c + 1) * DepthMultiplier; j++)
+                        for (int j = c; j < DepthwiseChannels; j += InChannels)
                         {
                             Unsafe.Add(ref target, j) += value * Unsafe.Add(ref w, j);
                         }

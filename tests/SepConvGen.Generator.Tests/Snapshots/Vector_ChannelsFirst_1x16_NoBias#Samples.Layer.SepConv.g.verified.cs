@@ -73,8 +73,8 @@ namespace Samples
         private const int PixelBlock = 2;
         private const int FullFilterBlocks = OutChannels / FilterBlock;
 
-        // Depthwise weights in the Keras layout (kh, kw, in, dm): tap-major, so one tap's weights for all
-        // intermediate channels are contiguous, at tap * DepthwiseChannels + c * DepthMultiplier + m.
+        // Depthwise weights tap-major like Keras (kh, kw, in, dm), so one tap's weights for all intermediate
+        // channels are contiguous, at tap * DepthwiseChannels + c.
         private readonly float[] _sepConvDepthwise = new float[DepthwiseKernelLength];
         // Pointwise weights packed in panels (see PackBlock); the bias zero-padded to whole panels.
         private readonly float[] _sepConvPointwise = new float[PackedBlocks * PanelLength];

@@ -50,7 +50,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
-            writer.WriteLine(Names.Let("target", true, "row", $"{FirstChannelOf("c")} * channelStride"));
+            writer.WriteLine(Names.Let("target", true, "row", "c * channelStride"));
             if (bits == 0 && Spec.Height.HasBorder)
             {
                 writer.OpenBlock("if (borderRow)");
@@ -69,7 +69,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine();
             }
 
-            writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
+            writer.WriteLine(Names.Let("w", false, "weights", "c"));
             if (bits > 0)
             {
                 EmitVectorInterior(writer, bits, start, end);
@@ -80,7 +80,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine(Names.Let("inputRow", false, "plane", $"iy * {Names.Size("InputWidth")}"));
                 writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
                 writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
-                EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : "m * channelStride + ox"));
+                EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : "m * InChannels * channelStride + ox"));
                 writer.CloseBlock();
             }
 
@@ -109,8 +109,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             (string kyFrom, string kyTo) = VectorKernelRows;
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
-            writer.WriteLine(Names.Let("target", true, "row", $"{FirstChannelOf("c")} * channelStride"));
-            writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
+            writer.WriteLine(Names.Let("target", true, "row", "c * channelStride"));
+            writer.WriteLine(Names.Let("w", false, "weights", "c"));
             writer.WriteLine("// The input rows this output row reads, between their zero padding.");
             writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
             writer.WriteLine(Names.Copy("plane", $"{InputRowOf("ky")} * {inputWidth}", "pad", $"ky * paddedWidth + {Names.Size("PadLeft")}", inputWidth));
@@ -160,8 +160,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
                     },
                     (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(Column(kx, "TapColumnStep"), q == 0 ? null : $"{q * lanes}"))),
-                    (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m" : null)))})",
-                    q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? "m * channelStride" : null, Chain("ox", q, lanes))));
+                    (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})",
+                    q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? MultiplierRows : null, Chain("ox", q, lanes))));
                 if (multiplier)
                 {
                     writer.CloseBlock();
@@ -190,8 +190,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             EmitScalarTapLoop(writer, scalarInput, scalarIndex,
-                "w", "(ky * KernelWidth + kx) * DepthwiseChannels" + (multiplier ? " + m" : string.Empty),
-                Names.At("target", multiplier ? "m * channelStride + ox" : "ox"));
+                "w", "(ky * KernelWidth + kx) * DepthwiseChannels" + (multiplier ? " + m * InChannels" : string.Empty),
+                Names.At("target", multiplier ? MultiplierRows + " + ox" : "ox"));
             if (multiplier)
             {
                 writer.CloseBlock();
@@ -216,7 +216,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("/// </summary>");
             writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("plane", false)}, int c, int iy, int ix, int channelStride{Names.Parameter})");
             EmitClippedTapRange(writer);
-            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise", FirstChannelOf("c")));
+            writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise", "c"));
             bool multiplier = Spec.DepthMultiplier > 1;
             if (multiplier)
             {
@@ -227,11 +227,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
             writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
             writer.WriteLine($"acc += {Names.At("plane", $"(iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth")}");
-            writer.WriteLine($"    * {Names.At("weights", $"(ky * KernelWidth + kx) * DepthwiseChannels{(multiplier ? " + m" : string.Empty)}")};");
+            writer.WriteLine($"    * {Names.At("weights", $"(ky * KernelWidth + kx) * DepthwiseChannels{(multiplier ? " + m * InChannels" : string.Empty)}")};");
             writer.CloseBlock();
             writer.CloseBlock();
             writer.WriteLine();
-            writer.WriteLine($"{Names.At("target", multiplier ? "m * channelStride" : "0")} = acc;");
+            writer.WriteLine($"{Names.At("target", multiplier ? MultiplierRows : "0")} = acc;");
             if (multiplier)
             {
                 writer.CloseBlock();

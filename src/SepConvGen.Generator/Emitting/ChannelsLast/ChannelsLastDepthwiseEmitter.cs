@@ -20,7 +20,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         protected override string RowLayout => "OutputWidth pixels x DepthwiseChannels values (NHWC)";
 
         /// <summary>Along channels: any stride or dilation, but one multiplier (the outputs of one input channel are interleaved otherwise).</summary>
-        protected override bool CanVectorize => Spec.DepthMultiplier == 1;
+        protected override bool CanVectorize => true;
 
         protected override void EmitRowBody(SourceWriter writer, int bits)
         {
@@ -57,8 +57,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("x", false, "window", "c"));
-            writer.WriteLine(Names.Let("w", false, "weights", FirstChannelOf("c")));
-            EmitWindow(writer, m => Names.At("target", m == "0" ? "c" : "c * DepthMultiplier + m"));
+            writer.WriteLine(Names.Let("w", false, "weights", "c"));
+            EmitWindow(writer, m => Names.At("target", Intermediate("c", m)));
             writer.CloseBlock();
             writer.CloseBlock();
 
@@ -98,24 +98,36 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             foreach (int chains in new[] { VectorChains, 1 })
             {
                 writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
+                bool multiplier = OpenMultiplierLoop(writer);
                 EmitVectorTaps(writer, bits, chains,
                     ky => new[]
                     {
                         Names.Let("xr", false, "image", $"({InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}) * InChannels"),
-                        Names.Let("wr", false, "weights", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
+                        Names.Let("wr", false, "weights", OrZero(Join(ky == "0" ? null : "ky * KernelWidth * DepthwiseChannels", multiplier ? "m * InChannels" : null))),
                     },
                     (kx, q) => Names.LoadVector(bits, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
                     (kx, q) => Names.LoadVector(bits, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
-                    q => Names.StoreVector($"acc{q}", "target", Chain("c", q, lanes)));
+                    q => Names.StoreVector($"acc{q}", "target", Intermediate(Chain("c", q, lanes), multiplier ? "m" : "0")));
+                if (multiplier)
+                {
+                    writer.CloseBlock();
+                }
+
                 writer.CloseBlock();
             }
 
             writer.WriteLine("// The last channels, fewer than a vector.");
             writer.OpenBlock("for (; c < InChannels; c++)");
+            bool channelMultiplier = OpenMultiplierLoop(writer);
             EmitScalarTapLoop(writer,
                 "image", $"((iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth) * InChannels + c",
-                "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + c",
-                Names.At("target", "c"));
+                "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("c", channelMultiplier ? "m" : "0"),
+                Names.At("target", Intermediate("c", channelMultiplier ? "m" : "0")));
+            if (channelMultiplier)
+            {
+                writer.CloseBlock();
+            }
+
             writer.CloseBlock();
             writer.CloseBlock();
 
@@ -161,7 +173,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             else
             {
                 writer.WriteLine($"float value = {Names.At("x", "c")};");
-                writer.OpenBlock("for (int j = c * DepthMultiplier; j < (c + 1) * DepthMultiplier; j++)");
+                writer.OpenBlock("for (int j = c; j < DepthwiseChannels; j += InChannels)");
                 writer.WriteLine($"{Names.At("target", "j")} += value * {Names.At("w", "j")};");
                 writer.CloseBlock();
             }
@@ -183,23 +195,36 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.WriteLine("int c = 0;");
             writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
+            bool multiplier = OpenMultiplierLoop(writer);
+            string j = Intermediate("c", multiplier ? "m" : "0");
             writer.WriteLine($"{type} acc = {type}.Zero;");
             writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
             writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
             writer.WriteLine($"int pixel = ((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels;");
-            writer.WriteLine($"acc = MultiplyAdd({Names.LoadVector(bits, "image", "pixel + c")}, {Names.LoadVector(bits, "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + c")}, acc);");
+            writer.WriteLine($"acc = MultiplyAdd({Names.LoadVector(bits, "image", "pixel + c")}, {Names.LoadVector(bits, "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + j)}, acc);");
             writer.CloseBlock();
             writer.CloseBlock();
-            writer.WriteLine(Names.StoreVector("acc", "target", "c"));
+            writer.WriteLine(Names.StoreVector("acc", "target", j));
+            if (multiplier)
+            {
+                writer.CloseBlock();
+            }
+
             writer.CloseBlock();
             writer.OpenBlock("for (; c < InChannels; c++)");
+            bool tailMultiplier = OpenMultiplierLoop(writer);
             writer.WriteLine("float sum = 0f;");
             writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
             writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
-            writer.WriteLine($"sum += {Names.At("image", $"((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels + c")} * {Names.At("weights", "(ky * KernelWidth + kx) * DepthwiseChannels + c")};");
+            writer.WriteLine($"sum += {Names.At("image", $"((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels + c")} * {Names.At("weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + j)};");
             writer.CloseBlock();
             writer.CloseBlock();
-            writer.WriteLine($"{Names.At("target", "c")} = sum;");
+            writer.WriteLine($"{Names.At("target", j)} = sum;");
+            if (tailMultiplier)
+            {
+                writer.CloseBlock();
+            }
+
             writer.CloseBlock();
             writer.CloseBlock();
         }
