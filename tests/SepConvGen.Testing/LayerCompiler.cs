@@ -39,6 +39,15 @@ namespace SepConvGen.Testing
                 throw new InvalidOperationException("The generator reported: " + string.Join("; ", problems.Take(10)));
             }
 
+            // Consumers build with warnings as errors: generated code must not warn either.
+            Diagnostic[] warnings = output.Compilation.GetDiagnostics()
+                .Where(d => d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true)
+                .ToArray();
+            if (warnings.Length > 0)
+            {
+                throw new InvalidOperationException("The generated code has warnings: " + string.Join("; ", warnings.Take(10)));
+            }
+
             Assembly assembly = GeneratorHarness.EmitAndLoad(output.Compilation);
             var factories = new Dictionary<string, Func<ITestLayer>>();
             foreach ((string name, LayerConfig config) in layers)

@@ -25,9 +25,10 @@ namespace SepConvGen.Generator.Emitting
 
         /// <summary>
         /// NCHW vector rows copy their input rows into zero-padded rows, so that border columns run on vectors
-        /// too (stride 1, where the width can pad). Such layers pass the padded rows to the depthwise methods.
+        /// too, split into StrideWidth phases (every StrideWidth-th column) so that strided columns are contiguous.
+        /// Layers whose width can pad or that stride pass these rows to the depthwise methods.
         /// </summary>
-        public bool PadsRows => HasVectors && _spec.Layout == LayoutKind.ChannelsFirst && _spec.Width.HasBorder && _spec.Width.Stride == 1;
+        public bool PadsRows => HasVectors && _spec.Layout == LayoutKind.ChannelsFirst && (_spec.Width.HasBorder || _spec.Width.Stride > 1);
 
         /// <summary>Copies <paramref name="count"/> floats between two memories, at offsets.</summary>
         public string Copy(string source, string sourceOffset, string target, string targetOffset, string count) => IsChecked

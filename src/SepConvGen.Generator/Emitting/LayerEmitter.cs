@@ -444,7 +444,7 @@ namespace SepConvGen.Generator.Emitting
             if (_names.PadsRows)
             {
                 w.WriteLine("// Zero-padded copies of the input rows one output row reads; the zeros are written once per call.");
-                w.WriteLine($"int padLength = KernelHeight * ({outW} + EffectiveKernelWidth - 1);");
+                w.WriteLine($"int padLength = KernelHeight * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth);");
                 w.WriteLine("float[] padBuffer = ArrayPool<float>.Shared.Rent(padLength);");
                 w.WriteLine("Array.Clear(padBuffer, 0, padLength);");
             }

@@ -180,7 +180,7 @@ namespace Samples
             int tileLength = tilePixels * DepthwiseChannels;
             float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
             // Zero-padded copies of the input rows one output row reads; the zeros are written once per call.
-            int padLength = KernelHeight * (g.OutputWidth + EffectiveKernelWidth - 1);
+            int padLength = KernelHeight * StrideWidth * (g.OutputWidth + (KernelWidth - 1) * DilationWidth / StrideWidth);
             float[] padBuffer = ArrayPool<float>.Shared.Rent(padLength);
             Array.Clear(padBuffer, 0, padLength);
             try
@@ -411,6 +411,47 @@ namespace Samples
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 32));
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 48));
                     }
+                    for (; ox + 32 <= g.OutputWidth; ox += 32)
+                    {
+                        Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc1 = Vector512<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
+                        ref float wr = ref Unsafe.Add(ref w, 0);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(0)), Vector512.Create(wr), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(16)), Vector512.Create(wr), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc1);
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + 16));
+                    }
                     for (; ox + 16 <= g.OutputWidth; ox += 16)
                     {
                         Vector512<float> acc0 = Vector512<float>.Zero;
@@ -578,6 +619,47 @@ namespace Samples
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 16));
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 24));
                     }
+                    for (; ox + 16 <= g.OutputWidth; ox += 16)
+                    {
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
+                        ref float wr = ref Unsafe.Add(ref w, 0);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(0)), Vector256.Create(wr), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8)), Vector256.Create(wr), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc1);
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + 8));
+                    }
                     for (; ox + 8 <= g.OutputWidth; ox += 8)
                     {
                         Vector256<float> acc0 = Vector256<float>.Zero;
@@ -744,6 +826,47 @@ namespace Samples
                         acc1.StoreUnsafe(ref target, (nuint)(ox + 4));
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 8));
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 12));
+                    }
+                    for (; ox + 8 <= g.OutputWidth; ox += 8)
+                    {
+                        Vector128<float> acc0 = Vector128<float>.Zero;
+                        Vector128<float> acc1 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref pad, ox);
+                        ref float wr = ref Unsafe.Add(ref w, 0);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(0)), Vector128.Create(wr), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4)), Vector128.Create(wr), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 4)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc1);
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + 4));
                     }
                     for (; ox + 4 <= g.OutputWidth; ox += 4)
                     {

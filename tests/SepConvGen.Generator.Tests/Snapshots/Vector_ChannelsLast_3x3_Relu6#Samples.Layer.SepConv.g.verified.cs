@@ -359,6 +359,24 @@ namespace Samples
                     acc2.StoreUnsafe(ref target, (nuint)(c + 32));
                     acc3.StoreUnsafe(ref target, (nuint)(c + 48));
                 }
+                for (; c + 32 <= InChannels; c += 32)
+                {
+                    Vector512<float> acc0 = Vector512<float>.Zero;
+                    Vector512<float> acc1 = Vector512<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc1);
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc1);
+                    }
+                    acc0.StoreUnsafe(ref target, (nuint)(c));
+                    acc1.StoreUnsafe(ref target, (nuint)(c + 16));
+                }
                 for (; c + 16 <= InChannels; c += 16)
                 {
                     Vector512<float> acc0 = Vector512<float>.Zero;
@@ -446,6 +464,24 @@ namespace Samples
                     acc2.StoreUnsafe(ref target, (nuint)(c + 16));
                     acc3.StoreUnsafe(ref target, (nuint)(c + 24));
                 }
+                for (; c + 16 <= InChannels; c += 16)
+                {
+                    Vector256<float> acc0 = Vector256<float>.Zero;
+                    Vector256<float> acc1 = Vector256<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 8)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc1);
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc1);
+                    }
+                    acc0.StoreUnsafe(ref target, (nuint)(c));
+                    acc1.StoreUnsafe(ref target, (nuint)(c + 8));
+                }
                 for (; c + 8 <= InChannels; c += 8)
                 {
                     Vector256<float> acc0 = Vector256<float>.Zero;
@@ -532,6 +568,24 @@ namespace Samples
                     acc1.StoreUnsafe(ref target, (nuint)(c + 4));
                     acc2.StoreUnsafe(ref target, (nuint)(c + 8));
                     acc3.StoreUnsafe(ref target, (nuint)(c + 12));
+                }
+                for (; c + 8 <= InChannels; c += 8)
+                {
+                    Vector128<float> acc0 = Vector128<float>.Zero;
+                    Vector128<float> acc1 = Vector128<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 4)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 4)), acc1);
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 4)), acc1);
+                    }
+                    acc0.StoreUnsafe(ref target, (nuint)(c));
+                    acc1.StoreUnsafe(ref target, (nuint)(c + 4));
                 }
                 for (; c + 4 <= InChannels; c += 4)
                 {

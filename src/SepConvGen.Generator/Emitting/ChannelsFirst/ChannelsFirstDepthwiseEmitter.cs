@@ -20,8 +20,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         protected override string RowLayout => "DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW)";
 
-        /// <summary>Along the row: contiguous loads need stride 1 (any dilation, any multiplier).</summary>
-        protected override bool CanVectorize => Spec.Width.Stride == 1;
+        /// <summary>Along the row: strided rows read their columns from phase-split padded copies (see KernelNames.PadsRows).</summary>
+        protected override bool CanVectorize => true;
 
         protected override void EmitRowBody(SourceWriter writer, int bits)
         {
@@ -103,9 +103,25 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             string width = Names.Size("OutputWidth");
             string inputWidth = Names.Size("InputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {inputWidth};");
-            writer.WriteLine($"{(Spec.IsFixed ? "const int" : "int")} paddedWidth = {width} + EffectiveKernelWidth - 1;");
+            string constant = Spec.IsFixed ? "const int" : "int";
+            bool strided = Spec.Width.Stride > 1;
+            if (strided)
+            {
+                writer.WriteLine("// Each padded row holds StrideWidth phases: padded column p at p % StrideWidth * phaseLength + p / StrideWidth.");
+                writer.WriteLine($"{constant} phaseLength = {width} + (KernelWidth - 1) * DilationWidth / StrideWidth;");
+                writer.WriteLine($"{constant} paddedWidth = StrideWidth * phaseLength;");
+            }
+            else
+            {
+                writer.WriteLine($"{constant} paddedWidth = {width} + EffectiveKernelWidth - 1;");
+            }
+
+            string padLeft = Spec.Width.HasBorder ? Names.Size("PadLeft") : "0";
             EmitRowClip(writer);
-            EmitTapSteps(writer, rows: false);
+            if (!strided)
+            {
+                EmitTapSteps(writer, rows: false);
+            }
             (string kyFrom, string kyTo) = VectorKernelRows;
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
@@ -113,13 +129,47 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine(Names.Let("w", false, "weights", "c"));
             writer.WriteLine("// The input rows this output row reads, between their zero padding.");
             writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
-            writer.WriteLine(Names.Copy("plane", $"{InputRowOf("ky")} * {inputWidth}", "pad", $"ky * paddedWidth + {Names.Size("PadLeft")}", inputWidth));
+            if (strided)
+            {
+                writer.WriteLine($"int inputRow = {InputRowOf("ky")} * {inputWidth};");
+                writer.WriteLine("// Columns past the last window's reach are never read.");
+                writer.WriteLine($"int count = Math.Min({inputWidth}, paddedWidth - {padLeft});");
+                writer.OpenBlock("for (int phase = 0; phase < StrideWidth; phase++)");
+                writer.WriteLine($"// Input columns i whose padded column {padLeft} + i is in this phase, at consecutive places.");
+                writer.WriteLine($"int i = ((phase - {padLeft}) % StrideWidth + StrideWidth) % StrideWidth;");
+                writer.WriteLine($"int at = ky * paddedWidth + phase * phaseLength + ({padLeft} + i) / StrideWidth;");
+                writer.OpenBlock("for (; i < count; i += StrideWidth, at++)");
+                writer.WriteLine($"{Names.At("pad", "at")} = {Names.At("plane", "inputRow + i")};");
+                writer.CloseBlock();
+                writer.CloseBlock();
+            }
+            else
+            {
+                writer.WriteLine(Names.Copy("plane", $"{InputRowOf("ky")} * {inputWidth}", "pad", $"ky * paddedWidth + {padLeft}", inputWidth));
+            }
+
             writer.CloseBlock();
             writer.WriteLine();
             EmitVectorColumns(writer, bits, "0", width,
                 ky => Names.Let("xr", false, "pad", ky == "0" ? "ox" : "ky * paddedWidth + ox"),
-                "pad", "ky * paddedWidth + ox + kx * DilationWidth");
+                strided ? PhaseColumn : kx => Column(kx, "TapColumnStep"),
+                "pad", strided ? "ky * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * paddedWidth + ox + kx * DilationWidth");
             writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// Where kernel column kx of output column ox is in a phase-split padded row, relative to ox: phase
+        /// kx % StrideWidth, shifted by kx / StrideWidth (strided layers have no dilation).
+        /// </summary>
+        private string? PhaseColumn(string kx)
+        {
+            if (!int.TryParse(kx, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int column))
+            {
+                return $"{kx} % StrideWidth * phaseLength + {kx} / StrideWidth";
+            }
+
+            int phase = column % Spec.Width.Stride, shift = column / Spec.Width.Stride;
+            return Join(phase == 0 ? null : $"{phase} * phaseLength", shift == 0 ? null : shift.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         /// <summary>
@@ -132,6 +182,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
             EmitVectorColumns(writer, bits, start, end,
                 ky => Names.Let("xr", false, "plane", $"{InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}"),
+                kx => Column(kx, "TapColumnStep"),
                 "plane", $"(iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth");
         }
 
@@ -140,7 +191,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// narrower ranges column by column. <paramref name="inputRow"/> declares <c>xr</c>, the input of kernel row
         /// ky at column <c>ox</c>; the scalar columns read <paramref name="scalarInput"/> at <paramref name="scalarIndex"/>.
         /// </summary>
-        private void EmitVectorColumns(SourceWriter writer, int bits, string start, string end, Func<string, string> inputRow, string scalarInput, string scalarIndex)
+        private void EmitVectorColumns(SourceWriter writer, int bits, string start, string end, Func<string, string> inputRow,
+                                       Func<string, string?> columnOffset, string scalarInput, string scalarIndex)
         {
             int lanes = bits / 32;
             bool multiplier = Spec.DepthMultiplier > 1;
@@ -159,7 +211,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         inputRow(ky),
                         Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
                     },
-                    (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(Column(kx, "TapColumnStep"), q == 0 ? null : $"{q * lanes}"))),
+                    (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(columnOffset(kx), q == 0 ? null : $"{q * lanes}"))),
                     (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})",
                     q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? MultiplierRows : null, Chain("ox", q, lanes))));
                 if (multiplier)
@@ -168,7 +220,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 }
             }
 
-            foreach (int chains in new[] { VectorChains, 1 })
+            foreach (int chains in ChainSteps)
             {
                 writer.OpenBlock($"for (; ox + {chains * lanes} <= {end}; ox += {chains * lanes})");
                 Block(chains);

@@ -95,7 +95,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
             writer.WriteLine("int c = 0;");
-            foreach (int chains in new[] { VectorChains, 1 })
+            foreach (int chains in ChainSteps)
             {
                 writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
                 bool multiplier = OpenMultiplierLoop(writer);
