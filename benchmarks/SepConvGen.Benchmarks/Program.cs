@@ -1,13 +1,26 @@
 using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // compare: ONNX Runtime vs the generated layers, interleaved (docs/benchmarks.md):
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- compare [--threads 2] [--seconds 1] [--shapes S0,S2]
+// quick: the BenchmarkDotNet layer benchmarks with a short in-process job (under 3 minutes):
+//   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- quick
 // Anything else goes to BenchmarkDotNet:
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- --filter '*' [--inProcess] [--job short]
 if (args.FirstOrDefault() == "compare")
 {
     SepConvGen.Benchmarks.Compare.Run(args.Skip(1).ToArray());
+}
+else if (args.FirstOrDefault() == "quick")
+{
+    // Short but steady: warm-up iterations let tiered compilation finish before the 5 measured ones.
+    Job job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+        .WithWarmupCount(4).WithIterationCount(5).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(80)).WithId("quick");
+    IConfig config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    BenchmarkRunner.Run<SepConvGen.Benchmarks.LayerBenchmarks>(config, args.Skip(1).ToArray());
 }
 else
 {

@@ -39,7 +39,6 @@ namespace SepConvGen.Generator.Emitting
             HeaderEmitter.Emit(w, _spec, version, _options);
             w.WriteLine();
             w.WriteLine("using System;");
-            w.WriteLine("using System.Buffers;");
             w.WriteLine("using System.Runtime.CompilerServices;");
             w.WriteLine("using System.Runtime.InteropServices;");
             if (_options.VectorWidths.Length > 0)
@@ -424,8 +423,8 @@ namespace SepConvGen.Generator.Emitting
             string outW = _names.Size("OutputWidth");
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that");
-            w.WriteLine("/// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is");
-            w.WriteLine("/// rented per call, which keeps the layer free of per-call state and safe to share between threads.");
+            w.WriteLine("/// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the");
+            w.WriteLine("/// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.");
             w.WriteLine("/// </summary>");
             w.OpenBlock($"private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch{_names.Parameter})");
             w.WriteLine($"int inputImageLength = InChannels * {_names.Size("InputHeight")} * {_names.Size("InputWidth")};");
@@ -440,23 +439,25 @@ namespace SepConvGen.Generator.Emitting
             }
 
             w.WriteLine("int tileLength = tilePixels * DepthwiseChannels;");
-            w.WriteLine("float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);");
             if (_names.PadsRows)
             {
-                w.WriteLine("// Zero-padded copies of the input rows one output row reads; the zeros are written once per call.");
+                w.WriteLine("// After the tile: zero-padded copies of the input rows one output row reads (zeroed once per call).");
                 w.WriteLine($"int padLength = KernelHeight * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth);");
-                w.WriteLine("float[] padBuffer = ArrayPool<float>.Shared.Rent(padLength);");
-                w.WriteLine("Array.Clear(padBuffer, 0, padLength);");
+                w.WriteLine("float[] scratch = Scratch(tileLength + padLength);");
+                w.WriteLine("Array.Clear(scratch, tileLength, padLength);");
+            }
+            else
+            {
+                w.WriteLine("float[] scratch = Scratch(tileLength);");
             }
 
-            w.OpenBlock("try");
             if (_names.IsChecked)
             {
                 w.WriteLine("// Checked mode: every buffer is a span of its exact extent, so any stray index throws.");
-                w.WriteLine("Span<float> row = rowBuffer.AsSpan(0, tileLength);");
+                w.WriteLine("Span<float> row = scratch.AsSpan(0, tileLength);");
                 if (_names.PadsRows)
                 {
-                    w.WriteLine("Span<float> pad = padBuffer.AsSpan(0, padLength);");
+                    w.WriteLine("Span<float> pad = scratch.AsSpan(tileLength, padLength);");
                 }
 
                 w.OpenBlock("for (int b = 0; b < batch; b++)");
@@ -465,12 +466,12 @@ namespace SepConvGen.Generator.Emitting
             }
             else
             {
-                w.WriteLine("// Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer");
+                w.WriteLine("// Lengths were checked by the caller: every offset below stays inside input, output and scratch");
                 w.WriteLine("// (the DEBUG build of this code checks each access).");
-                w.WriteLine("ref float row = ref rowBuffer[0];");
+                w.WriteLine("ref float row = ref scratch[0];");
                 if (_names.PadsRows)
                 {
-                    w.WriteLine("ref float pad = ref padBuffer[0];");
+                    w.WriteLine("ref float pad = ref scratch[tileLength];");
                 }
 
                 w.WriteLine("ref float inputStart = ref MemoryMarshal.GetReference(input);");
@@ -495,14 +496,20 @@ namespace SepConvGen.Generator.Emitting
             w.CloseBlock();
             w.CloseBlock();
             w.CloseBlock();
-            w.OpenBlock("finally");
-            w.WriteLine("ArrayPool<float>.Shared.Return(rowBuffer);");
-            if (_names.PadsRows)
-            {
-                w.WriteLine("ArrayPool<float>.Shared.Return(padBuffer);");
-            }
 
+            w.WriteLine();
+            w.WriteLine("// Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.");
+            w.WriteLine("[ThreadStatic]");
+            w.WriteLine("private static float[] t_sepConvScratch;");
+            w.WriteLine();
+            w.WriteLine("/// <summary>The calling thread's scratch, at least <paramref name=\"length\"/> floats (allocated once per thread and size).</summary>");
+            w.OpenBlock("private static float[] Scratch(int length)");
+            w.WriteLine("float[] scratch = t_sepConvScratch;");
+            w.OpenBlock("if (scratch == null || scratch.Length < length)");
+            w.WriteLine("t_sepConvScratch = scratch = new float[length];");
             w.CloseBlock();
+            w.WriteLine();
+            w.WriteLine("return scratch;");
             w.CloseBlock();
 
             if (!_spec.IsFixed)

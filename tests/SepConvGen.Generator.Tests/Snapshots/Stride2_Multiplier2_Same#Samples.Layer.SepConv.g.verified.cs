@@ -20,7 +20,6 @@
 //           in 16: out = 8, total = 1, left = 0, right = 1; in 17: out = 9, total = 2, left = 1, right = 1
 
 using System;
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -184,8 +183,8 @@ namespace Samples
 
         /// <summary>
         /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
-        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is
-        /// rented per call, which keeps the layer free of per-call state and safe to share between threads.
+        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
+        /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
         {
@@ -194,36 +193,45 @@ namespace Samples
             int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
             int tilePixels = rowTile * g.OutputWidth;
             int tileLength = tilePixels * DepthwiseChannels;
-            float[] rowBuffer = ArrayPool<float>.Shared.Rent(tileLength);
-            try
+            float[] scratch = Scratch(tileLength);
+            // Lengths were checked by the caller: every offset below stays inside input, output and scratch
+            // (the DEBUG build of this code checks each access).
+            ref float row = ref scratch[0];
+            ref float inputStart = ref MemoryMarshal.GetReference(input);
+            ref float outputStart = ref MemoryMarshal.GetReference(output);
+            for (int b = 0; b < batch; b++)
             {
-                // Lengths were checked by the caller: every offset below stays inside input, output and rowBuffer
-                // (the DEBUG build of this code checks each access).
-                ref float row = ref rowBuffer[0];
-                ref float inputStart = ref MemoryMarshal.GetReference(input);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int b = 0; b < batch; b++)
+                ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
+                ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
+                for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                 {
-                    ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
-                    ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
-                    for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
+                    int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
+                    for (int r = 0; r < rows; r++)
                     {
-                        int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            Depthwise_k3x3_s2x2_d1x1_c32m2_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, in g);
-                        }
-
-                        int firstPixel = firstRow * g.OutputWidth;
-                        int pixels = rows * g.OutputWidth;
-                        Pointwise_c64f64_Linear_Scalar(ref row, ref result, firstPixel, pixels, in g);
+                        Depthwise_k3x3_s2x2_d1x1_c32m2_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, in g);
                     }
+
+                    int firstPixel = firstRow * g.OutputWidth;
+                    int pixels = rows * g.OutputWidth;
+                    Pointwise_c64f64_Linear_Scalar(ref row, ref result, firstPixel, pixels, in g);
                 }
             }
-            finally
+        }
+
+        // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
+        [ThreadStatic]
+        private static float[] t_sepConvScratch;
+
+        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats (allocated once per thread and size).</summary>
+        private static float[] Scratch(int length)
+        {
+            float[] scratch = t_sepConvScratch;
+            if (scratch == null || scratch.Length < length)
             {
-                ArrayPool<float>.Shared.Return(rowBuffer);
+                t_sepConvScratch = scratch = new float[length];
             }
+
+            return scratch;
         }
 
         /// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>
