@@ -25,16 +25,48 @@ namespace SepConvGen.Benchmarks
             Console.WriteLine();
             Console.WriteLine("| shape | layout | ORT ms | generated (fixed) ms | ORT / fixed | generated (run-time) ms | ORT / run-time | GFLOP/s (fixed) | % of peak |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            var ratios = new List<(string Shape, bool ChannelsFirst, double Ratio)>();
             foreach (Shape shape in Shape.All.Where(s => only.Contains(s.Name)))
             {
                 foreach (bool channelsFirst in new[] { false, true })
                 {
-                    Row(shape, channelsFirst, threads, seconds, peak);
+                    ratios.Add((shape.Name, channelsFirst, Row(shape, channelsFirst, threads, seconds, peak)));
                 }
+            }
+
+            int chartAt = Array.IndexOf(args, "--chart");
+            if (chartAt >= 0 && chartAt + 1 < args.Length)
+            {
+                Chart(ratios, args[chartAt + 1], threads);
             }
         }
 
-        private static void Row(Shape shape, bool channelsFirst, int threads, double seconds, double peak)
+        /// <summary>ORT time / generated time per shape, NHWC and NCHW side by side, with the parity line.</summary>
+        private static void Chart(List<(string Shape, bool ChannelsFirst, double Ratio)> ratios, string path, int threads)
+        {
+            var plot = new ScottPlot.Plot();
+            string[] shapes = ratios.Select(r => r.Shape).Distinct().ToArray();
+            foreach ((bool channelsFirst, int series) in new[] { (false, 0), (true, 1) })
+            {
+                var bars = shapes.Select((shape, i) => new ScottPlot.Bar
+                {
+                    Position = (i * 3) + series,
+                    Value = ratios.First(r => r.Shape == shape && r.ChannelsFirst == channelsFirst).Ratio,
+                    FillColor = series == 0 ? ScottPlot.Colors.SteelBlue : ScottPlot.Colors.Orange,
+                }).ToArray();
+                plot.Add.Bars(bars).LegendText = channelsFirst ? "NCHW" : "NHWC";
+            }
+
+            plot.Add.HorizontalLine(1, 2, ScottPlot.Colors.Black, ScottPlot.LinePattern.Dashed).LegendText = "as fast as ONNX Runtime";
+            plot.Axes.Bottom.SetTicks(shapes.Select((_, i) => (i * 3) + 0.5).ToArray(), shapes);
+            plot.Axes.Left.Label.Text = "ONNX Runtime time / generated time (higher is faster)";
+            plot.Title($"SepConvGen vs ONNX Runtime 1.31.1, batch 1, {threads} thread{(threads == 1 ? string.Empty : "s")}, fixed-size layers");
+            plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+            plot.SavePng(path, 900, 500);
+            Console.WriteLine($"Chart: {path}");
+        }
+
+        private static double Row(Shape shape, bool channelsFirst, int threads, double seconds, double peak)
         {
             LayerConfig c = shape.Config with { ChannelsFirst = channelsFirst };
             var random = new Random(1);
@@ -67,6 +99,7 @@ namespace SepConvGen.Benchmarks
             double gflops = shape.Flops / (fixedMs * 1e-3) / 1e9;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {shape.Name} {shape.Description} | {(channelsFirst ? "NCHW" : "NHWC")} | {(ortMs + ortMs2) / 2:F4} | {fixedMs:F4} | {fixedRatio:F2} | {runTimeMs:F4} | {runTimeRatio:F2} | {gflops:F1} | {gflops / peak * 100:F0} % |"));
+            return fixedRatio;
         }
 
         /// <summary>Alternates A and B; returns both medians and the median of the per-pair ratios A / B.</summary>

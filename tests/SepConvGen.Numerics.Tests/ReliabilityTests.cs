@@ -100,6 +100,31 @@ namespace SepConvGen.Numerics.Tests
             Assert.Equal(0, mismatches);
         }
 
+        [Theory]
+        [InlineData("Nhwc", false)]
+        [InlineData("Nchw", true)]
+        [InlineData("Strided", false)]
+        public void Forward_on_several_threads_gives_the_single_threaded_bits(string name, bool checkedMode)
+        {
+            ITestLayer layer = _layers.Create(name, checkedMode);
+            var random = new Random(31);
+            foreach ((int batch, int h, int w) in new[] { (1, 1, 1), (1, 40, 9), (3, 17, 23), (5, 2, 64) })
+            {
+                float[] input = Values(random, InputLength(layer.Config, batch, h, w));
+                float[] expected = new float[OutputLength(layer, batch, h, w)];
+                layer.Forward(input, expected, batch, h, w);
+                foreach (int threads in new[] { 1, 2, 4 })
+                {
+                    float[] output = TensorAssert.NaNFilled(expected.Length);
+                    layer.ForwardParallel(input, output, batch, h, w, threads);
+                    Assert.True(output.AsSpan().SequenceEqual(expected), $"{name} {batch}x{h}x{w} on {threads} threads");
+                }
+            }
+
+            Assert.Throws<ArgumentOutOfRangeException>(() => layer.ForwardParallel(new float[1], new float[1], 1, 1, 1, threads: 0));
+            Assert.Throws<ArgumentException>(() => layer.ForwardParallel(new float[1], new float[1], 1, 5, 5, threads: 2));
+        }
+
         public static IEnumerable<object[]> GoldenNames() => GoldenTests.Cases();
 
         [Theory]

@@ -20,6 +20,9 @@ namespace SepConvGen.Testing
         /// <summary>The fixed-size Forward; only for layers with a fixed input size.</summary>
         void ForwardFixed(float[] input, float[] output, int batch);
 
+        /// <summary>The opt-in multi-threaded Forward.</summary>
+        void ForwardParallel(float[] input, float[] output, int batch, int inputHeight, int inputWidth, int threads);
+
         /// <summary>The five-argument Forward on spans that are slices of larger buffers.</summary>
         void ForwardSlices(System.ArraySegment<float> input, System.ArraySegment<float> output, int batch, int inputHeight, int inputWidth);
     }

@@ -82,6 +82,7 @@ namespace SepConvGen.Testing
                         public (int Height, int Width) GetOutputSize(int inputHeight, int inputWidth) => {{name}}.GetOutputSize(inputHeight, inputWidth);
                         public void Forward(float[] input, float[] output, int batch, int inputHeight, int inputWidth) => _layer.Forward(input, output, batch, inputHeight, inputWidth);
                         public void ForwardFixed(float[] input, float[] output, int batch) { {{fixedForward}} }
+                        public void ForwardParallel(float[] input, float[] output, int batch, int inputHeight, int inputWidth, int threads) => _layer.ForwardParallel(input, output, batch, inputHeight, inputWidth, threads);
                         public void ForwardSlices(System.ArraySegment<float> input, System.ArraySegment<float> output, int batch, int inputHeight, int inputWidth) => _layer.Forward(input, output, batch, inputHeight, inputWidth);
                     }
                 """;

@@ -74,6 +74,8 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
             EmitForward();
             w.WriteLine();
+            EmitForwardParallel();
+            w.WriteLine();
             EmitForwardCore();
             w.WriteLine();
             DepthwiseEmitter.For(_spec, _names).Emit(w, _options.VectorWidths);
@@ -402,6 +404,57 @@ namespace SepConvGen.Generator.Emitting
             w.CloseBlock();
         }
 
+        private void EmitImageLengths()
+        {
+            _writer.WriteLine($"int inputImageLength = InChannels * {_names.Size("InputHeight")} * {_names.Size("InputWidth")};");
+            _writer.WriteLine($"int outputImageLength = OutChannels * {_names.Size("OutputHeight")} * {_names.Size("OutputWidth")};");
+        }
+
+        /// <summary>The opt-in multi-threaded Forward: batch x row-tile work items on the thread pool.</summary>
+        private void EmitForwardParallel()
+        {
+            SourceWriter w = _writer;
+            string layout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, H, W, InChannels)" : "(batch, InChannels, H, W)";
+            string outLayout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, OutH, OutW, OutChannels)" : "(batch, OutChannels, OutH, OutW)";
+            string outH = _names.Size("OutputHeight");
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Forward on up to <paramref name=\"threads\"/> threads: the images x tiles of output rows are spread over the");
+            w.WriteLine("/// thread pool, and the results are bit for bit those of <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, int, int, int)\"/>.");
+            w.WriteLine("/// Opt-in: unlike Forward it allocates a little per call (the work items), and it blocks until all are done.");
+            w.WriteLine("/// </summary>");
+            w.OpenBlock("public void ForwardParallel(ReadOnlyMemory<float> input, Memory<float> output, int batch, int inputHeight, int inputWidth, int threads)");
+            w.WriteLine($"{Checks}.RequirePositive(threads, nameof(threads));");
+            if (_spec.IsFixed)
+            {
+                w.WriteLine($"{Checks}.RequirePositive(inputHeight, nameof(inputHeight));");
+                w.WriteLine($"{Checks}.RequirePositive(inputWidth, nameof(inputWidth));");
+                w.OpenBlock("if (inputHeight != InputHeight || inputWidth != InputWidth)");
+                w.WriteLine($"{Checks}.ThrowFixedSizeMismatch(InputHeight, InputWidth, inputHeight, inputWidth);");
+                w.CloseBlock();
+                w.WriteLine();
+                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
+                EmitLengthChecks("InputHeight", "InputWidth", "OutputHeight", "OutputWidth", layout, outLayout);
+            }
+            else
+            {
+                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
+                w.WriteLine("var g = new SepConvGeometry(inputHeight, inputWidth);");
+                EmitLengthChecks("inputHeight", "inputWidth", "g.OutputHeight", "g.OutputWidth", layout, outLayout);
+            }
+
+            EmitImageLengths();
+            w.WriteLine($"int rowTile = {(_spec.IsFixed ? "RowTile" : $"RowTileFor({outH}, {_names.Size("OutputWidth")})")};");
+            w.WriteLine($"int tiles = ({outH} + rowTile - 1) / rowTile;");
+            w.WriteLine("var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads };");
+            w.OpenBlock("System.Threading.Tasks.Parallel.For(0, batch * tiles, options, item =>");
+            w.WriteLine("int b = item / tiles;");
+            w.WriteLine("int firstRow = item % tiles * rowTile;");
+            w.WriteLine("ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),");
+            w.WriteLine($"    firstRow, Math.Min(rowTile, {outH} - firstRow){_names.Argument});");
+            w.CloseBlock(");");
+            w.CloseBlock();
+        }
+
         private void EmitLengthChecks(string inH, string inW, string outH, string outW, string layout, string outLayout)
         {
             SourceWriter w = _writer;
@@ -421,18 +474,27 @@ namespace SepConvGen.Generator.Emitting
             bool channelsLast = _spec.Layout == LayoutKind.ChannelsLast;
             string outH = _names.Size("OutputHeight");
             string outW = _names.Size("OutputWidth");
+            string rowTile = _spec.IsFixed ? "RowTile" : $"RowTileFor({outH}, {outW})";
+            w.WriteLine("/// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>");
+            w.OpenBlock($"private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch{_names.Parameter})");
+            EmitImageLengths();
+            w.WriteLine($"int rowTile = {rowTile};");
+            w.OpenBlock("for (int b = 0; b < batch; b++)");
+            w.OpenBlock($"for (int firstRow = 0; firstRow < {outH}; firstRow += rowTile)");
+            w.WriteLine("ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),");
+            w.WriteLine($"    firstRow, Math.Min(rowTile, {outH} - firstRow){_names.Argument});");
+            w.CloseBlock();
+            w.CloseBlock();
+            w.CloseBlock();
+            w.WriteLine();
+
             w.WriteLine("/// <summary>");
-            w.WriteLine("/// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that");
-            w.WriteLine("/// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the");
+            w.WriteLine("/// One image's output rows [firstRow, firstRow + rows): the depthwise step fills a tile buffer that the");
+            w.WriteLine("/// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the");
             w.WriteLine("/// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.");
             w.WriteLine("/// </summary>");
-            w.OpenBlock($"private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch{_names.Parameter})");
-            w.WriteLine($"int inputImageLength = InChannels * {_names.Size("InputHeight")} * {_names.Size("InputWidth")};");
-            w.WriteLine($"int outputImageLength = OutChannels * {outH} * {outW};");
-            w.WriteLine(_spec.IsFixed
-                ? "const int rowTile = RowTile;"
-                : $"int rowTile = RowTileFor({outH}, {outW});");
-            w.WriteLine($"int tilePixels = rowTile * {outW};");
+            w.OpenBlock($"private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows{_names.Parameter})");
+            w.WriteLine($"int tilePixels = rows * {outW};");
             if (!channelsLast)
             {
                 w.WriteLine("int channelStride = tilePixels;");
@@ -441,7 +503,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("int tileLength = tilePixels * DepthwiseChannels;");
             if (_names.PadsRows)
             {
-                w.WriteLine("// After the tile: zero-padded copies of the input rows one output row reads (zeroed once per call).");
+                w.WriteLine("// After the tile: zero-padded copies of the input rows one output row reads (zeroed per tile).");
                 w.WriteLine($"int padLength = KernelHeight * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth);");
                 w.WriteLine("float[] scratch = Scratch(tileLength + padLength);");
                 w.WriteLine("Array.Clear(scratch, tileLength, padLength);");
@@ -454,35 +516,27 @@ namespace SepConvGen.Generator.Emitting
             if (_names.IsChecked)
             {
                 w.WriteLine("// Checked mode: every buffer is a span of its exact extent, so any stray index throws.");
+                w.WriteLine("ReadOnlySpan<float> image = input;");
+                w.WriteLine("Span<float> result = output;");
                 w.WriteLine("Span<float> row = scratch.AsSpan(0, tileLength);");
                 if (_names.PadsRows)
                 {
                     w.WriteLine("Span<float> pad = scratch.AsSpan(tileLength, padLength);");
                 }
-
-                w.OpenBlock("for (int b = 0; b < batch; b++)");
-                w.WriteLine("ReadOnlySpan<float> image = input.Slice(b * inputImageLength, inputImageLength);");
-                w.WriteLine("Span<float> result = output.Slice(b * outputImageLength, outputImageLength);");
             }
             else
             {
                 w.WriteLine("// Lengths were checked by the caller: every offset below stays inside input, output and scratch");
                 w.WriteLine("// (the DEBUG build of this code checks each access).");
+                w.WriteLine("ref float image = ref MemoryMarshal.GetReference(input);");
+                w.WriteLine("ref float result = ref MemoryMarshal.GetReference(output);");
                 w.WriteLine("ref float row = ref scratch[0];");
                 if (_names.PadsRows)
                 {
                     w.WriteLine("ref float pad = ref scratch[tileLength];");
                 }
-
-                w.WriteLine("ref float inputStart = ref MemoryMarshal.GetReference(input);");
-                w.WriteLine("ref float outputStart = ref MemoryMarshal.GetReference(output);");
-                w.OpenBlock("for (int b = 0; b < batch; b++)");
-                w.WriteLine("ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);");
-                w.WriteLine("ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);");
             }
 
-            w.OpenBlock($"for (int firstRow = 0; firstRow < {outH}; firstRow += rowTile)");
-            w.WriteLine($"int rows = Math.Min(rowTile, {outH} - firstRow);");
             w.OpenBlock("for (int r = 0; r < rows; r++)");
             string depthwise = DepthwiseEmitter.For(_spec, _names).EntryName(_options.VectorWidths);
             string rowStart = channelsLast ? $"r * {outW} * DepthwiseChannels" : $"r * {outW}";
@@ -491,10 +545,8 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
             string pointwise = _options.VectorWidths.Length > 0 ? _names.PointwiseBase : _names.Pointwise;
             w.WriteLine($"int firstPixel = firstRow * {outW};");
-            w.WriteLine($"int pixels = rows * {outW};");
+            w.WriteLine("int pixels = tilePixels;");
             w.WriteLine($"{pointwise}({_names.Arg("row")}, {_names.Arg("result")}{_names.PointwiseTileArguments}{_names.Argument});");
-            w.CloseBlock();
-            w.CloseBlock();
             w.CloseBlock();
 
             w.WriteLine();
