@@ -21,7 +21,7 @@ namespace SepConvGen.Benchmarks
             double seconds = Option(args, "--seconds", 1.0);
             string[] only = args.SkipWhile(a => a != "--shapes").Skip(1).FirstOrDefault()?.Split(',') ?? Shape.All.Select(s => s.Name).ToArray();
             double peak = FmaPeak.MeasureGflops();
-            Console.WriteLine($"Single-core FP32 FMA peak (Vector256, 12 chains): {peak:F1} GFLOP/s; ONNX Runtime threads: {threads}");
+            Console.WriteLine($"Single-core FP32 FMA peak (Vector256, 12 chains): {peak:F1} GFLOP/s; threads (ONNX Runtime and ForwardParallel): {threads}");
             Console.WriteLine();
             Console.WriteLine("| shape | layout | ORT ms | generated (fixed) ms | ORT / fixed | generated (run-time) ms | ORT / run-time | GFLOP/s (fixed) | % of peak |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -80,8 +80,8 @@ namespace SepConvGen.Benchmarks
 
             float[] input = channelsFirst ? inputNchw : Layouts.ToNhwc(inputNchw, c.InChannels, shape.Height, shape.Width);
             float[] fixedOutput = new float[ortOutput.Length], runTimeOutput = new float[ortOutput.Length];
-            Action<float[], float[]> fixedLayer = shape.Layer(channelsFirst, fixedSize: true, dw, pw, bias);
-            Action<float[], float[]> runTimeLayer = shape.Layer(channelsFirst, fixedSize: false, dw, pw, bias);
+            Action<float[], float[]> fixedLayer = shape.Layer(channelsFirst, fixedSize: true, dw, pw, bias, threads);
+            Action<float[], float[]> runTimeLayer = shape.Layer(channelsFirst, fixedSize: false, dw, pw, bias, threads);
 
             // Same results first: the generated layers against ORT.
             ort.Run();
@@ -94,17 +94,29 @@ namespace SepConvGen.Benchmarks
                 throw new InvalidOperationException($"{shape} {(channelsFirst ? "NCHW" : "NHWC")}: generated and ORT outputs differ (max relative {worst:E2})");
             }
 
-            (double ortMs, double fixedMs, double fixedRatio) = Interleave(ort.Run, () => fixedLayer(input, fixedOutput), seconds);
-            (double ortMs2, double runTimeMs, double runTimeRatio) = Interleave(ort.Run, () => runTimeLayer(input, runTimeOutput), seconds);
+            // With several threads ORT's idle pool threads spin on the other cores after each run, which would slow
+            // whatever runs next: there each side is timed on its own, one after the other, instead of alternately.
+            bool interleave = threads == 1;
+            (double ortMs, double fixedMs, double fixedRatio) = Interleave(ort.Run, () => fixedLayer(input, fixedOutput), seconds, interleave);
+            (double ortMs2, double runTimeMs, double runTimeRatio) = Interleave(ort.Run, () => runTimeLayer(input, runTimeOutput), seconds, interleave);
             double gflops = shape.Flops / (fixedMs * 1e-3) / 1e9;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {shape.Name} {shape.Description} | {(channelsFirst ? "NCHW" : "NHWC")} | {(ortMs + ortMs2) / 2:F4} | {fixedMs:F4} | {fixedRatio:F2} | {runTimeMs:F4} | {runTimeRatio:F2} | {gflops:F1} | {gflops / peak * 100:F0} % |"));
             return fixedRatio;
         }
 
-        /// <summary>Alternates A and B; returns both medians and the median of the per-pair ratios A / B.</summary>
-        public static (double AMs, double BMs, double Ratio) Interleave(Action a, Action b, double seconds)
+        /// <summary>
+        /// Alternates A and B (or, not <paramref name="interleave"/>d, times all of A and then all of B); returns both
+        /// medians and the median of the per-pair ratios A / B (or the ratio of the medians).
+        /// </summary>
+        public static (double AMs, double BMs, double Ratio) Interleave(Action a, Action b, double seconds, bool interleave = true)
         {
+            if (!interleave)
+            {
+                double aMs = Median(TimeAlone(a, seconds)), bMs = Median(TimeAlone(b, seconds));
+                return (aMs, bMs, aMs / bMs);
+            }
+
             // Warm up long enough for tiered compilation to finish (methods with loops start unoptimized).
             var warmUp = Stopwatch.StartNew();
             while (warmUp.ElapsedMilliseconds < 300)
@@ -131,6 +143,26 @@ namespace SepConvGen.Benchmarks
             }
 
             return (Median(aTimes), Median(bTimes), Median(ratios));
+        }
+
+        private static List<double> TimeAlone(Action action, double seconds)
+        {
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.ElapsedMilliseconds < 300)
+            {
+                action();
+            }
+
+            var times = new List<double>();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds || times.Count < 21)
+            {
+                long start = Stopwatch.GetTimestamp();
+                action();
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            return times;
         }
 
         private static double Median(List<double> values)
