@@ -165,45 +165,82 @@ namespace Samples
         }
 
         /// <summary>
-        /// Runs validated arguments: per image and tile of output rows, the depthwise step fills a tile buffer that
-        /// the pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
-        /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
+        /// Forward on up to <paramref name="threads"/> threads: the images x tiles of output rows are spread over the
+        /// thread pool, and the results are bit for bit those of <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, int, int)"/>.
+        /// Opt-in: unlike Forward it allocates a little per call (the work items), and it blocks until all are done.
         /// </summary>
+        public void ForwardParallel(ReadOnlyMemory<float> input, Memory<float> output, int batch, int inputHeight, int inputWidth, int threads)
+        {
+            global::SepConvGen.LayerChecks.RequirePositive(threads, nameof(threads));
+            global::SepConvGen.LayerChecks.RequirePositive(batch, nameof(batch));
+            var g = new SepConvGeometry(inputHeight, inputWidth);
+            int inputLength = global::SepConvGen.LayerChecks.TensorLength(batch, InChannels, inputHeight, inputWidth, nameof(batch));
+            int outputLength = global::SepConvGen.LayerChecks.TensorLength(batch, OutChannels, g.OutputHeight, g.OutputWidth, nameof(batch));
+            global::SepConvGen.LayerChecks.RequireLength(input.Length, inputLength, nameof(input), "(batch, InChannels, H, W)");
+            global::SepConvGen.LayerChecks.RequireLength(output.Length, outputLength, nameof(output), "(batch, OutChannels, OutH, OutW)");
+            if (!_sepConvLoaded)
+            {
+                global::SepConvGen.LayerChecks.ThrowWeightsNotLoaded("Layer");
+            }
+
+            int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
+            int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
+            int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
+            int tiles = (g.OutputHeight + rowTile - 1) / rowTile;
+            var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads };
+            System.Threading.Tasks.Parallel.For(0, batch * tiles, options, item =>
+            {
+                int b = item / tiles;
+                int firstRow = item % tiles * rowTile;
+                ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
+                    firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+            });
+        }
+
+        /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
             int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
-            int tilePixels = rowTile * g.OutputWidth;
+            for (int b = 0; b < batch; b++)
+            {
+                for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
+                {
+                    ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),
+                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                }
+            }
+        }
+
+        /// <summary>
+        /// One image's output rows [firstRow, firstRow + rows): the depthwise step fills a tile buffer that the
+        /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
+        /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
+        /// </summary>
+        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, in SepConvGeometry g)
+        {
+            int tilePixels = rows * g.OutputWidth;
             int channelStride = tilePixels;
             int tileLength = tilePixels * DepthwiseChannels;
-            // After the tile: zero-padded copies of the input rows one output row reads (zeroed once per call).
+            // After the tile: zero-padded copies of the input rows one output row reads (zeroed per tile).
             int padLength = KernelHeight * StrideWidth * (g.OutputWidth + (KernelWidth - 1) * DilationWidth / StrideWidth);
             float[] scratch = Scratch(tileLength + padLength);
             Array.Clear(scratch, tileLength, padLength);
             // Lengths were checked by the caller: every offset below stays inside input, output and scratch
             // (the DEBUG build of this code checks each access).
+            ref float image = ref MemoryMarshal.GetReference(input);
+            ref float result = ref MemoryMarshal.GetReference(output);
             ref float row = ref scratch[0];
             ref float pad = ref scratch[tileLength];
-            ref float inputStart = ref MemoryMarshal.GetReference(input);
-            ref float outputStart = ref MemoryMarshal.GetReference(output);
-            for (int b = 0; b < batch; b++)
+            for (int r = 0; r < rows; r++)
             {
-                ref float image = ref Unsafe.Add(ref inputStart, b * inputImageLength);
-                ref float result = ref Unsafe.Add(ref outputStart, b * outputImageLength);
-                for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
-                {
-                    int rows = Math.Min(rowTile, g.OutputHeight - firstRow);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, ref pad, in g);
-                    }
-
-                    int firstPixel = firstRow * g.OutputWidth;
-                    int pixels = rows * g.OutputWidth;
-                    Pointwise_c16f18_Linear(ref row, ref result, firstPixel, pixels, channelStride, in g);
-                }
+                Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, ref pad, in g);
             }
+
+            int firstPixel = firstRow * g.OutputWidth;
+            int pixels = tilePixels;
+            Pointwise_c16f18_Linear(ref row, ref result, firstPixel, pixels, channelStride, in g);
         }
 
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
