@@ -21,9 +21,9 @@ namespace SepConvGen.Benchmarks
             double seconds = Option(args, "--seconds", 1.0);
             string[] only = args.SkipWhile(a => a != "--shapes").Skip(1).FirstOrDefault()?.Split(',') ?? Shape.All.Select(s => s.Name).ToArray();
             double peak = FmaPeak.MeasureGflops();
-            Console.WriteLine($"Single-core FP32 FMA peak (Vector256, 12 chains): {peak:F1} GFLOP/s; threads (ONNX Runtime and ForwardParallel): {threads}");
+            Console.WriteLine($"Single-core FP32 FMA peak (Vector{FmaPeak.Bits}, 12 chains): {peak:F1} GFLOP/s; threads (ONNX Runtime and ForwardParallel): {threads}");
             Console.WriteLine();
-            Console.WriteLine("| shape | layout | ORT ms | generated (fixed) ms | ORT / fixed | generated (run-time) ms | ORT / run-time | GFLOP/s (fixed) | % of peak |");
+            Console.WriteLine("| shape | layout | ORT ms | generated (fixed) ms | ORT / fixed | generated (run-time) ms | ORT / run-time | GFLOP/s (fixed) | % of 1-core peak |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
             var ratios = new List<(string Shape, bool ChannelsFirst, double Ratio)>();
             foreach (Shape shape in Shape.All.Where(s => only.Contains(s.Name)))
