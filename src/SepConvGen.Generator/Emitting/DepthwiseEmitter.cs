@@ -77,23 +77,10 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>Whether the interior can run on vectors in this layout (else every width uses the scalar row).</summary>
         protected abstract bool CanVectorize { get; }
 
-        private void EmitDispatcher(SourceWriter writer, int[] widths)
-        {
-            writer.WriteLine("/// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
-            writer.OpenBlock($"private void {Names.DepthwiseBase}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})");
-            string arguments = $"{Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument}";
-            for (int i = 0; i < widths.Length; i++)
-            {
-                writer.OpenBlock($"{(i == 0 ? "if" : "else if")} (Vector{widths[i]}.IsHardwareAccelerated)");
-                writer.WriteLine($"{Names.DepthwiseBase}{Names.IsaSuffix($"Vec{widths[i]}")}({arguments});");
-                writer.CloseBlock();
-            }
-
-            writer.OpenBlock("else");
-            writer.WriteLine($"{Names.DepthwiseBase}{Names.Isa}({arguments});");
-            writer.CloseBlock();
-            writer.CloseBlock();
-        }
+        private void EmitDispatcher(SourceWriter writer, int[] widths) =>
+            Dispatcher.Emit(writer, "Depthwise step",
+                $"private void {Names.DepthwiseBase}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})",
+                Names.DepthwiseBase, $"{Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument}", Names, widths);
 
         private void EmitRow(SourceWriter writer, int bits)
         {

@@ -374,12 +374,7 @@ namespace SepConvGen.Generator.Emitting
             w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int inputHeight, int inputWidth)");
             if (_spec.IsFixed)
             {
-                w.WriteLine($"{Checks}.RequirePositive(inputHeight, nameof(inputHeight));");
-                w.WriteLine($"{Checks}.RequirePositive(inputWidth, nameof(inputWidth));");
-                w.OpenBlock("if (inputHeight != InputHeight || inputWidth != InputWidth)");
-                w.WriteLine($"{Checks}.ThrowFixedSizeMismatch(InputHeight, InputWidth, inputHeight, inputWidth);");
-                w.CloseBlock();
-                w.WriteLine();
+                EmitFixedSizeCheck();
                 w.WriteLine("Forward(input, output, batch);");
                 w.CloseBlock();
                 w.WriteLine();
@@ -404,6 +399,18 @@ namespace SepConvGen.Generator.Emitting
             w.CloseBlock();
         }
 
+        /// <summary>A fixed-size layer accepts only its own size.</summary>
+        private void EmitFixedSizeCheck()
+        {
+            SourceWriter w = _writer;
+            w.WriteLine($"{Checks}.RequirePositive(inputHeight, nameof(inputHeight));");
+            w.WriteLine($"{Checks}.RequirePositive(inputWidth, nameof(inputWidth));");
+            w.OpenBlock("if (inputHeight != InputHeight || inputWidth != InputWidth)");
+            w.WriteLine($"{Checks}.ThrowFixedSizeMismatch(InputHeight, InputWidth, inputHeight, inputWidth);");
+            w.CloseBlock();
+            w.WriteLine();
+        }
+
         private void EmitImageLengths()
         {
             _writer.WriteLine($"int inputImageLength = InChannels * {_names.Size("InputHeight")} * {_names.Size("InputWidth")};");
@@ -426,12 +433,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine($"{Checks}.RequirePositive(threads, nameof(threads));");
             if (_spec.IsFixed)
             {
-                w.WriteLine($"{Checks}.RequirePositive(inputHeight, nameof(inputHeight));");
-                w.WriteLine($"{Checks}.RequirePositive(inputWidth, nameof(inputWidth));");
-                w.OpenBlock("if (inputHeight != InputHeight || inputWidth != InputWidth)");
-                w.WriteLine($"{Checks}.ThrowFixedSizeMismatch(InputHeight, InputWidth, inputHeight, inputWidth);");
-                w.CloseBlock();
-                w.WriteLine();
+                EmitFixedSizeCheck();
                 w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
                 EmitLengthChecks("InputHeight", "InputWidth", "OutputHeight", "OutputWidth", layout, outLayout);
             }

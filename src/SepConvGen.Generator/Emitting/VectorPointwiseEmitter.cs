@@ -30,23 +30,10 @@ namespace SepConvGen.Generator.Emitting
         }
 
         /// <summary>The dispatcher: the widest accelerated vector kernel, else the scalar one.</summary>
-        public void EmitDispatcher(SourceWriter writer, int[] widths)
-        {
-            writer.WriteLine("/// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
-            writer.OpenBlock($"private void {_names.PointwiseBase}({_names.Param("row", false)}, {_names.Param("result", true)}{_names.PointwiseTileParameters}{_names.Parameter})");
-            string arguments = $"{_names.Arg("row")}, {_names.Arg("result")}{_names.PointwiseTileArguments}{_names.Argument}";
-            for (int i = 0; i < widths.Length; i++)
-            {
-                writer.OpenBlock($"{(i == 0 ? "if" : "else if")} (Vector{widths[i]}.IsHardwareAccelerated)");
-                writer.WriteLine($"{Name(widths[i])}({arguments});");
-                writer.CloseBlock();
-            }
-
-            writer.OpenBlock("else");
-            writer.WriteLine($"{_names.Pointwise}({arguments});");
-            writer.CloseBlock();
-            writer.CloseBlock();
-        }
+        public void EmitDispatcher(SourceWriter writer, int[] widths) =>
+            Dispatcher.Emit(writer, "Pointwise step",
+                $"private void {_names.PointwiseBase}({_names.Param("row", false)}, {_names.Param("result", true)}{_names.PointwiseTileParameters}{_names.Parameter})",
+                _names.PointwiseBase, $"{_names.Arg("row")}, {_names.Arg("result")}{_names.PointwiseTileArguments}{_names.Argument}", _names, widths);
 
         public void Emit(SourceWriter writer, int bits)
         {
