@@ -128,9 +128,16 @@ namespace SepConvGen.Generator.Emitting
 
             void Column(string kx)
             {
+                // A weight shared by every chain (a broadcast) is loaded once per column.
+                bool shared = chains > 1 && weight(kx, 0) == weight(kx, 1);
+                if (shared)
+                {
+                    writer.WriteLine($"{type} weight{Sanitize(kx)} = {weight(kx, 0)};");
+                }
+
                 for (int q = 0; q < chains; q++)
                 {
-                    writer.WriteLine($"acc{q} = MultiplyAdd({input(kx, q)}, {weight(kx, q)}, acc{q});");
+                    writer.WriteLine($"acc{q} = MultiplyAdd({input(kx, q)}, {(shared ? "weight" + Sanitize(kx) : weight(kx, q))}, acc{q});");
                 }
             }
 
@@ -194,6 +201,8 @@ namespace SepConvGen.Generator.Emitting
 
         /// <summary>The input row of kernel row <paramref name="ky"/>: "iy" or "(iy + ky * DilationHeight)".</summary>
         protected static string InputRowOf(string ky) => ky == "0" ? "iy" : $"(iy + {ky} * DilationHeight)";
+
+        private static string Sanitize(string kx) => kx == "kx" ? string.Empty : kx;
 
         /// <summary>"kx * TapColumnStep" for a column expression ("0" gives nothing).</summary>
         protected static string? Column(string kx, string step) => kx == "0" ? null : $"{kx} * {step}";

@@ -48,9 +48,11 @@ namespace SepConvGen.Generator.Emitting
         public string ArgAt(string name, string offset) => IsChecked ? $"{name}.Slice({offset})" : $"ref Unsafe.Add(ref {name}, {offset})";
 
         /// <summary>Declares <paramref name="name"/> as the memory <paramref name="offset"/> elements into <paramref name="source"/>.</summary>
-        public string Let(string name, bool writable, string source, string offset) => IsChecked
-            ? $"{Span(writable)} {name} = {source}.Slice({offset});"
-            : $"ref float {name} = ref Unsafe.Add(ref {source}, {offset});";
+        public string Let(string name, bool writable, string source, string offset) => offset == "0"
+            ? (IsChecked ? $"{Span(writable)} {name} = {source};" : $"ref float {name} = ref {source};")
+            : IsChecked
+                ? $"{Span(writable)} {name} = {source}.Slice({offset});"
+                : $"ref float {name} = ref Unsafe.Add(ref {source}, {offset});";
 
         /// <summary>Declares <paramref name="name"/> as a weight array, optionally from an offset.</summary>
         public string LetArray(string name, string field, string? offset = null) => IsChecked
@@ -97,9 +99,11 @@ namespace SepConvGen.Generator.Emitting
         public string IsaSuffix(string isa) => "_" + isa + (IsChecked ? "Checked" : string.Empty);
 
         /// <summary>A vector of <paramref name="bits"/> loaded from <paramref name="offset"/> elements into <paramref name="name"/>.</summary>
-        public string LoadVector(int bits, string name, string offset) => IsChecked
-            ? $"Vector{bits}.Create({name}.Slice({offset}))"
-            : $"Vector{bits}.LoadUnsafe(ref {name}, (nuint)({offset}))";
+        public string LoadVector(int bits, string name, string offset) => offset == "0"
+            ? (IsChecked ? $"Vector{bits}.Create({name})" : $"Vector{bits}.LoadUnsafe(ref {name})")
+            : IsChecked
+                ? $"Vector{bits}.Create({name}.Slice({offset}))"
+                : $"Vector{bits}.LoadUnsafe(ref {name}, (nuint)({offset}))";
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/> elements into <paramref name="name"/>.</summary>
         public string StoreVector(string value, string name, string offset) => IsChecked

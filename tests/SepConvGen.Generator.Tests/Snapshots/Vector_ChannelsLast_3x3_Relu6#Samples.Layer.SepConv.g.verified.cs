@@ -963,7 +963,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj);
                         Vector512<float> w1 = Vector512.LoadUnsafe(ref wj, (nuint)(16));
                         Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
@@ -1012,7 +1012,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj);
                         Vector512<float> w1 = Vector512.LoadUnsafe(ref wj, (nuint)(16));
                         Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
@@ -1058,7 +1058,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj);
                         Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
                         Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref x1, j));
@@ -1213,7 +1213,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj);
                         Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
                     }
@@ -1266,7 +1266,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj);
                         Vector256<float> w1 = Vector256.LoadUnsafe(ref wj, (nuint)(8));
                         Vector256<float> w2 = Vector256.LoadUnsafe(ref wj, (nuint)(16));
                         Vector256<float> w3 = Vector256.LoadUnsafe(ref wj, (nuint)(24));
@@ -1313,7 +1313,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj);
                         Vector256<float> w1 = Vector256.LoadUnsafe(ref wj, (nuint)(8));
                         Vector256<float> w2 = Vector256.LoadUnsafe(ref wj, (nuint)(16));
                         Vector256<float> w3 = Vector256.LoadUnsafe(ref wj, (nuint)(24));
@@ -1365,7 +1365,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj);
                         Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
                         Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref x1, j));
@@ -1424,7 +1424,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj);
                         Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
                     }
@@ -1463,7 +1463,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector128<float> w0 = Vector128.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector128<float> w0 = Vector128.LoadUnsafe(ref wj);
                         Vector128<float> w1 = Vector128.LoadUnsafe(ref wj, (nuint)(4));
                         Vector128<float> w2 = Vector128.LoadUnsafe(ref wj, (nuint)(8));
                         Vector128<float> w3 = Vector128.LoadUnsafe(ref wj, (nuint)(12));
@@ -1521,7 +1521,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector128<float> w0 = Vector128.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector128<float> w0 = Vector128.LoadUnsafe(ref wj);
                         Vector128<float> w1 = Vector128.LoadUnsafe(ref wj, (nuint)(4));
                         Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
@@ -1570,7 +1570,7 @@ namespace Samples
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector128<float> w0 = Vector128.LoadUnsafe(ref wj, (nuint)(0));
+                        Vector128<float> w0 = Vector128.LoadUnsafe(ref wj);
                         Vector128<float> w1 = Vector128.LoadUnsafe(ref wj, (nuint)(4));
                         Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref x0, j));
                         acc0_0 = MultiplyAdd(a0, w0, acc0_0);
