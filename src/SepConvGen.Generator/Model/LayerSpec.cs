@@ -48,23 +48,25 @@ namespace SepConvGen.Generator.Model
 
         public bool HasBorder => Height.HasBorder || Width.HasBorder;
 
-        /// <summary>The name of the generated file.</summary>
-        public string HintName
-        {
-            get
-            {
-                string prefix = Namespace.Length == 0 ? string.Empty : Namespace + ".";
-                string outer = ContainingTypes.Count == 0 ? string.Empty : string.Join(".", Names()) + ".";
-                return $"{prefix}{outer}{ClassName}.SepConv.g.cs";
-            }
-        }
+        /// <summary>The name of the generated file: <c>{Namespace}.{Containing types}.{Class}.SepConv.g.cs</c>.</summary>
+        public string HintName => QualifiedName + ".SepConv.g.cs";
 
-        private System.Collections.Generic.IEnumerable<string> Names()
+        /// <summary>Namespace, containing types and class, dot-separated.</summary>
+        public string QualifiedName => string.Join(".", QualifiedParts());
+
+        private System.Collections.Generic.IEnumerable<string> QualifiedParts()
         {
+            if (Namespace.Length > 0)
+            {
+                yield return Namespace;
+            }
+
             foreach (string declaration in ContainingTypes)
             {
                 yield return declaration.Substring(declaration.LastIndexOf(' ') + 1);
             }
+
+            yield return ClassName;
         }
     }
 }
