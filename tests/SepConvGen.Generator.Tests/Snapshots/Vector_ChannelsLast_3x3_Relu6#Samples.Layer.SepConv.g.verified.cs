@@ -372,81 +372,142 @@ namespace Samples
 
             // Interior columns: every kernel column lands inside the image.
             const int TapColumnStep = DilationWidth * InChannels;
-            for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
             {
-                ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
-                int c = 0;
-                for (; c + 64 <= InChannels; c += 64)
+                int ox = g.InteriorLeft;
+                // Strips of 4 output pixels share the input columns they read.
+                for (; ox + 4 <= g.InteriorRight; ox += 4)
                 {
-                    Vector512<float> acc0 = Vector512<float>.Zero;
-                    Vector512<float> acc1 = Vector512<float>.Zero;
-                    Vector512<float> acc2 = Vector512<float>.Zero;
-                    Vector512<float> acc3 = Vector512<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    int c = 0;
+                    for (; c + 16 <= InChannels; c += 16)
                     {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 32)), acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 48)), acc3);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 32)), acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 48)), acc3);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 32)), acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 48)), acc3);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                    acc1.StoreUnsafe(ref target, (nuint)(c + 16));
-                    acc2.StoreUnsafe(ref target, (nuint)(c + 32));
-                    acc3.StoreUnsafe(ref target, (nuint)(c + 48));
-                }
-                for (; c + 32 <= InChannels; c += 32)
-                {
-                    Vector512<float> acc0 = Vector512<float>.Zero;
-                    Vector512<float> acc1 = Vector512<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc1);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc1);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                    acc1.StoreUnsafe(ref target, (nuint)(c + 16));
-                }
-                for (; c + 16 <= InChannels; c += 16)
-                {
-                    Vector512<float> acc0 = Vector512<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                }
-                // The last channels, fewer than a vector.
-                for (; c < InChannels; c++)
-                {
-                    float sum = 0f;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        for (int kx = 0; kx < KernelWidth; kx++)
+                        Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc1 = Vector512<float>.Zero;
+                        Vector512<float> acc2 = Vector512<float>.Zero;
+                        Vector512<float> acc3 = Vector512<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector512<float> weight0 = Vector512.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc1 = MultiplyAdd(input1, weight0, acc1);
+                            Vector512<float> input2 = Vector512.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
+                            acc2 = MultiplyAdd(input2, weight0, acc2);
+                            Vector512<float> input3 = Vector512.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
+                            acc3 = MultiplyAdd(input3, weight0, acc3);
+                            Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input1, weight1, acc0);
+                            acc1 = MultiplyAdd(input2, weight1, acc1);
+                            acc2 = MultiplyAdd(input3, weight1, acc2);
+                            Vector512<float> input4 = Vector512.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
+                            acc3 = MultiplyAdd(input4, weight1, acc3);
+                            Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input2, weight2, acc0);
+                            acc1 = MultiplyAdd(input3, weight2, acc1);
+                            acc2 = MultiplyAdd(input4, weight2, acc2);
+                            Vector512<float> input5 = Vector512.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
+                            acc3 = MultiplyAdd(input5, weight2, acc3);
+                        }
+                        acc0.StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        acc1.StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        acc2.StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        acc3.StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 4; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = 0; kx < KernelWidth; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
                     }
-                    Unsafe.Add(ref target, c) = sum;
+                }
+                for (; ox < g.InteriorRight; ox++)
+                {
+                    ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    int c = 0;
+                    for (; c + 64 <= InChannels; c += 64)
+                    {
+                        Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc1 = Vector512<float>.Zero;
+                        Vector512<float> acc2 = Vector512<float>.Zero;
+                        Vector512<float> acc3 = Vector512<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
+                            acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 32)), acc2);
+                            acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 48)), acc3);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc1);
+                            acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 32)), acc2);
+                            acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 48)), acc3);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc1);
+                            acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 32)), acc2);
+                            acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 48)), acc3);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                        acc1.StoreUnsafe(ref target, (nuint)(c + 16));
+                        acc2.StoreUnsafe(ref target, (nuint)(c + 32));
+                        acc3.StoreUnsafe(ref target, (nuint)(c + 48));
+                    }
+                    for (; c + 32 <= InChannels; c += 32)
+                    {
+                        Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc1 = Vector512<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc1);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc1);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                        acc1.StoreUnsafe(ref target, (nuint)(c + 16));
+                    }
+                    for (; c + 16 <= InChannels; c += 16)
+                    {
+                        Vector512<float> acc0 = Vector512<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                    }
+                    // The last channels, fewer than a vector.
+                    for (; c < InChannels; c++)
+                    {
+                        float sum = 0f;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            for (int kx = 0; kx < KernelWidth; kx++)
+                            {
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                            }
+                        }
+                        Unsafe.Add(ref target, c) = sum;
+                    }
                 }
             }
 
@@ -477,81 +538,142 @@ namespace Samples
 
             // Interior columns: every kernel column lands inside the image.
             const int TapColumnStep = DilationWidth * InChannels;
-            for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
             {
-                ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
-                int c = 0;
-                for (; c + 32 <= InChannels; c += 32)
+                int ox = g.InteriorLeft;
+                // Strips of 4 output pixels share the input columns they read.
+                for (; ox + 4 <= g.InteriorRight; ox += 4)
                 {
-                    Vector256<float> acc0 = Vector256<float>.Zero;
-                    Vector256<float> acc1 = Vector256<float>.Zero;
-                    Vector256<float> acc2 = Vector256<float>.Zero;
-                    Vector256<float> acc3 = Vector256<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    int c = 0;
+                    for (; c + 8 <= InChannels; c += 8)
                     {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 8)), acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 16)), acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 24)), acc3);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 24)), acc3);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 24)), acc3);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                    acc1.StoreUnsafe(ref target, (nuint)(c + 8));
-                    acc2.StoreUnsafe(ref target, (nuint)(c + 16));
-                    acc3.StoreUnsafe(ref target, (nuint)(c + 24));
-                }
-                for (; c + 16 <= InChannels; c += 16)
-                {
-                    Vector256<float> acc0 = Vector256<float>.Zero;
-                    Vector256<float> acc1 = Vector256<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 8)), acc1);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc1);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc1);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                    acc1.StoreUnsafe(ref target, (nuint)(c + 8));
-                }
-                for (; c + 8 <= InChannels; c += 8)
-                {
-                    Vector256<float> acc0 = Vector256<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                }
-                // The last channels, fewer than a vector.
-                for (; c < InChannels; c++)
-                {
-                    float sum = 0f;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        for (int kx = 0; kx < KernelWidth; kx++)
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero;
+                        Vector256<float> acc2 = Vector256<float>.Zero;
+                        Vector256<float> acc3 = Vector256<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector256<float> weight0 = Vector256.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc1 = MultiplyAdd(input1, weight0, acc1);
+                            Vector256<float> input2 = Vector256.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
+                            acc2 = MultiplyAdd(input2, weight0, acc2);
+                            Vector256<float> input3 = Vector256.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
+                            acc3 = MultiplyAdd(input3, weight0, acc3);
+                            Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input1, weight1, acc0);
+                            acc1 = MultiplyAdd(input2, weight1, acc1);
+                            acc2 = MultiplyAdd(input3, weight1, acc2);
+                            Vector256<float> input4 = Vector256.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
+                            acc3 = MultiplyAdd(input4, weight1, acc3);
+                            Vector256<float> weight2 = Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input2, weight2, acc0);
+                            acc1 = MultiplyAdd(input3, weight2, acc1);
+                            acc2 = MultiplyAdd(input4, weight2, acc2);
+                            Vector256<float> input5 = Vector256.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
+                            acc3 = MultiplyAdd(input5, weight2, acc3);
+                        }
+                        acc0.StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        acc1.StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        acc2.StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        acc3.StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 4; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = 0; kx < KernelWidth; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
                     }
-                    Unsafe.Add(ref target, c) = sum;
+                }
+                for (; ox < g.InteriorRight; ox++)
+                {
+                    ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    int c = 0;
+                    for (; c + 32 <= InChannels; c += 32)
+                    {
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero;
+                        Vector256<float> acc2 = Vector256<float>.Zero;
+                        Vector256<float> acc3 = Vector256<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 8)), acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 16)), acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 24)), acc3);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 24)), acc3);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 24)), acc3);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                        acc1.StoreUnsafe(ref target, (nuint)(c + 8));
+                        acc2.StoreUnsafe(ref target, (nuint)(c + 16));
+                        acc3.StoreUnsafe(ref target, (nuint)(c + 24));
+                    }
+                    for (; c + 16 <= InChannels; c += 16)
+                    {
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 8)), acc1);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc1);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc1);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                        acc1.StoreUnsafe(ref target, (nuint)(c + 8));
+                    }
+                    for (; c + 8 <= InChannels; c += 8)
+                    {
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                    }
+                    // The last channels, fewer than a vector.
+                    for (; c < InChannels; c++)
+                    {
+                        float sum = 0f;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            for (int kx = 0; kx < KernelWidth; kx++)
+                            {
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                            }
+                        }
+                        Unsafe.Add(ref target, c) = sum;
+                    }
                 }
             }
 
@@ -582,81 +704,142 @@ namespace Samples
 
             // Interior columns: every kernel column lands inside the image.
             const int TapColumnStep = DilationWidth * InChannels;
-            for (int ox = g.InteriorLeft; ox < g.InteriorRight; ox++)
             {
-                ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
-                int c = 0;
-                for (; c + 16 <= InChannels; c += 16)
+                int ox = g.InteriorLeft;
+                // Strips of 4 output pixels share the input columns they read.
+                for (; ox + 4 <= g.InteriorRight; ox += 4)
                 {
-                    Vector128<float> acc0 = Vector128<float>.Zero;
-                    Vector128<float> acc1 = Vector128<float>.Zero;
-                    Vector128<float> acc2 = Vector128<float>.Zero;
-                    Vector128<float> acc3 = Vector128<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    int c = 0;
+                    for (; c + 4 <= InChannels; c += 4)
                     {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 4)), acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 8)), acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 12)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 12)), acc3);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 4)), acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 12)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 12)), acc3);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 4)), acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 12)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 12)), acc3);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                    acc1.StoreUnsafe(ref target, (nuint)(c + 4));
-                    acc2.StoreUnsafe(ref target, (nuint)(c + 8));
-                    acc3.StoreUnsafe(ref target, (nuint)(c + 12));
-                }
-                for (; c + 8 <= InChannels; c += 8)
-                {
-                    Vector128<float> acc0 = Vector128<float>.Zero;
-                    Vector128<float> acc1 = Vector128<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 4)), acc1);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 4)), acc1);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 4)), acc1);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                    acc1.StoreUnsafe(ref target, (nuint)(c + 4));
-                }
-                for (; c + 4 <= InChannels; c += 4)
-                {
-                    Vector128<float> acc0 = Vector128<float>.Zero;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                    }
-                    acc0.StoreUnsafe(ref target, (nuint)(c));
-                }
-                // The last channels, fewer than a vector.
-                for (; c < InChannels; c++)
-                {
-                    float sum = 0f;
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    {
-                        for (int kx = 0; kx < KernelWidth; kx++)
+                        Vector128<float> acc0 = Vector128<float>.Zero;
+                        Vector128<float> acc1 = Vector128<float>.Zero;
+                        Vector128<float> acc2 = Vector128<float>.Zero;
+                        Vector128<float> acc3 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector128<float> weight0 = Vector128.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc1 = MultiplyAdd(input1, weight0, acc1);
+                            Vector128<float> input2 = Vector128.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
+                            acc2 = MultiplyAdd(input2, weight0, acc2);
+                            Vector128<float> input3 = Vector128.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
+                            acc3 = MultiplyAdd(input3, weight0, acc3);
+                            Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input1, weight1, acc0);
+                            acc1 = MultiplyAdd(input2, weight1, acc1);
+                            acc2 = MultiplyAdd(input3, weight1, acc2);
+                            Vector128<float> input4 = Vector128.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
+                            acc3 = MultiplyAdd(input4, weight1, acc3);
+                            Vector128<float> weight2 = Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input2, weight2, acc0);
+                            acc1 = MultiplyAdd(input3, weight2, acc1);
+                            acc2 = MultiplyAdd(input4, weight2, acc2);
+                            Vector128<float> input5 = Vector128.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
+                            acc3 = MultiplyAdd(input5, weight2, acc3);
+                        }
+                        acc0.StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        acc1.StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        acc2.StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        acc3.StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 4; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = 0; kx < KernelWidth; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
                     }
-                    Unsafe.Add(ref target, c) = sum;
+                }
+                for (; ox < g.InteriorRight; ox++)
+                {
+                    ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    int c = 0;
+                    for (; c + 16 <= InChannels; c += 16)
+                    {
+                        Vector128<float> acc0 = Vector128<float>.Zero;
+                        Vector128<float> acc1 = Vector128<float>.Zero;
+                        Vector128<float> acc2 = Vector128<float>.Zero;
+                        Vector128<float> acc3 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 4)), acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 8)), acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 12)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 12)), acc3);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 4)), acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 12)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 12)), acc3);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 4)), acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 12)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 12)), acc3);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                        acc1.StoreUnsafe(ref target, (nuint)(c + 4));
+                        acc2.StoreUnsafe(ref target, (nuint)(c + 8));
+                        acc3.StoreUnsafe(ref target, (nuint)(c + 12));
+                    }
+                    for (; c + 8 <= InChannels; c += 8)
+                    {
+                        Vector128<float> acc0 = Vector128<float>.Zero;
+                        Vector128<float> acc1 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(c + 4)), acc1);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 4)), acc1);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 4)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 4)), acc1);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                        acc1.StoreUnsafe(ref target, (nuint)(c + 4));
+                    }
+                    for (; c + 4 <= InChannels; c += 4)
+                    {
+                        Vector128<float> acc0 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                    }
+                    // The last channels, fewer than a vector.
+                    for (; c < InChannels; c++)
+                    {
+                        float sum = 0f;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            for (int kx = 0; kx < KernelWidth; kx++)
+                            {
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
+                            }
+                        }
+                        Unsafe.Add(ref target, c) = sum;
+                    }
                 }
             }
 

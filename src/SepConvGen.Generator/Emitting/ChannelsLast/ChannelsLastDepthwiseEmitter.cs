@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting.ChannelsLast
@@ -92,7 +93,15 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
             EmitTapSteps(writer, rows: false);
             string inputWidth = Names.Size("InputWidth");
-            writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
+            bool strips = Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns;
+            if (strips)
+            {
+                writer.OpenBlock();
+                writer.WriteLine($"int ox = {start};");
+                EmitPixelStrips(writer, bits, end);
+            }
+
+            writer.OpenBlock(strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
             writer.WriteLine("int c = 0;");
             foreach (int chains in ChainSteps)
@@ -130,6 +139,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             writer.CloseBlock();
             writer.CloseBlock();
+            if (strips)
+            {
+                writer.CloseBlock();
+            }
 
             if (Spec.Width.HasBorder)
             {
@@ -137,6 +150,96 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.WriteLine("// Right border.");
                 EmitBorderLoop(writer, end, width, isa);
             }
+        }
+
+        /// <summary>Output pixels per strip: neighbouring pixels read overlapping input columns.</summary>
+        private const int StripPixels = 4;
+
+        /// <summary>Strips need the kernel's columns unrolled; wider kernels keep the pixel-by-pixel loop.</summary>
+        private const int MaxStripColumns = 8;
+
+        /// <summary>
+        /// Strips of <see cref="StripPixels"/> output pixels: per kernel row, each input column the strip reads is
+        /// loaded once and multiplied into every pixel's accumulator that uses it, so a k-wide kernel costs about
+        /// (pixels + k) loads for pixels x k multiply-adds instead of two loads per multiply-add.
+        /// </summary>
+        private void EmitPixelStrips(SourceWriter writer, int bits, string end)
+        {
+            int lanes = bits / 32;
+            string type = $"Vector{bits}<float>";
+            string inputWidth = Names.Size("InputWidth");
+            (string kyFrom, string kyTo) = VectorKernelRows;
+            writer.WriteLine($"// Strips of {StripPixels} output pixels share the input columns they read.");
+            writer.OpenBlock($"for (; ox + {StripPixels} <= {end}; ox += {StripPixels})");
+            writer.WriteLine("int c = 0;");
+            writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
+            bool multiplier = OpenMultiplierLoop(writer);
+            for (int p = 0; p < StripPixels; p++)
+            {
+                writer.WriteLine($"{type} acc{p} = {type}.Zero;");
+            }
+
+            bool rowLoop = Spec.Height.Kernel > 1;
+            if (rowLoop)
+            {
+                writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
+            }
+
+            string ky = rowLoop ? "ky" : "0";
+            writer.WriteLine(Names.Let("xr", false, "image", $"({InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}) * InChannels"));
+            writer.WriteLine(Names.Let("wr", false, "weights", OrZero(Join(rowLoop ? "ky * KernelWidth * DepthwiseChannels" : null, multiplier ? "m * InChannels" : null))));
+            var loaded = new HashSet<int>();
+            for (int kx = 0; kx < Spec.Width.Kernel; kx++)
+            {
+                string column = kx.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                writer.WriteLine($"{type} weight{column} = {Names.LoadVector(bits, "wr", Join(Column(column, "DepthwiseChannels"), "c"))};");
+                for (int p = 0; p < StripPixels; p++)
+                {
+                    // Input column u (in pixels from the strip's first window) serves pixel p at kernel column kx.
+                    int u = (p * Spec.Width.Stride) + (kx * Spec.Width.Dilation);
+                    string name = $"input{u}";
+                    if (loaded.Add(u))
+                    {
+                        writer.WriteLine($"{type} {name} = {Names.LoadVector(bits, "xr", Join(u == 0 ? null : $"{u} * InChannels", "c"))};");
+                    }
+
+                    writer.WriteLine($"acc{p} = MultiplyAdd({name}, weight{column}, acc{p});");
+                }
+            }
+
+            if (rowLoop)
+            {
+                writer.CloseBlock();
+            }
+
+            for (int p = 0; p < StripPixels; p++)
+            {
+                writer.WriteLine(Names.StoreVector($"acc{p}", "row", $"{(p == 0 ? "ox" : $"(ox + {p})")} * DepthwiseChannels + {Intermediate("c", multiplier ? "m" : "0")}"));
+            }
+
+            if (multiplier)
+            {
+                writer.CloseBlock();
+            }
+
+            writer.CloseBlock();
+            writer.WriteLine("// The last channels, fewer than a vector, pixel by pixel.");
+            writer.OpenBlock($"for (int pixel = ox; pixel < ox + {StripPixels}; pixel++)");
+            string pixelColumn = Names.InputColumn.Replace("ox *", "pixel *");
+            writer.OpenBlock("for (int last = c; last < InChannels; last++)");
+            bool tailMultiplier = OpenMultiplierLoop(writer);
+            EmitScalarTapLoop(writer,
+                "image", $"((iy + ky * DilationHeight) * {inputWidth} + {pixelColumn} + kx * DilationWidth) * InChannels + last",
+                "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0"),
+                Names.At("row", "pixel * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0")));
+            if (tailMultiplier)
+            {
+                writer.CloseBlock();
+            }
+
+            writer.CloseBlock();
+            writer.CloseBlock();
+            writer.CloseBlock();
         }
 
         private void EmitBorderLoop(SourceWriter writer, string start, string end, string isa)
