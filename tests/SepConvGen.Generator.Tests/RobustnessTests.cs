@@ -61,9 +61,10 @@ namespace SepConvGen.Generator.Tests
                 {
                     if (!d.Id.StartsWith("SCG", StringComparison.Ordinal))
                     {
-                        int line = d.Location.GetLineSpan().StartLinePosition.Line;
+                        // Name the attribute that produced the broken file, so the case can be replayed.
                         string where = d.Location.SourceTree?.FilePath ?? string.Empty;
-                        problems.Add($"{d} (seed {seed}, batch {batch}, {where} line {line + 1})");
+                        int layer = attributes.Select((_, i) => i).FirstOrDefault(i => where.EndsWith($".Layer{i}.SepConv.g.cs", StringComparison.Ordinal), -1);
+                        problems.Add($"{d} from {(layer >= 0 ? attributes[layer] : "?")} [replay: SEPCONVGEN_SEED={seed}]");
                     }
                 }
 

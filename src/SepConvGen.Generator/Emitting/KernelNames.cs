@@ -28,7 +28,11 @@ namespace SepConvGen.Generator.Emitting
         /// too, split into StrideWidth phases (every StrideWidth-th column) so that strided columns are contiguous.
         /// Layers whose width can pad or that stride pass these rows to the depthwise methods.
         /// </summary>
-        public bool PadsRows => HasVectors && _spec.Layout == LayoutKind.ChannelsFirst && (_spec.Width.HasBorder || _spec.Width.Stride > 1);
+        public bool PadsRows => HasVectors && _spec.Layout == LayoutKind.ChannelsFirst &&
+            (_spec.Width.Stride == 1 ? _spec.Width.HasBorder : _spec.Width.Stride <= MaxPhasedStride);
+
+        /// <summary>The widest stride whose rows are split into phases; wider strides keep scalar rows.</summary>
+        public const int MaxPhasedStride = 4;
 
         /// <summary>Copies <paramref name="count"/> floats between two memories, at offsets.</summary>
         public string Copy(string source, string sourceOffset, string target, string targetOffset, string count) => IsChecked

@@ -21,7 +21,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         protected override string RowLayout => "DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW)";
 
         /// <summary>Along the row: strided rows read their columns from phase-split padded copies (see KernelNames.PadsRows).</summary>
-        protected override bool CanVectorize => true;
+        protected override bool CanVectorize => Spec.Width.Stride <= KernelNames.MaxPhasedStride;
 
         protected override void EmitRowBody(SourceWriter writer, int bits)
         {

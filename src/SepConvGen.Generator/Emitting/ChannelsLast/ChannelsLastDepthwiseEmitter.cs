@@ -93,7 +93,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
             EmitTapSteps(writer, rows: false);
             string inputWidth = Names.Size("InputWidth");
-            bool strips = Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns;
+            // Strips pay off where neighbouring windows overlap (stride below the window) and the window is small.
+            bool strips = Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns &&
+                          Spec.Width.Stride < Spec.Width.EffectiveKernel && Spec.Width.EffectiveKernel <= MaxStripWindow;
             if (strips)
             {
                 writer.OpenBlock();
@@ -157,6 +159,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
         /// <summary>Strips need the kernel's columns unrolled; wider kernels keep the pixel-by-pixel loop.</summary>
         private const int MaxStripColumns = 8;
+
+        /// <summary>The widest dilated window strips handle (its input columns are named by offset).</summary>
+        private const int MaxStripWindow = 64;
 
         /// <summary>
         /// Strips of <see cref="StripPixels"/> output pixels: per kernel row, each input column the strip reads is
