@@ -27,8 +27,9 @@ namespace SepConvGen.Testing
             switch (random.Next(3))
             {
                 case 0:
-                    sh = random.Next(1, 4);
-                    sw = random.Next(1, 4);
+                    // Up to 5: past the largest stride whose NCHW rows are split into phases (4).
+                    sh = random.Next(1, 6);
+                    sw = random.Next(1, 6);
                     break;
                 case 1:
                     dh = random.Next(1, 4);
