@@ -86,15 +86,19 @@ namespace SepConvGen.Generator.Tests
         }
 
         [Theory]
-        [InlineData(false, false)]
-        [InlineData(false, true)]
-        [InlineData(true, false)]
-        [InlineData(true, true)]
-        public void Largest_unrolled_layer_stays_under_the_documented_size(bool channelsFirst, bool checkedMode)
+        [InlineData(false, false, 8, 8)]
+        [InlineData(false, true, 8, 8)]
+        [InlineData(true, false, 8, 8)]
+        [InlineData(true, true, 8, 8)]
+        [InlineData(false, false, 16, 16)]
+        [InlineData(false, true, 4, 16)]
+        [InlineData(true, true, 16, 16)]
+        public void Largest_unrolled_layer_stays_under_the_documented_size(bool channelsFirst, bool checkedMode, int kernelHeight, int kernelWidth)
         {
-            // 8x8 = 64 taps is the most that is unrolled; a depth multiplier, run-time size and borders on both axes add the most code.
+            // 8x8 = 64 taps is the most the scalar code unrolls, 16 columns the most the vector code unrolls; a depth
+            // multiplier, run-time size and borders on both axes add the most code.
             string format = channelsFirst ? ", DataFormat = DataFormat.ChannelsFirst" : string.Empty;
-            string source = $"using SepConvGen; [SeparableConv(7, 11, 8, 8, Padding.Same, DepthMultiplier = 3, Activation = Activation.Relu6{format})] public partial class Big {{ }}";
+            string source = $"using SepConvGen; [SeparableConv(7, 11, {kernelHeight}, {kernelWidth}, Padding.Same, DepthMultiplier = 3, Activation = Activation.Relu6{format})] public partial class Big {{ }}";
             GeneratorOutput output = GeneratorHarness.Run(new[] { source }, checkedMode ? GeneratorHarness.Checked : GeneratorHarness.Latest);
             GeneratedSourceResult file = Assert.Single(output.GeneratedSources);
             _output.WriteLine($"{file.HintName}: {file.SourceText.Length} characters");

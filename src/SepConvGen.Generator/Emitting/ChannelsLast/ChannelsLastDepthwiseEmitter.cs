@@ -158,7 +158,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         private const int StripPixels = 4;
 
         /// <summary>Strips need the kernel's columns unrolled; wider kernels keep the pixel-by-pixel loop.</summary>
-        private const int MaxStripColumns = 8;
+        private const int MaxStripColumns = 16;
 
         /// <summary>The widest dilated window strips handle (its input columns are named by offset).</summary>
         private const int MaxStripWindow = 64;
