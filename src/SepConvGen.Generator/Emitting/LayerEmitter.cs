@@ -364,8 +364,7 @@ namespace SepConvGen.Generator.Emitting
         private void EmitForward()
         {
             SourceWriter w = _writer;
-            string layout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, H, W, InChannels)" : "(batch, InChannels, H, W)";
-            string outLayout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, OutH, OutW, OutChannels)" : "(batch, OutChannels, OutH, OutW)";
+            string layout = InputLayout, outLayout = OutputLayout;
             w.WriteLine("/// <summary>");
             w.WriteLine($"/// Runs the layer on <paramref name=\"batch\"/> images: <paramref name=\"input\"/> is {layout},");
             w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
@@ -399,6 +398,10 @@ namespace SepConvGen.Generator.Emitting
             w.CloseBlock();
         }
 
+        private string InputLayout => _spec.Layout == LayoutKind.ChannelsLast ? "(batch, H, W, InChannels)" : "(batch, InChannels, H, W)";
+
+        private string OutputLayout => _spec.Layout == LayoutKind.ChannelsLast ? "(batch, OutH, OutW, OutChannels)" : "(batch, OutChannels, OutH, OutW)";
+
         /// <summary>A fixed-size layer accepts only its own size.</summary>
         private void EmitFixedSizeCheck()
         {
@@ -421,8 +424,7 @@ namespace SepConvGen.Generator.Emitting
         private void EmitForwardParallel()
         {
             SourceWriter w = _writer;
-            string layout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, H, W, InChannels)" : "(batch, InChannels, H, W)";
-            string outLayout = _spec.Layout == LayoutKind.ChannelsLast ? "(batch, OutH, OutW, OutChannels)" : "(batch, OutChannels, OutH, OutW)";
+            string layout = InputLayout, outLayout = OutputLayout;
             string outH = _names.Size("OutputHeight");
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Forward on up to <paramref name=\"threads\"/> threads: the images x tiles of output rows are spread over the");
