@@ -48,7 +48,7 @@ namespace SepConvGen.Generator.Tests
         [Fact]
         public void Every_descriptor_has_a_section_in_the_docs()
         {
-            string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+            string docs = System.IO.File.ReadAllText(RepositoryPaths.Combine("docs", "diagnostics.md"));
             var ids = typeof(SepConvGenerator).Assembly.GetType("SepConvGen.Generator.Diagnostics.DiagnosticDescriptors")!
                 .GetProperties().Select(p => ((DiagnosticDescriptor)p.GetValue(null)!).Id).ToArray();
             Assert.Equal(12, ids.Length);
@@ -57,8 +57,5 @@ namespace SepConvGen.Generator.Tests
 
         private static GeneratorOutput Run(string declaration) =>
             GeneratorHarness.Run(new[] { "using SepConvGen;\n\nnamespace Samples\n{\n    " + declaration + "\n}\n" });
-
-        private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-            System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, "..", ".."));
     }
 }

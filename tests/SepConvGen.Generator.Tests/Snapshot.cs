@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
+using SepConvGen.Testing;
 using Xunit.Sdk;
 
 namespace SepConvGen.Generator.Tests
@@ -20,10 +20,9 @@ namespace SepConvGen.Generator.Tests
     {
         private const string AcceptVariable = "SEPCONVGEN_ACCEPT_SNAPSHOTS";
 
-        public static void Verify(string name, IEnumerable<(string HintName, string Text)> sources, string diagnostics,
-                                  [CallerFilePath] string callerFile = "")
+        public static void Verify(string name, IEnumerable<(string HintName, string Text)> sources, string diagnostics)
         {
-            string folder = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
+            string folder = RepositoryPaths.Combine("tests", "SepConvGen.Generator.Tests", "Snapshots");
             Directory.CreateDirectory(folder);
             var expectedFiles = new List<(string Path, string Text)>();
             foreach ((string hintName, string text) in sources)

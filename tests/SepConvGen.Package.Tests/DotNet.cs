@@ -51,9 +51,5 @@ namespace SepConvGen.Package.Tests
 
             return output.ToString();
         }
-
-        /// <summary>The repository root, found from this source file's location.</summary>
-        public static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-            Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
     }
 }

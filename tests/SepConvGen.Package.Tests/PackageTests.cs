@@ -33,7 +33,7 @@ namespace SepConvGen.Package.Tests
                 Version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
                 Environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(Root, "packages") };
 
-                string repository = DotNet.RepositoryRoot();
+                string repository = RepositoryPaths.Root;
                 CopyDirectory(Path.Combine(repository, "src"), Path.Combine(sources, "src"));
                 foreach (string file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "README.md" })
                 {
