@@ -100,19 +100,27 @@ namespace SepConvGen.Generator.Emitting
         private const int MaxUnrolledColumns = 16;
 
         /// <summary>
-        /// One vector block of <paramref name="chains"/> independent accumulators over every tap: a loop over the
-        /// kernel rows (whose start <paramref name="rowSetup"/> declares as <c>xr</c>/<c>wr</c> for a row
-        /// expression) with the columns unrolled. <paramref name="input"/> and <paramref name="weight"/> give the
-        /// operands of a column expression and chain; <paramref name="store"/> the store of a chain.
+        /// One vector block of <paramref name="chains"/> accumulators over every tap: a loop over the kernel rows
+        /// (whose start <paramref name="rowSetup"/> declares as <c>xr</c>/<c>wr</c> for a row expression) with the
+        /// columns unrolled. <paramref name="input"/> and <paramref name="weight"/> give the operands of a column
+        /// expression and chain; <paramref name="store"/> the store of a chain. With <paramref name="splits"/> above 1
+        /// each chain sums its unrolled kernel columns round robin into that many partial accumulators, added up
+        /// before the store: independent multiply-adds hide their latency when a block has few chains.
         /// </summary>
         protected void EmitVectorTaps(SourceWriter writer, int bits, int chains, Func<string, IEnumerable<string>> rowSetup,
-                                      Func<string, int, string> input, Func<string, int, string> weight, Func<int, string> store)
+                                      Func<string, int, string> input, Func<string, int, string> weight, Func<int, string> store,
+                                      int splits = 1)
         {
             (string kyFrom, string kyTo) = VectorKernelRows;
             string type = $"Vector{bits}<float>";
+            bool unrolled = Spec.Width.Kernel <= MaxUnrolledColumns;
+            splits = unrolled ? Math.Max(1, Math.Min(splits, Spec.Width.Kernel)) : 1;
             for (int q = 0; q < chains; q++)
             {
-                writer.WriteLine($"{type} acc{q} = {type}.Zero;");
+                for (int s = 0; s < splits; s++)
+                {
+                    writer.WriteLine($"{type} {Accumulator(q, s)} = {type}.Zero;");
+                }
             }
 
             bool rowLoop = Spec.Height.Kernel > 1;
@@ -126,7 +134,7 @@ namespace SepConvGen.Generator.Emitting
                 writer.WriteLine(line);
             }
 
-            void Column(string kx)
+            void Column(string kx, int split)
             {
                 // A weight shared by every chain (a broadcast) is loaded once per column.
                 bool shared = chains > 1 && weight(kx, 0) == weight(kx, 1);
@@ -137,21 +145,22 @@ namespace SepConvGen.Generator.Emitting
 
                 for (int q = 0; q < chains; q++)
                 {
-                    writer.WriteLine($"acc{q} = MultiplyAdd({input(kx, q)}, {(shared ? "weight" + Sanitize(kx) : weight(kx, q))}, acc{q});");
+                    string acc = Accumulator(q, split);
+                    writer.WriteLine($"{acc} = MultiplyAdd({input(kx, q)}, {(shared ? "weight" + Sanitize(kx) : weight(kx, q))}, {acc});");
                 }
             }
 
-            if (Spec.Width.Kernel <= MaxUnrolledColumns)
+            if (unrolled)
             {
                 for (int kx = 0; kx < Spec.Width.Kernel; kx++)
                 {
-                    Column(kx.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Column(kx.ToString(System.Globalization.CultureInfo.InvariantCulture), kx % splits);
                 }
             }
             else
             {
                 writer.OpenBlock("for (int kx = 0; kx < KernelWidth; kx++)");
-                Column("kx");
+                Column("kx", 0);
                 writer.CloseBlock();
             }
 
@@ -162,9 +171,24 @@ namespace SepConvGen.Generator.Emitting
 
             for (int q = 0; q < chains; q++)
             {
+                if (splits > 1)
+                {
+                    var parts = new System.Text.StringBuilder(Accumulator(q, 0));
+                    for (int s = 1; s < splits; s++)
+                    {
+                        parts.Append(" + ").Append(Accumulator(q, s));
+                    }
+
+                    writer.WriteLine($"{Accumulator(q, 0)} = {parts};");
+                }
+
                 writer.WriteLine(store(q));
             }
         }
+
+        /// <summary>"acc2", or "acc2_1" for the second partial sum of chain 2.</summary>
+        private static string Accumulator(int chain, int split) =>
+            split == 0 ? $"acc{chain}" : $"acc{chain}_{split}";
 
         /// <summary>
         /// The kernel rows vector rows run: all of them, or, where rows can reach the padding, the ones inside the

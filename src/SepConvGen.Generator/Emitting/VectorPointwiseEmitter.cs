@@ -9,7 +9,7 @@ namespace SepConvGen.Generator.Emitting
     /// dispatcher that picks the widest the hardware accelerates (the checks are JIT-time constants, so only one
     /// path survives). NHWC vectorizes along filters: a panel row of 32 filters is whole vectors, multiplied by
     /// broadcast pixels. NCHW vectorizes along pixels: vectors of a row's pixels, multiplied by 4 broadcast
-    /// filters. Both keep about 12 accumulators in registers, start them at the bias, and fuse the activation
+    /// filters. Both keep 12 accumulators (NCHW with Vector512: 16) in registers, start them at the bias, and fuse the activation
     /// into the store.
     /// </summary>
     internal sealed class VectorPointwiseEmitter
@@ -17,7 +17,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>Accumulator vectors per register block: enough to hide FMA latency, few enough not to spill.</summary>
         private const int Accumulators = 12;
 
-        /// <summary>NCHW: pixel vectors per register block (with 4 filters, 12 accumulators).</summary>
+        /// <summary>NCHW: pixel vectors per register block below Vector512 (with 4 filters, 12 accumulators).</summary>
         private const int PixelVectors = 3;
 
         private readonly LayerSpec _spec;
@@ -225,17 +225,27 @@ namespace SepConvGen.Generator.Emitting
 
         private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
         {
+            int block = PixelVectorsFor(bits);
             writer.WriteLine("int ox = 0;");
-            writer.OpenBlock($"for (; ox + {PixelVectors * lanes} <= pixels; ox += {PixelVectors * lanes})");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, PixelVectors);
-            writer.CloseBlock();
-            writer.OpenBlock($"for (; ox + {lanes} <= pixels; ox += {lanes})");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, 1);
+            writer.OpenBlock($"for (; ox + {block * lanes} <= pixels; ox += {block * lanes})");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
             writer.CloseBlock();
             writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
-            writer.WriteLine("// The last pixels as one vector that overlaps pixels already done (they get the same values again).");
-            writer.WriteLine($"ox = pixels - {lanes};");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, 1);
+            writer.WriteLine($"// The pixels left as 1-{Int(block)} vectors; the last one ends the tile and may redo pixels already done.");
+            writer.WriteLine($"int last = pixels - {lanes} - ox;");
+            for (int vectors = block; vectors >= 1; vectors--)
+            {
+                writer.OpenBlock(vectors == 1 ? "else" : $"{(vectors == block ? "if" : "else if")} (last > {Int((vectors - 2) * lanes)})");
+                if (vectors == 1)
+                {
+                    // One vector: it starts before ox (last < 0), so it is placed by moving ox instead.
+                    writer.WriteLine($"ox = pixels - {lanes};");
+                }
+
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, vectors, tail: vectors > 1);
+                writer.CloseBlock();
+            }
+
             writer.WriteLine("ox = pixels;");
             writer.CloseBlock();
             writer.WriteLine("// Fewer pixels than a vector: one by one.");
@@ -263,8 +273,19 @@ namespace SepConvGen.Generator.Emitting
             writer.CloseBlock();
         }
 
-        private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors)
+        /// <summary>
+        /// NCHW pixel vectors per register block: 4 with Vector512 (x86 and Arm have 32 vector registers there),
+        /// else 3 (AVX2 has 16).
+        /// </summary>
+        private static int PixelVectorsFor(int bits) => bits == 512 ? 4 : PixelVectors;
+
+        /// <summary>
+        /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over all channels. Vector v starts
+        /// v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>.
+        /// </summary>
+        private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
         {
+            string Offset(int v) => tail && v == vectors - 1 ? "last" : Int(v * lanes);
             string type = $"Vector{bits}<float>";
             for (int k = 0; k < filters; k++)
             {
@@ -279,7 +300,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine(_names.Let("xj", false, "row", "j * channelStride + ox"));
             for (int v = 0; v < vectors; v++)
             {
-                writer.WriteLine($"{type} x{v} = {_names.LoadVector(bits, "xj", Int(v * lanes))};");
+                writer.WriteLine($"{type} x{v} = {_names.LoadVector(bits, "xj", Offset(v))};");
             }
 
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
@@ -298,7 +319,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string offset = $"{Times(Plus("f", k), "outputPlane")} + ox{(v == 0 ? string.Empty : " + " + Int(v * lanes))}";
+                    string offset = $"{Times(Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
                     writer.WriteLine(_names.StoreVector(Activated($"acc{k}_{v}"), "outputRow", offset));
                 }
             }

@@ -372,7 +372,24 @@ namespace Samples
                 // The input rows this output row reads, between their zero padding.
                 for (int ky = 0; ky < KernelHeight; ky++)
                 {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth), g.InputWidth).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref pad, ky * paddedWidth + g.PadLeft), g.InputWidth));
+                    int source = (iy + ky * DilationHeight) * g.InputWidth, destination = ky * paddedWidth + g.PadLeft;
+                    int i = 0;
+                    for (; i + 16 <= g.InputWidth; i += 16)
+                    {
+                        Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                    }
+                    if (i < g.InputWidth && g.InputWidth >= 16)
+                    {
+                        i = g.InputWidth - 16;
+                        Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                    }
+                    else
+                    {
+                        for (; i < g.InputWidth; i++)
+                        {
+                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                        }
+                    }
                 }
 
                 {
@@ -380,9 +397,13 @@ namespace Samples
                     for (; ox + 64 <= g.OutputWidth; ox += 64)
                     {
                         Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
                         Vector512<float> acc1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
                         Vector512<float> acc2 = Vector512<float>.Zero;
+                        Vector512<float> acc2_1 = Vector512<float>.Zero;
                         Vector512<float> acc3 = Vector512<float>.Zero;
+                        Vector512<float> acc3_1 = Vector512<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         Vector512<float> weight0 = Vector512.Create(wr);
@@ -391,188 +412,188 @@ namespace Samples
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(32)), weight0, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(48)), weight0, acc3);
                         Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 32)), weight1, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 48)), weight1, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 32)), weight1, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 48)), weight1, acc3_1);
                         Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16)), weight2, acc1);
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 32)), weight2, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 48)), weight2, acc3);
                         Vector512<float> weight3 = Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 32)), weight3, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 48)), weight3, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 32)), weight3, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 48)), weight3, acc3_1);
                         Vector512<float> weight4 = Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16)), weight4, acc1);
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 32)), weight4, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 48)), weight4, acc3);
                         Vector512<float> weight5 = Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 32)), weight5, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 48)), weight5, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 32)), weight5, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 48)), weight5, acc3_1);
                         Vector512<float> weight6 = Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16)), weight6, acc1);
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 32)), weight6, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 48)), weight6, acc3);
                         Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 32)), weight7, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 48)), weight7, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 32)), weight7, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 48)), weight7, acc3_1);
                         Vector512<float> weight8 = Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16)), weight8, acc1);
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 32)), weight8, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 48)), weight8, acc3);
                         Vector512<float> weight9 = Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 32)), weight9, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 48)), weight9, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 32)), weight9, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 48)), weight9, acc3_1);
                         Vector512<float> weight10 = Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16)), weight10, acc1);
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 32)), weight10, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 48)), weight10, acc3);
                         Vector512<float> weight11 = Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 32)), weight11, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 48)), weight11, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 32)), weight11, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 48)), weight11, acc3_1);
                         Vector512<float> weight12 = Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16)), weight12, acc1);
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 32)), weight12, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 48)), weight12, acc3);
                         Vector512<float> weight13 = Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 32)), weight13, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 48)), weight13, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 32)), weight13, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 48)), weight13, acc3_1);
                         Vector512<float> weight14 = Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
                         acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16)), weight14, acc1);
                         acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 32)), weight14, acc2);
                         acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 48)), weight14, acc3);
                         Vector512<float> weight15 = Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 32)), weight15, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 48)), weight15, acc3);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 32)), weight15, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 48)), weight15, acc3_1);
+                        acc0 = acc0 + acc0_1;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1;
                         acc1.StoreUnsafe(ref target, (nuint)(ox + 16));
+                        acc2 = acc2 + acc2_1;
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 32));
+                        acc3 = acc3 + acc3_1;
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 48));
                     }
-                    for (; ox + 32 <= g.OutputWidth; ox += 32)
+                    // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
+                    while (g.OutputWidth - ox > 16)
                     {
+                        int second = Math.Min(16, g.OutputWidth - 16 - ox);
                         Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc0_3 = Vector512<float>.Zero;
                         Vector512<float> acc1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_3 = Vector512<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         Vector512<float> weight0 = Vector512.Create(wr);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(16)), weight0, acc1);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
                         Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc1);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
                         Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16)), weight2, acc1);
+                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
                         Vector512<float> weight3 = Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc1);
+                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
                         Vector512<float> weight4 = Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16)), weight4, acc1);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
                         Vector512<float> weight5 = Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc1);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
                         Vector512<float> weight6 = Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16)), weight6, acc1);
+                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
                         Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc1);
+                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
                         Vector512<float> weight8 = Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16)), weight8, acc1);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
                         Vector512<float> weight9 = Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc1);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
                         Vector512<float> weight10 = Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16)), weight10, acc1);
+                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
                         Vector512<float> weight11 = Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc1);
+                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
                         Vector512<float> weight12 = Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16)), weight12, acc1);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
                         Vector512<float> weight13 = Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc1);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
                         Vector512<float> weight14 = Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16)), weight14, acc1);
+                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
                         Vector512<float> weight15 = Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc1);
+                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
+                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + 16));
-                    }
-                    for (; ox + 16 <= g.OutputWidth; ox += 16)
-                    {
-                        Vector512<float> acc0 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr), Vector512.Create(wr), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + second));
+                        ox += 16 + second;
                     }
                     if (ox < g.OutputWidth && g.OutputWidth >= 16)
                     {
-                        // The last columns as one vector that overlaps columns already done (they get the same values again).
+                        // One vector left, ending the row.
                         ox = g.OutputWidth - 16;
                         Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc0_3 = Vector512<float>.Zero;
+                        Vector512<float> acc0_4 = Vector512<float>.Zero;
+                        Vector512<float> acc0_5 = Vector512<float>.Zero;
+                        Vector512<float> acc0_6 = Vector512<float>.Zero;
+                        Vector512<float> acc0_7 = Vector512<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr), Vector512.Create(wr), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
+                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
+                        acc0_4 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
+                        acc0_5 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
+                        acc0_6 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
+                        acc0_7 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
                         acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
+                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
+                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
+                        acc0_4 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
+                        acc0_5 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
+                        acc0_6 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
+                        acc0_7 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
+                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                         ox = g.OutputWidth;
                     }
@@ -612,7 +633,24 @@ namespace Samples
                 // The input rows this output row reads, between their zero padding.
                 for (int ky = 0; ky < KernelHeight; ky++)
                 {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth), g.InputWidth).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref pad, ky * paddedWidth + g.PadLeft), g.InputWidth));
+                    int source = (iy + ky * DilationHeight) * g.InputWidth, destination = ky * paddedWidth + g.PadLeft;
+                    int i = 0;
+                    for (; i + 8 <= g.InputWidth; i += 8)
+                    {
+                        Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                    }
+                    if (i < g.InputWidth && g.InputWidth >= 8)
+                    {
+                        i = g.InputWidth - 8;
+                        Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                    }
+                    else
+                    {
+                        for (; i < g.InputWidth; i++)
+                        {
+                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                        }
+                    }
                 }
 
                 {
@@ -620,9 +658,13 @@ namespace Samples
                     for (; ox + 32 <= g.OutputWidth; ox += 32)
                     {
                         Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
                         Vector256<float> acc1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
                         Vector256<float> acc2 = Vector256<float>.Zero;
+                        Vector256<float> acc2_1 = Vector256<float>.Zero;
                         Vector256<float> acc3 = Vector256<float>.Zero;
+                        Vector256<float> acc3_1 = Vector256<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         Vector256<float> weight0 = Vector256.Create(wr);
@@ -631,188 +673,188 @@ namespace Samples
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(16)), weight0, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(24)), weight0, acc3);
                         Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 24)), weight1, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 24)), weight1, acc3_1);
                         Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), weight2, acc1);
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16)), weight2, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 24)), weight2, acc3);
                         Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 24)), weight3, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 24)), weight3, acc3_1);
                         Vector256<float> weight4 = Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), weight4, acc1);
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16)), weight4, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 24)), weight4, acc3);
                         Vector256<float> weight5 = Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 24)), weight5, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 24)), weight5, acc3_1);
                         Vector256<float> weight6 = Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), weight6, acc1);
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16)), weight6, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 24)), weight6, acc3);
                         Vector256<float> weight7 = Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 24)), weight7, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 24)), weight7, acc3_1);
                         Vector256<float> weight8 = Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), weight8, acc1);
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16)), weight8, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 24)), weight8, acc3);
                         Vector256<float> weight9 = Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 24)), weight9, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 24)), weight9, acc3_1);
                         Vector256<float> weight10 = Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), weight10, acc1);
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16)), weight10, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 24)), weight10, acc3);
                         Vector256<float> weight11 = Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 24)), weight11, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 24)), weight11, acc3_1);
                         Vector256<float> weight12 = Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), weight12, acc1);
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16)), weight12, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 24)), weight12, acc3);
                         Vector256<float> weight13 = Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 24)), weight13, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 24)), weight13, acc3_1);
                         Vector256<float> weight14 = Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
                         acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), weight14, acc1);
                         acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16)), weight14, acc2);
                         acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 24)), weight14, acc3);
                         Vector256<float> weight15 = Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 24)), weight15, acc3);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 24)), weight15, acc3_1);
+                        acc0 = acc0 + acc0_1;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1;
                         acc1.StoreUnsafe(ref target, (nuint)(ox + 8));
+                        acc2 = acc2 + acc2_1;
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 16));
+                        acc3 = acc3 + acc3_1;
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 24));
                     }
-                    for (; ox + 16 <= g.OutputWidth; ox += 16)
+                    // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
+                    while (g.OutputWidth - ox > 8)
                     {
+                        int second = Math.Min(8, g.OutputWidth - 8 - ox);
                         Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc0_2 = Vector256<float>.Zero;
+                        Vector256<float> acc0_3 = Vector256<float>.Zero;
                         Vector256<float> acc1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_2 = Vector256<float>.Zero;
+                        Vector256<float> acc1_3 = Vector256<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         Vector256<float> weight0 = Vector256.Create(wr);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8)), weight0, acc1);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
                         Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc1);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
                         Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), weight2, acc1);
+                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
                         Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc1);
+                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
                         Vector256<float> weight4 = Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), weight4, acc1);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
                         Vector256<float> weight5 = Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc1);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
                         Vector256<float> weight6 = Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), weight6, acc1);
+                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
                         Vector256<float> weight7 = Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc1);
+                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
                         Vector256<float> weight8 = Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), weight8, acc1);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
                         Vector256<float> weight9 = Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc1);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
                         Vector256<float> weight10 = Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), weight10, acc1);
+                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
                         Vector256<float> weight11 = Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc1);
+                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
                         Vector256<float> weight12 = Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), weight12, acc1);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
                         Vector256<float> weight13 = Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc1);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
                         Vector256<float> weight14 = Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), weight14, acc1);
+                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
                         Vector256<float> weight15 = Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc1);
+                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
+                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + 8));
-                    }
-                    for (; ox + 8 <= g.OutputWidth; ox += 8)
-                    {
-                        Vector256<float> acc0 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), Vector256.Create(wr), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + second));
+                        ox += 8 + second;
                     }
                     if (ox < g.OutputWidth && g.OutputWidth >= 8)
                     {
-                        // The last columns as one vector that overlaps columns already done (they get the same values again).
+                        // One vector left, ending the row.
                         ox = g.OutputWidth - 8;
                         Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc0_2 = Vector256<float>.Zero;
+                        Vector256<float> acc0_3 = Vector256<float>.Zero;
+                        Vector256<float> acc0_4 = Vector256<float>.Zero;
+                        Vector256<float> acc0_5 = Vector256<float>.Zero;
+                        Vector256<float> acc0_6 = Vector256<float>.Zero;
+                        Vector256<float> acc0_7 = Vector256<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), Vector256.Create(wr), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
+                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
+                        acc0_4 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
+                        acc0_5 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
+                        acc0_6 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
+                        acc0_7 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
                         acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
+                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
+                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
+                        acc0_4 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
+                        acc0_5 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
+                        acc0_6 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
+                        acc0_7 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
+                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                         ox = g.OutputWidth;
                     }
@@ -852,7 +894,24 @@ namespace Samples
                 // The input rows this output row reads, between their zero padding.
                 for (int ky = 0; ky < KernelHeight; ky++)
                 {
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, (iy + ky * DilationHeight) * g.InputWidth), g.InputWidth).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref pad, ky * paddedWidth + g.PadLeft), g.InputWidth));
+                    int source = (iy + ky * DilationHeight) * g.InputWidth, destination = ky * paddedWidth + g.PadLeft;
+                    int i = 0;
+                    for (; i + 4 <= g.InputWidth; i += 4)
+                    {
+                        Vector128.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                    }
+                    if (i < g.InputWidth && g.InputWidth >= 4)
+                    {
+                        i = g.InputWidth - 4;
+                        Vector128.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                    }
+                    else
+                    {
+                        for (; i < g.InputWidth; i++)
+                        {
+                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                        }
+                    }
                 }
 
                 {
@@ -860,9 +919,13 @@ namespace Samples
                     for (; ox + 16 <= g.OutputWidth; ox += 16)
                     {
                         Vector128<float> acc0 = Vector128<float>.Zero;
+                        Vector128<float> acc0_1 = Vector128<float>.Zero;
                         Vector128<float> acc1 = Vector128<float>.Zero;
+                        Vector128<float> acc1_1 = Vector128<float>.Zero;
                         Vector128<float> acc2 = Vector128<float>.Zero;
+                        Vector128<float> acc2_1 = Vector128<float>.Zero;
                         Vector128<float> acc3 = Vector128<float>.Zero;
+                        Vector128<float> acc3_1 = Vector128<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         Vector128<float> weight0 = Vector128.Create(wr);
@@ -871,188 +934,188 @@ namespace Samples
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8)), weight0, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12)), weight0, acc3);
                         Vector128<float> weight1 = Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 4)), weight1, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 12)), weight1, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 4)), weight1, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 12)), weight1, acc3_1);
                         Vector128<float> weight2 = Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 4)), weight2, acc1);
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), weight2, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 12)), weight2, acc3);
                         Vector128<float> weight3 = Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 4)), weight3, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 12)), weight3, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 4)), weight3, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 12)), weight3, acc3_1);
                         Vector128<float> weight4 = Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 4)), weight4, acc1);
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), weight4, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 12)), weight4, acc3);
                         Vector128<float> weight5 = Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 4)), weight5, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 12)), weight5, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 4)), weight5, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 12)), weight5, acc3_1);
                         Vector128<float> weight6 = Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 4)), weight6, acc1);
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), weight6, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 12)), weight6, acc3);
                         Vector128<float> weight7 = Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 4)), weight7, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 12)), weight7, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 4)), weight7, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 12)), weight7, acc3_1);
                         Vector128<float> weight8 = Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 4)), weight8, acc1);
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), weight8, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 12)), weight8, acc3);
                         Vector128<float> weight9 = Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 4)), weight9, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 12)), weight9, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 4)), weight9, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 12)), weight9, acc3_1);
                         Vector128<float> weight10 = Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 4)), weight10, acc1);
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), weight10, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 12)), weight10, acc3);
                         Vector128<float> weight11 = Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 4)), weight11, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 12)), weight11, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 4)), weight11, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 12)), weight11, acc3_1);
                         Vector128<float> weight12 = Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 4)), weight12, acc1);
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), weight12, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 12)), weight12, acc3);
                         Vector128<float> weight13 = Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 4)), weight13, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 12)), weight13, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 4)), weight13, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 12)), weight13, acc3_1);
                         Vector128<float> weight14 = Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
                         acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 4)), weight14, acc1);
                         acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), weight14, acc2);
                         acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 12)), weight14, acc3);
                         Vector128<float> weight15 = Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 4)), weight15, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 12)), weight15, acc3);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 4)), weight15, acc1_1);
+                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc2_1);
+                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 12)), weight15, acc3_1);
+                        acc0 = acc0 + acc0_1;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1;
                         acc1.StoreUnsafe(ref target, (nuint)(ox + 4));
+                        acc2 = acc2 + acc2_1;
                         acc2.StoreUnsafe(ref target, (nuint)(ox + 8));
+                        acc3 = acc3 + acc3_1;
                         acc3.StoreUnsafe(ref target, (nuint)(ox + 12));
                     }
-                    for (; ox + 8 <= g.OutputWidth; ox += 8)
+                    // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
+                    while (g.OutputWidth - ox > 4)
                     {
+                        int second = Math.Min(4, g.OutputWidth - 4 - ox);
                         Vector128<float> acc0 = Vector128<float>.Zero;
+                        Vector128<float> acc0_1 = Vector128<float>.Zero;
+                        Vector128<float> acc0_2 = Vector128<float>.Zero;
+                        Vector128<float> acc0_3 = Vector128<float>.Zero;
                         Vector128<float> acc1 = Vector128<float>.Zero;
+                        Vector128<float> acc1_1 = Vector128<float>.Zero;
+                        Vector128<float> acc1_2 = Vector128<float>.Zero;
+                        Vector128<float> acc1_3 = Vector128<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         Vector128<float> weight0 = Vector128.Create(wr);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4)), weight0, acc1);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
                         Vector128<float> weight1 = Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 4)), weight1, acc1);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
                         Vector128<float> weight2 = Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 4)), weight2, acc1);
+                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
                         Vector128<float> weight3 = Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 4)), weight3, acc1);
+                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
                         Vector128<float> weight4 = Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 4)), weight4, acc1);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
                         Vector128<float> weight5 = Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 4)), weight5, acc1);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
                         Vector128<float> weight6 = Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 4)), weight6, acc1);
+                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
                         Vector128<float> weight7 = Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 4)), weight7, acc1);
+                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
                         Vector128<float> weight8 = Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 4)), weight8, acc1);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
                         Vector128<float> weight9 = Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 4)), weight9, acc1);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
                         Vector128<float> weight10 = Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 4)), weight10, acc1);
+                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
                         Vector128<float> weight11 = Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 4)), weight11, acc1);
+                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
                         Vector128<float> weight12 = Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 4)), weight12, acc1);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
                         Vector128<float> weight13 = Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 4)), weight13, acc1);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
                         Vector128<float> weight14 = Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 4)), weight14, acc1);
+                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
+                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
                         Vector128<float> weight15 = Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 4)), weight15, acc1);
+                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
+                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
+                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + 4));
-                    }
-                    for (; ox + 4 <= g.OutputWidth; ox += 4)
-                    {
-                        Vector128<float> acc0 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), Vector128.Create(wr), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + second));
+                        ox += 4 + second;
                     }
                     if (ox < g.OutputWidth && g.OutputWidth >= 4)
                     {
-                        // The last columns as one vector that overlaps columns already done (they get the same values again).
+                        // One vector left, ending the row.
                         ox = g.OutputWidth - 4;
                         Vector128<float> acc0 = Vector128<float>.Zero;
+                        Vector128<float> acc0_1 = Vector128<float>.Zero;
+                        Vector128<float> acc0_2 = Vector128<float>.Zero;
+                        Vector128<float> acc0_3 = Vector128<float>.Zero;
+                        Vector128<float> acc0_4 = Vector128<float>.Zero;
+                        Vector128<float> acc0_5 = Vector128<float>.Zero;
+                        Vector128<float> acc0_6 = Vector128<float>.Zero;
+                        Vector128<float> acc0_7 = Vector128<float>.Zero;
                         ref float xr = ref Unsafe.Add(ref pad, ox);
                         ref float wr = ref w;
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), Vector128.Create(wr), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
+                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
+                        acc0_4 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
+                        acc0_5 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
+                        acc0_6 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
+                        acc0_7 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
                         acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0);
+                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
+                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
+                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
+                        acc0_4 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
+                        acc0_5 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
+                        acc0_6 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
+                        acc0_7 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
+                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
                         acc0.StoreUnsafe(ref target, (nuint)(ox));
                         ox = g.OutputWidth;
                     }
@@ -1271,111 +1334,258 @@ namespace Samples
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                 int ox = 0;
-                for (; ox + 48 <= pixels; ox += 48)
+                for (; ox + 64 <= pixels; ox += 64)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc0_1 = Vector512<float>.Zero;
                     Vector512<float> acc0_2 = Vector512<float>.Zero;
+                    Vector512<float> acc0_3 = Vector512<float>.Zero;
                     Vector512<float> acc1_0 = Vector512<float>.Zero;
                     Vector512<float> acc1_1 = Vector512<float>.Zero;
                     Vector512<float> acc1_2 = Vector512<float>.Zero;
+                    Vector512<float> acc1_3 = Vector512<float>.Zero;
                     Vector512<float> acc2_0 = Vector512<float>.Zero;
                     Vector512<float> acc2_1 = Vector512<float>.Zero;
                     Vector512<float> acc2_2 = Vector512<float>.Zero;
+                    Vector512<float> acc2_3 = Vector512<float>.Zero;
                     Vector512<float> acc3_0 = Vector512<float>.Zero;
                     Vector512<float> acc3_1 = Vector512<float>.Zero;
                     Vector512<float> acc3_2 = Vector512<float>.Zero;
+                    Vector512<float> acc3_3 = Vector512<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
                         Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                        Vector512<float> x3 = Vector512.LoadUnsafe(ref xj, (nuint)(48));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector512<float> b0 = Vector512.Create(wj);
                         acc0_0 = MultiplyAdd(b0, x0, acc0_0);
                         acc0_1 = MultiplyAdd(b0, x1, acc0_1);
                         acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                        acc0_3 = MultiplyAdd(b0, x3, acc0_3);
                         Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
                         acc1_0 = MultiplyAdd(b1, x0, acc1_0);
                         acc1_1 = MultiplyAdd(b1, x1, acc1_1);
                         acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                        acc1_3 = MultiplyAdd(b1, x3, acc1_3);
                         Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
                         acc2_0 = MultiplyAdd(b2, x0, acc2_0);
                         acc2_1 = MultiplyAdd(b2, x1, acc2_1);
                         acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                        acc2_3 = MultiplyAdd(b2, x3, acc2_3);
                         Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
                         acc3_0 = MultiplyAdd(b3, x0, acc3_0);
                         acc3_1 = MultiplyAdd(b3, x1, acc3_1);
                         acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                        acc3_3 = MultiplyAdd(b3, x3, acc3_3);
                     }
 
                     acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
                     acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
                     acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                    acc0_3.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 48));
                     acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
                     acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
                     acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                    acc1_3.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 48));
                     acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
                     acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
                     acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 32));
+                    acc2_3.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 48));
                     acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                     acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
                     acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 32));
-                }
-                for (; ox + 16 <= pixels; ox += 16)
-                {
-                    Vector512<float> acc0_0 = Vector512<float>.Zero;
-                    Vector512<float> acc1_0 = Vector512<float>.Zero;
-                    Vector512<float> acc2_0 = Vector512<float>.Zero;
-                    Vector512<float> acc3_0 = Vector512<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> b0 = Vector512.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                        Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                        Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                    }
-
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                    acc3_3.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 48));
                 }
                 if (ox < pixels && pixels >= 16)
                 {
-                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
-                    ox = pixels - 16;
-                    Vector512<float> acc0_0 = Vector512<float>.Zero;
-                    Vector512<float> acc1_0 = Vector512<float>.Zero;
-                    Vector512<float> acc2_0 = Vector512<float>.Zero;
-                    Vector512<float> acc3_0 = Vector512<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
+                    // The pixels left as 1-4 vectors; the last one ends the tile and may redo pixels already done.
+                    int last = pixels - 16 - ox;
+                    if (last > 32)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> b0 = Vector512.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                        Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                        Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                    }
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc0_3 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_3 = Vector512<float>.Zero;
+                        Vector512<float> acc2_0 = Vector512<float>.Zero;
+                        Vector512<float> acc2_1 = Vector512<float>.Zero;
+                        Vector512<float> acc2_2 = Vector512<float>.Zero;
+                        Vector512<float> acc2_3 = Vector512<float>.Zero;
+                        Vector512<float> acc3_0 = Vector512<float>.Zero;
+                        Vector512<float> acc3_1 = Vector512<float>.Zero;
+                        Vector512<float> acc3_2 = Vector512<float>.Zero;
+                        Vector512<float> acc3_3 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                            Vector512<float> x3 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            acc0_3 = MultiplyAdd(b0, x3, acc0_3);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            acc1_3 = MultiplyAdd(b1, x3, acc1_3);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                            acc2_3 = MultiplyAdd(b2, x3, acc2_3);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                            acc3_3 = MultiplyAdd(b3, x3, acc3_3);
+                        }
 
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                        acc0_3.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                        acc1_3.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
+                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 32));
+                        acc2_3.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
+                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 32));
+                        acc3_3.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                    }
+                    else if (last > 16)
+                    {
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        Vector512<float> acc2_0 = Vector512<float>.Zero;
+                        Vector512<float> acc2_1 = Vector512<float>.Zero;
+                        Vector512<float> acc2_2 = Vector512<float>.Zero;
+                        Vector512<float> acc3_0 = Vector512<float>.Zero;
+                        Vector512<float> acc3_1 = Vector512<float>.Zero;
+                        Vector512<float> acc3_2 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
+                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
+                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                    }
+                    else if (last > 0)
+                    {
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc2_0 = Vector512<float>.Zero;
+                        Vector512<float> acc2_1 = Vector512<float>.Zero;
+                        Vector512<float> acc3_0 = Vector512<float>.Zero;
+                        Vector512<float> acc3_1 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                    }
+                    else
+                    {
+                        ox = pixels - 16;
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc2_0 = Vector512<float>.Zero;
+                        Vector512<float> acc3_0 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                    }
                     ox = pixels;
                 }
                 // Fewer pixels than a vector: one by one.
@@ -1405,75 +1615,164 @@ namespace Samples
                 const int f = FullFilterBlocks * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PanelLength);
                 int ox = 0;
-                for (; ox + 48 <= pixels; ox += 48)
+                for (; ox + 64 <= pixels; ox += 64)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc0_1 = Vector512<float>.Zero;
                     Vector512<float> acc0_2 = Vector512<float>.Zero;
+                    Vector512<float> acc0_3 = Vector512<float>.Zero;
                     Vector512<float> acc1_0 = Vector512<float>.Zero;
                     Vector512<float> acc1_1 = Vector512<float>.Zero;
                     Vector512<float> acc1_2 = Vector512<float>.Zero;
+                    Vector512<float> acc1_3 = Vector512<float>.Zero;
                     for (int j = 0; j < DepthwiseChannels; j++)
                     {
                         ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
                         Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                        Vector512<float> x3 = Vector512.LoadUnsafe(ref xj, (nuint)(48));
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
                         Vector512<float> b0 = Vector512.Create(wj);
                         acc0_0 = MultiplyAdd(b0, x0, acc0_0);
                         acc0_1 = MultiplyAdd(b0, x1, acc0_1);
                         acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                        acc0_3 = MultiplyAdd(b0, x3, acc0_3);
                         Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
                         acc1_0 = MultiplyAdd(b1, x0, acc1_0);
                         acc1_1 = MultiplyAdd(b1, x1, acc1_1);
                         acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                        acc1_3 = MultiplyAdd(b1, x3, acc1_3);
                     }
 
                     acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
                     acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
                     acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                    acc0_3.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 48));
                     acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
                     acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
                     acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
-                }
-                for (; ox + 16 <= pixels; ox += 16)
-                {
-                    Vector512<float> acc0_0 = Vector512<float>.Zero;
-                    Vector512<float> acc1_0 = Vector512<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> b0 = Vector512.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                    }
-
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    acc1_3.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 48));
                 }
                 if (ox < pixels && pixels >= 16)
                 {
-                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
-                    ox = pixels - 16;
-                    Vector512<float> acc0_0 = Vector512<float>.Zero;
-                    Vector512<float> acc1_0 = Vector512<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
+                    // The pixels left as 1-4 vectors; the last one ends the tile and may redo pixels already done.
+                    int last = pixels - 16 - ox;
+                    if (last > 32)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector512<float> b0 = Vector512.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                    }
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc0_3 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_3 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                            Vector512<float> x3 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            acc0_3 = MultiplyAdd(b0, x3, acc0_3);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            acc1_3 = MultiplyAdd(b1, x3, acc1_3);
+                        }
 
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                        acc0_3.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                        acc1_3.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                    }
+                    else if (last > 16)
+                    {
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                    }
+                    else if (last > 0)
+                    {
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                    }
+                    else
+                    {
+                        ox = pixels - 16;
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    }
                     ox = pixels;
                 }
                 // Fewer pixels than a vector: one by one.
@@ -1560,59 +1859,128 @@ namespace Samples
                     acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
                     acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
                 }
-                for (; ox + 8 <= pixels; ox += 8)
-                {
-                    Vector256<float> acc0_0 = Vector256<float>.Zero;
-                    Vector256<float> acc1_0 = Vector256<float>.Zero;
-                    Vector256<float> acc2_0 = Vector256<float>.Zero;
-                    Vector256<float> acc3_0 = Vector256<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> b0 = Vector256.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                        Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
-                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                        Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
-                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                    }
-
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                }
                 if (ox < pixels && pixels >= 8)
                 {
-                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
-                    ox = pixels - 8;
-                    Vector256<float> acc0_0 = Vector256<float>.Zero;
-                    Vector256<float> acc1_0 = Vector256<float>.Zero;
-                    Vector256<float> acc2_0 = Vector256<float>.Zero;
-                    Vector256<float> acc3_0 = Vector256<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
+                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    int last = pixels - 8 - ox;
+                    if (last > 8)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> b0 = Vector256.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                        Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
-                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                        Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
-                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                    }
+                        Vector256<float> acc0_0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc0_2 = Vector256<float>.Zero;
+                        Vector256<float> acc1_0 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_2 = Vector256<float>.Zero;
+                        Vector256<float> acc2_0 = Vector256<float>.Zero;
+                        Vector256<float> acc2_1 = Vector256<float>.Zero;
+                        Vector256<float> acc2_2 = Vector256<float>.Zero;
+                        Vector256<float> acc3_0 = Vector256<float>.Zero;
+                        Vector256<float> acc3_1 = Vector256<float>.Zero;
+                        Vector256<float> acc3_2 = Vector256<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                            Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(8));
+                            Vector256<float> x2 = Vector256.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector256<float> b0 = Vector256.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                            Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                        }
 
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 8));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 8));
+                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
+                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                    }
+                    else if (last > 0)
+                    {
+                        Vector256<float> acc0_0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_0 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
+                        Vector256<float> acc2_0 = Vector256<float>.Zero;
+                        Vector256<float> acc2_1 = Vector256<float>.Zero;
+                        Vector256<float> acc3_0 = Vector256<float>.Zero;
+                        Vector256<float> acc3_1 = Vector256<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                            Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector256<float> b0 = Vector256.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                    }
+                    else
+                    {
+                        ox = pixels - 8;
+                        Vector256<float> acc0_0 = Vector256<float>.Zero;
+                        Vector256<float> acc1_0 = Vector256<float>.Zero;
+                        Vector256<float> acc2_0 = Vector256<float>.Zero;
+                        Vector256<float> acc3_0 = Vector256<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector256<float> b0 = Vector256.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                    }
                     ox = pixels;
                 }
                 // Fewer pixels than a vector: one by one.
@@ -1674,43 +2042,86 @@ namespace Samples
                     acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
                     acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
                 }
-                for (; ox + 8 <= pixels; ox += 8)
-                {
-                    Vector256<float> acc0_0 = Vector256<float>.Zero;
-                    Vector256<float> acc1_0 = Vector256<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> b0 = Vector256.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                    }
-
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                }
                 if (ox < pixels && pixels >= 8)
                 {
-                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
-                    ox = pixels - 8;
-                    Vector256<float> acc0_0 = Vector256<float>.Zero;
-                    Vector256<float> acc1_0 = Vector256<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
+                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    int last = pixels - 8 - ox;
+                    if (last > 8)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector256<float> b0 = Vector256.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                    }
+                        Vector256<float> acc0_0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc0_2 = Vector256<float>.Zero;
+                        Vector256<float> acc1_0 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_2 = Vector256<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                            Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(8));
+                            Vector256<float> x2 = Vector256.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector256<float> b0 = Vector256.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                        }
 
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 8));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                    }
+                    else if (last > 0)
+                    {
+                        Vector256<float> acc0_0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_0 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                            Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector256<float> b0 = Vector256.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                    }
+                    else
+                    {
+                        ox = pixels - 8;
+                        Vector256<float> acc0_0 = Vector256<float>.Zero;
+                        Vector256<float> acc1_0 = Vector256<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector256<float> b0 = Vector256.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    }
                     ox = pixels;
                 }
                 // Fewer pixels than a vector: one by one.
@@ -1797,59 +2208,128 @@ namespace Samples
                     acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 4));
                     acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
                 }
-                for (; ox + 4 <= pixels; ox += 4)
-                {
-                    Vector128<float> acc0_0 = Vector128<float>.Zero;
-                    Vector128<float> acc1_0 = Vector128<float>.Zero;
-                    Vector128<float> acc2_0 = Vector128<float>.Zero;
-                    Vector128<float> acc3_0 = Vector128<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector128<float> b0 = Vector128.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                        Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
-                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                        Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
-                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                    }
-
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                }
                 if (ox < pixels && pixels >= 4)
                 {
-                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
-                    ox = pixels - 4;
-                    Vector128<float> acc0_0 = Vector128<float>.Zero;
-                    Vector128<float> acc1_0 = Vector128<float>.Zero;
-                    Vector128<float> acc2_0 = Vector128<float>.Zero;
-                    Vector128<float> acc3_0 = Vector128<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
+                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    int last = pixels - 4 - ox;
+                    if (last > 4)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector128<float> b0 = Vector128.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                        Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
-                        acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                        Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
-                        acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                    }
+                        Vector128<float> acc0_0 = Vector128<float>.Zero;
+                        Vector128<float> acc0_1 = Vector128<float>.Zero;
+                        Vector128<float> acc0_2 = Vector128<float>.Zero;
+                        Vector128<float> acc1_0 = Vector128<float>.Zero;
+                        Vector128<float> acc1_1 = Vector128<float>.Zero;
+                        Vector128<float> acc1_2 = Vector128<float>.Zero;
+                        Vector128<float> acc2_0 = Vector128<float>.Zero;
+                        Vector128<float> acc2_1 = Vector128<float>.Zero;
+                        Vector128<float> acc2_2 = Vector128<float>.Zero;
+                        Vector128<float> acc3_0 = Vector128<float>.Zero;
+                        Vector128<float> acc3_1 = Vector128<float>.Zero;
+                        Vector128<float> acc3_2 = Vector128<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                            Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(4));
+                            Vector128<float> x2 = Vector128.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector128<float> b0 = Vector128.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                            Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                        }
 
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                    acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                    acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 4));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 4));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 4));
+                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 4));
+                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                    }
+                    else if (last > 0)
+                    {
+                        Vector128<float> acc0_0 = Vector128<float>.Zero;
+                        Vector128<float> acc0_1 = Vector128<float>.Zero;
+                        Vector128<float> acc1_0 = Vector128<float>.Zero;
+                        Vector128<float> acc1_1 = Vector128<float>.Zero;
+                        Vector128<float> acc2_0 = Vector128<float>.Zero;
+                        Vector128<float> acc2_1 = Vector128<float>.Zero;
+                        Vector128<float> acc3_0 = Vector128<float>.Zero;
+                        Vector128<float> acc3_1 = Vector128<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                            Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector128<float> b0 = Vector128.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                    }
+                    else
+                    {
+                        ox = pixels - 4;
+                        Vector128<float> acc0_0 = Vector128<float>.Zero;
+                        Vector128<float> acc1_0 = Vector128<float>.Zero;
+                        Vector128<float> acc2_0 = Vector128<float>.Zero;
+                        Vector128<float> acc3_0 = Vector128<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector128<float> b0 = Vector128.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                    }
                     ox = pixels;
                 }
                 // Fewer pixels than a vector: one by one.
@@ -1911,43 +2391,86 @@ namespace Samples
                     acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 4));
                     acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
                 }
-                for (; ox + 4 <= pixels; ox += 4)
-                {
-                    Vector128<float> acc0_0 = Vector128<float>.Zero;
-                    Vector128<float> acc1_0 = Vector128<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector128<float> b0 = Vector128.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                    }
-
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                }
                 if (ox < pixels && pixels >= 4)
                 {
-                    // The last pixels as one vector that overlaps pixels already done (they get the same values again).
-                    ox = pixels - 4;
-                    Vector128<float> acc0_0 = Vector128<float>.Zero;
-                    Vector128<float> acc1_0 = Vector128<float>.Zero;
-                    for (int j = 0; j < DepthwiseChannels; j++)
+                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    int last = pixels - 4 - ox;
+                    if (last > 4)
                     {
-                        ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        Vector128<float> b0 = Vector128.Create(wj);
-                        acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                        Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
-                        acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                    }
+                        Vector128<float> acc0_0 = Vector128<float>.Zero;
+                        Vector128<float> acc0_1 = Vector128<float>.Zero;
+                        Vector128<float> acc0_2 = Vector128<float>.Zero;
+                        Vector128<float> acc1_0 = Vector128<float>.Zero;
+                        Vector128<float> acc1_1 = Vector128<float>.Zero;
+                        Vector128<float> acc1_2 = Vector128<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                            Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(4));
+                            Vector128<float> x2 = Vector128.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector128<float> b0 = Vector128.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                        }
 
-                    acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                    acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 4));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 4));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                    }
+                    else if (last > 0)
+                    {
+                        Vector128<float> acc0_0 = Vector128<float>.Zero;
+                        Vector128<float> acc0_1 = Vector128<float>.Zero;
+                        Vector128<float> acc1_0 = Vector128<float>.Zero;
+                        Vector128<float> acc1_1 = Vector128<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                            Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector128<float> b0 = Vector128.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                    }
+                    else
+                    {
+                        ox = pixels - 4;
+                        Vector128<float> acc0_0 = Vector128<float>.Zero;
+                        Vector128<float> acc1_0 = Vector128<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector128<float> b0 = Vector128.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                    }
                     ox = pixels;
                 }
                 // Fewer pixels than a vector: one by one.

@@ -96,7 +96,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         /// <summary>
         /// A vector row over zero-padded copies of its input rows: every column, border ones included, runs on
-        /// vectors (4 independent accumulators, then 1, then one overlapping the end of the row).
+        /// vectors (see <see cref="EmitVectorColumns"/>).
         /// </summary>
         private void EmitPaddedVectorRow(SourceWriter writer, int bits)
         {
@@ -145,7 +145,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
             else
             {
-                writer.WriteLine(Names.Copy("plane", $"{InputRowOf("ky")} * {inputWidth}", "pad", $"ky * paddedWidth + {padLeft}", inputWidth));
+                EmitVectorCopy(writer, bits, $"{InputRowOf("ky")} * {inputWidth}", $"ky * paddedWidth + {padLeft}", inputWidth);
             }
 
             writer.CloseBlock();
@@ -154,6 +154,29 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 ky => Names.Let("xr", false, "pad", ky == "0" ? "ox" : "ky * paddedWidth + ox"),
                 strided ? PhaseColumn : kx => Column(kx, "TapColumnStep"),
                 "pad", strided ? "ky * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * paddedWidth + ox + kx * DilationWidth");
+            writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// Copies <paramref name="count"/> floats of the plane into the padded rows with vectors, the last one
+        /// overlapping (rows are short: a call to a general copy costs more than the copy itself).
+        /// </summary>
+        private void EmitVectorCopy(SourceWriter writer, int bits, string from, string to, string count)
+        {
+            int lanes = bits / 32;
+            writer.WriteLine($"int source = {from}, destination = {to};");
+            writer.WriteLine("int i = 0;");
+            writer.OpenBlock($"for (; i + {lanes} <= {count}; i += {lanes})");
+            writer.WriteLine(Names.StoreVector(Names.LoadVector(bits, "plane", "source + i"), "pad", "destination + i"));
+            writer.CloseBlock();
+            writer.OpenBlock($"if (i < {count} && {count} >= {lanes})");
+            writer.WriteLine($"i = {count} - {lanes};");
+            writer.WriteLine(Names.StoreVector(Names.LoadVector(bits, "plane", "source + i"), "pad", "destination + i"));
+            writer.CloseBlock();
+            writer.OpenBlock("else");
+            writer.OpenBlock($"for (; i < {count}; i++)");
+            writer.WriteLine($"{Names.At("pad", "destination + i")} = {Names.At("plane", "source + i")};");
+            writer.CloseBlock();
             writer.CloseBlock();
         }
 
@@ -173,8 +196,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
-        /// The interior columns with vectors along the row (4 independent accumulators, then 1, then one vector
-        /// overlapping the end), the kernel rows clipped to the image for this output row.
+        /// The interior columns with vectors along the row (see <see cref="EmitVectorColumns"/>), the kernel rows
+        /// clipped to the image for this output row.
         /// </summary>
         private void EmitVectorInterior(SourceWriter writer, int bits, string start, string end)
         {
@@ -187,9 +210,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
-        /// Columns [start, end) on vectors: 4 independent accumulators, then 1, then one vector overlapping the end;
-        /// narrower ranges column by column. <paramref name="inputRow"/> declares <c>xr</c>, the input of kernel row
-        /// ky at column <c>ox</c>; the scalar columns read <paramref name="scalarInput"/> at <paramref name="scalarIndex"/>.
+        /// Columns [start, end) on vectors: blocks of 4 vectors, then pairs, the last pair's second vector ending at
+        /// <paramref name="end"/> (it may compute columns already done again), then at most one vector ending there;
+        /// narrower ranges column by column.
+        /// Blocks of few vectors split their sums (see <see cref="DepthwiseEmitter.EmitVectorTaps"/>) so that
+        /// about <see cref="IndependentSums"/> multiply-adds are in flight. <paramref name="inputRow"/> declares
+        /// <c>xr</c>, the input of kernel row ky at column <c>ox</c>; the scalar columns read
+        /// <paramref name="scalarInput"/> at <paramref name="scalarIndex"/>.
         /// </summary>
         private void EmitVectorColumns(SourceWriter writer, int bits, string start, string end, Func<string, string> inputRow,
                                        Func<string, string?> columnOffset, string scalarInput, string scalarIndex)
@@ -198,8 +225,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             bool multiplier = Spec.DepthMultiplier > 1;
             writer.OpenBlock();
             writer.WriteLine($"int ox = {start};");
-            void Block(int chains)
+            void Block(int chains, bool pairTail)
             {
+                // Vector q starts q vectors after ox; the second of a pair "second" after it.
+                string? Offset(int q) => pairTail && q == 1 ? "second" : q == 0 ? null : $"{q * lanes}";
                 if (multiplier)
                 {
                     writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
@@ -211,27 +240,30 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         inputRow(ky),
                         Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
                     },
-                    (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(columnOffset(kx), q == 0 ? null : $"{q * lanes}"))),
+                    (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(columnOffset(kx), Offset(q)))),
                     (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})",
-                    q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? MultiplierRows : null, Chain("ox", q, lanes))));
+                    q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? MultiplierRows : null, Join("ox", Offset(q)))),
+                    splits: IndependentSums / chains);
                 if (multiplier)
                 {
                     writer.CloseBlock();
                 }
             }
 
-            foreach (int chains in ChainSteps)
-            {
-                writer.OpenBlock($"for (; ox + {chains * lanes} <= {end}; ox += {chains * lanes})");
-                Block(chains);
-                writer.CloseBlock();
-            }
-
+            writer.OpenBlock($"for (; ox + {BlockVectors * lanes} <= {end}; ox += {BlockVectors * lanes})");
+            Block(BlockVectors, pairTail: false);
+            writer.CloseBlock();
+            writer.WriteLine("// Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.");
+            writer.OpenBlock($"while ({end} - ox > {lanes})");
+            writer.WriteLine($"int second = Math.Min({lanes}, {end} - {lanes} - ox);");
+            Block(2, pairTail: true);
+            writer.WriteLine($"ox += {lanes} + second;");
+            writer.CloseBlock();
             string span = start == "0" ? end : $"{end} - {start}";
             writer.OpenBlock($"if (ox < {end} && {span} >= {lanes})");
-            writer.WriteLine("// The last columns as one vector that overlaps columns already done (they get the same values again).");
+            writer.WriteLine("// One vector left, ending the row.");
             writer.WriteLine($"ox = {end} - {lanes};");
-            Block(1);
+            Block(1, pairTail: false);
             writer.WriteLine($"ox = {end};");
             writer.CloseBlock();
             writer.WriteLine("// Fewer columns than a vector: one by one.");
@@ -252,6 +284,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
             writer.CloseBlock();
         }
+
+        /// <summary>Vectors of a full column block.</summary>
+        private const int BlockVectors = 4;
+
+        /// <summary>Independent multiply-add chains a column block aims for: 2 multiply-add units x 4 cycles latency.</summary>
+        private const int IndependentSums = 8;
 
         private void EmitBorderLoop(SourceWriter writer, string start, string end)
         {
