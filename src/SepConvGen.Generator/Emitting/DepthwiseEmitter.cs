@@ -52,6 +52,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 writer.WriteLine();
                 EmitRow(writer, bits);
+                EmitVectorHelpers(writer, bits);
             }
 
             if (Spec.HasBorder)
@@ -63,6 +64,11 @@ namespace SepConvGen.Generator.Emitting
                     EmitVectorBorderPixel(writer, bits);
                 }
             }
+        }
+
+        /// <summary>Helper methods the vector rows of one width call, where the layout has some (the default has none).</summary>
+        protected virtual void EmitVectorHelpers(SourceWriter writer, int bits)
+        {
         }
 
         /// <summary>A vector version of the border pixel, where the layout has one (the default has none).</summary>

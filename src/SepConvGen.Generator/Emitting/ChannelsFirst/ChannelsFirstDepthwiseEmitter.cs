@@ -129,7 +129,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine(Names.Let("w", false, "weights", "c"));
             writer.WriteLine("// The input rows this output row reads, between their zero padding.");
             writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
-            if (strided)
+            if (strided && SplitsPairs(bits))
+            {
+                EmitPairSplit(writer, bits, padLeft);
+            }
+            else if (strided)
             {
                 writer.WriteLine($"int inputRow = {InputRowOf("ky")} * {inputWidth};");
                 writer.WriteLine("// Columns past the last window's reach are never read.");
@@ -155,6 +159,66 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 strided ? PhaseColumn : kx => Column(kx, "TapColumnStep"),
                 "pad", strided ? "ky * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * paddedWidth + ox + kx * DilationWidth");
             writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// Stride 2 with 256- or 512-bit vectors: the phases are the even and odd columns, split from two loaded
+        /// vectors at a time (<c>EvenLanes</c>/<c>OddLanes</c>) instead of column by column.
+        /// </summary>
+        private bool SplitsPairs(int bits) => Spec.Width.Stride == 2 && bits >= 256;
+
+        private void EmitPairSplit(SourceWriter writer, int bits, string padLeft)
+        {
+            int lanes = bits / 32;
+            string inputWidth = Names.Size("InputWidth");
+            writer.WriteLine($"int inputRow = {InputRowOf("ky")} * {inputWidth};");
+            writer.WriteLine("// Columns past the last window's reach are never read.");
+            writer.WriteLine($"int count = Math.Min({inputWidth}, paddedWidth - {padLeft});");
+            writer.WriteLine($"// Input column i is padded column p = {padLeft} + i: phase p % 2, place p / 2.");
+            writer.WriteLine($"int evens = ky * paddedWidth + {padLeft} % 2 * phaseLength + {padLeft} / 2;");
+            writer.WriteLine($"int odds = ky * paddedWidth + ({padLeft} + 1) % 2 * phaseLength + ({padLeft} + 1) / 2;");
+            writer.WriteLine("int i = 0;");
+            writer.OpenBlock($"for (; i + {2 * lanes} <= count; i += {2 * lanes})");
+            writer.WriteLine($"Vector{bits}<float> low = {Names.LoadVector(bits, "plane", "inputRow + i")};");
+            writer.WriteLine($"Vector{bits}<float> high = {Names.LoadVector(bits, "plane", $"inputRow + i + {lanes}")};");
+            writer.WriteLine(Names.StoreVector("EvenLanes(low, high)", "pad", "evens + i / 2"));
+            writer.WriteLine(Names.StoreVector("OddLanes(low, high)", "pad", "odds + i / 2"));
+            writer.CloseBlock();
+            writer.OpenBlock("for (; i < count; i++)");
+            writer.WriteLine($"{Names.At("pad", "(i % 2 == 0 ? evens : odds) + i / 2")} = {Names.At("plane", "inputRow + i")};");
+            writer.CloseBlock();
+        }
+
+        /// <summary>The lane pickers <see cref="EmitPairSplit"/> calls, for one vector width.</summary>
+        protected override void EmitVectorHelpers(SourceWriter writer, int bits)
+        {
+            if (!Names.PadsRows || !SplitsPairs(bits))
+            {
+                return;
+            }
+
+            int lanes = bits / 32;
+            string type = $"Vector{bits}<float>";
+            string half = $"Vector{bits / 2}<float>";
+            foreach ((string name, int first) in new[] { ("EvenLanes", 0), ("OddLanes", 1) })
+            {
+                var indices = new System.Text.StringBuilder();
+                for (int lane = 0; lane < lanes; lane++)
+                {
+                    int index = lane < lanes / 2 ? (2 * lane) + first : 0;
+                    indices.Append(lane == 0 ? string.Empty : ", ").Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                writer.WriteLine();
+                writer.WriteLine($"/// <summary>The {(first == 0 ? "even" : "odd")} lanes of <paramref name=\"low\"/> then of <paramref name=\"high\"/>.</summary>");
+                writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                writer.OpenBlock($"private static {type} {name}({type} low, {type} high)");
+                writer.WriteLine($"Vector{bits}<int> pick = Vector{bits}.Create({indices});");
+                writer.WriteLine($"{half} fromLow = Vector{bits}.Shuffle(low, pick).GetLower();");
+                writer.WriteLine($"{half} fromHigh = Vector{bits}.Shuffle(high, pick).GetLower();");
+                writer.WriteLine($"return Vector{bits}.Create(fromLow, fromHigh);");
+                writer.CloseBlock();
+            }
         }
 
         /// <summary>
