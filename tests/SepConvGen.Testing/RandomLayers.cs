@@ -39,7 +39,8 @@ namespace SepConvGen.Testing
 
             bool same = random.Next(2) == 0;
             var config = new LayerConfig(
-                InChannels: random.Next(8) == 0 ? random.Next(9, 24) : random.Next(1, 7),
+                // Now and then over 96 depthwise channels: the NCHW pointwise step then runs in channel chunks.
+                InChannels: random.Next(8) == 0 ? (random.Next(4) == 0 ? random.Next(90, 130) : random.Next(9, 24)) : random.Next(1, 7),
                 OutChannels: random.Next(1, 10),
                 KernelHeight: kh,
                 KernelWidth: kw,

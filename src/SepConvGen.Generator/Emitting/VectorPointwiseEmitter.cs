@@ -134,6 +134,13 @@ namespace SepConvGen.Generator.Emitting
                 writer.OpenBlock($"for (; ox + {pixels} <= pixels; ox += {pixels})");
                 EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
                 writer.CloseBlock();
+                writer.OpenBlock($"if (ox < pixels && pixels >= {pixels})");
+                writer.WriteLine("// The last pixels as one block that ends the tile: it computes some pixels again (the same values),");
+                writer.WriteLine("// which costs less than single pixels, whose few accumulators wait on each other.");
+                writer.WriteLine($"ox = pixels - {pixels};");
+                EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
+                writer.WriteLine("ox = pixels;");
+                writer.CloseBlock();
             }
 
             writer.OpenBlock("for (; ox < pixels; ox++)");
@@ -203,6 +210,20 @@ namespace SepConvGen.Generator.Emitting
         {
             int groups = _spec.OutChannels / PointwiseEmitter.FilterBlock;
             int tail = _spec.OutChannels % PointwiseEmitter.FilterBlock;
+            if (Chunked)
+            {
+                writer.WriteLine($"// Channels in chunks of {Int(ChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
+                writer.WriteLine("// reads them (all channels at once would stream the tile from L2 for each group); the partial sums");
+                writer.WriteLine("// wait in the output, the bias starts them and the activation ends them.");
+                writer.OpenBlock($"for (int k0 = 0; k0 < DepthwiseChannels; k0 += {Int(ChannelChunk)})");
+                writer.WriteLine($"int k1 = Math.Min(k0 + {Int(ChannelChunk)}, DepthwiseChannels);");
+                writer.WriteLine("bool first = k0 == 0;");
+                if (_spec.Activation != ActivationKind.Linear)
+                {
+                    writer.WriteLine("bool final = k1 == DepthwiseChannels;");
+                }
+            }
+
             if (groups > 0)
             {
                 writer.OpenBlock("for (int fb = 0; fb < FullFilterBlocks; fb++)");
@@ -221,25 +242,62 @@ namespace SepConvGen.Generator.Emitting
                 EmitChannelsFirstPixels(writer, bits, lanes, tail);
                 writer.CloseBlock();
             }
+
+            if (Chunked)
+            {
+                writer.CloseBlock();
+            }
         }
+
+        /// <summary>NCHW: channels per pass over the tile when there are more (see <see cref="EmitChannelsFirst"/>).</summary>
+        private const int ChannelChunk = 96;
+
+        private bool Chunked => _spec.Layout == LayoutKind.ChannelsFirst && _spec.DepthwiseChannels > ChannelChunk;
+
+        /// <summary>The channel loop of one pass: all channels, or the pass's chunk.</summary>
+        private string ChannelLoop => Chunked ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";
+
+        /// <summary>
+        /// Where an accumulator starts: the bias (or zero), or in a later chunk the partial sum in the output at
+        /// <paramref name="output"/>.
+        /// </summary>
+        private string StartValue(string bias, string output) => Chunked ? $"first ? {bias} : {output}" : bias;
+
+        /// <summary>The value to store: activated, in the last chunk when channels are chunked.</summary>
+        private string Finished(string value) => _spec.Activation == ActivationKind.Linear
+            ? value
+            : Chunked ? $"(final ? Activate({value}) : {value})" : $"Activate({value})";
 
         private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
         {
             int block = PixelVectorsFor(bits);
+            int front = (block + 2) / 2, back = block + 1 - front;
             writer.WriteLine("int ox = 0;");
-            writer.OpenBlock($"for (; ox + {block * lanes} <= pixels; ox += {block * lanes})");
+            writer.WriteLine($"// Whole blocks while more than {Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
+            writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
+            writer.OpenBlock($"for (; pixels - ox > {Int((block + 1) * lanes)}; ox += {Int(block * lanes)})");
             EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
             writer.CloseBlock();
             writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
-            writer.WriteLine($"// The pixels left as 1-{Int(block)} vectors; the last one ends the tile and may redo pixels already done.");
+            writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
+            writer.OpenBlock($"if (last > {Int((block - 1) * lanes)})");
+            writer.WriteLine($"// {Int(block + 1)} vectors: {Int(front)} and {Int(back)}.");
+            writer.OpenBlock();
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, front, tail: false);
+            writer.CloseBlock();
+            writer.WriteLine($"ox += {Int(front * lanes)};");
+            writer.WriteLine($"last -= {Int(front * lanes)};");
+            writer.OpenBlock();
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, back, tail: true);
+            writer.CloseBlock();
+            writer.CloseBlock();
             for (int vectors = block; vectors >= 1; vectors--)
             {
-                writer.OpenBlock(vectors == 1 ? "else" : $"{(vectors == block ? "if" : "else if")} (last > {Int((vectors - 2) * lanes)})");
+                writer.OpenBlock(vectors == 1 ? "else" : $"else if (last > {Int((vectors - 2) * lanes)})");
                 if (vectors == 1)
                 {
-                    // One vector: it starts before ox (last < 0), so it is placed by moving ox instead.
-                    writer.WriteLine($"ox = pixels - {lanes};");
+                    writer.WriteLine("// One vector: no block ran before (it leaves 2 or more), so this is the whole tile.");
                 }
 
                 EmitChannelsFirstBlock(writer, bits, lanes, filters, vectors, tail: vectors > 1);
@@ -252,10 +310,11 @@ namespace SepConvGen.Generator.Emitting
             writer.OpenBlock("for (; ox < pixels; ox++)");
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"float sum{k} = {(_spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f")};");
+                string output = _names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox");
+                writer.WriteLine($"float sum{k} = {StartValue(_spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f", output)};");
             }
 
-            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            writer.OpenBlock(ChannelLoop);
             writer.WriteLine($"float a = {_names.At("row", "j * channelStride + ox")};");
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
@@ -266,8 +325,7 @@ namespace SepConvGen.Generator.Emitting
             writer.CloseBlock();
             for (int k = 0; k < filters; k++)
             {
-                string value = _spec.Activation == ActivationKind.Linear ? $"sum{k}" : $"Activate(sum{k})";
-                writer.WriteLine($"{_names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox")} = {value};");
+                writer.WriteLine($"{_names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox")} = {Finished($"sum{k}")};");
             }
 
             writer.CloseBlock();
@@ -280,23 +338,24 @@ namespace SepConvGen.Generator.Emitting
         private static int PixelVectorsFor(int bits) => bits == 512 ? 4 : PixelVectors;
 
         /// <summary>
-        /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over all channels. Vector v starts
-        /// v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>.
+        /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over the channels of the pass. Vector v
+        /// starts v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>.
         /// </summary>
         private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
         {
             string Offset(int v) => tail && v == vectors - 1 ? "last" : Int(v * lanes);
+            string OutputOffset(int k, int v) => $"{Times(Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
             string type = $"Vector{bits}<float>";
             for (int k = 0; k < filters; k++)
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string start = _spec.UseBias ? $"Vector{bits}.Create({_names.At("bias", Plus("f", k))})" : $"{type}.Zero";
-                    writer.WriteLine($"{type} acc{k}_{v} = {start};");
+                    string bias = _spec.UseBias ? $"Vector{bits}.Create({_names.At("bias", Plus("f", k))})" : $"{type}.Zero";
+                    writer.WriteLine($"{type} acc{k}_{v} = {StartValue(bias, _names.LoadVector(bits, "outputRow", OutputOffset(k, v)))};");
                 }
             }
 
-            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            writer.OpenBlock(ChannelLoop);
             writer.WriteLine(_names.Let("xj", false, "row", "j * channelStride + ox"));
             for (int v = 0; v < vectors; v++)
             {
@@ -319,8 +378,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string offset = $"{Times(Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
-                    writer.WriteLine(_names.StoreVector(Activated($"acc{k}_{v}"), "outputRow", offset));
+                    writer.WriteLine(_names.StoreVector(Finished($"acc{k}_{v}"), "outputRow", OutputOffset(k, v)));
                 }
             }
         }
