@@ -17,7 +17,7 @@ namespace SepConvGen.Generator.Tests
     public sealed class RobustnessTests
     {
         /// <summary>The documented bound on one layer's generated file (docs/generated-code.md).</summary>
-        public const int MaxGeneratedBytes = 200 * 1024;
+        public const int MaxGeneratedBytes = 256 * 1024;
 
         private const int Runs = 2000;
         private const int LayersPerCompilation = 100;

@@ -1334,7 +1334,9 @@ namespace Samples
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                 int ox = 0;
-                for (; ox + 64 <= pixels; ox += 64)
+                // Whole blocks while more than 5 vectors of pixels are left: the rest then never is a single vector
+                // after a block (its few accumulators would wait on each other), but 2 or more.
+                for (; pixels - ox > 80; ox += 64)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc0_1 = Vector512<float>.Zero;
@@ -1401,9 +1403,104 @@ namespace Samples
                 }
                 if (ox < pixels && pixels >= 16)
                 {
-                    // The pixels left as 1-4 vectors; the last one ends the tile and may redo pixels already done.
+                    // The pixels left as vectors; the last one ends the tile and may redo pixels already done.
                     int last = pixels - 16 - ox;
-                    if (last > 32)
+                    if (last > 48)
+                    {
+                        // 5 vectors: 3 and 2.
+                        {
+                            Vector512<float> acc0_0 = Vector512<float>.Zero;
+                            Vector512<float> acc0_1 = Vector512<float>.Zero;
+                            Vector512<float> acc0_2 = Vector512<float>.Zero;
+                            Vector512<float> acc1_0 = Vector512<float>.Zero;
+                            Vector512<float> acc1_1 = Vector512<float>.Zero;
+                            Vector512<float> acc1_2 = Vector512<float>.Zero;
+                            Vector512<float> acc2_0 = Vector512<float>.Zero;
+                            Vector512<float> acc2_1 = Vector512<float>.Zero;
+                            Vector512<float> acc2_2 = Vector512<float>.Zero;
+                            Vector512<float> acc3_0 = Vector512<float>.Zero;
+                            Vector512<float> acc3_1 = Vector512<float>.Zero;
+                            Vector512<float> acc3_2 = Vector512<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                                Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector512<float> b0 = Vector512.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                                acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                                Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                                acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                                Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                                acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                            acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                            acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
+                            acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 32));
+                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
+                            acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 32));
+                        }
+                        ox += 48;
+                        last -= 48;
+                        {
+                            Vector512<float> acc0_0 = Vector512<float>.Zero;
+                            Vector512<float> acc0_1 = Vector512<float>.Zero;
+                            Vector512<float> acc1_0 = Vector512<float>.Zero;
+                            Vector512<float> acc1_1 = Vector512<float>.Zero;
+                            Vector512<float> acc2_0 = Vector512<float>.Zero;
+                            Vector512<float> acc2_1 = Vector512<float>.Zero;
+                            Vector512<float> acc3_0 = Vector512<float>.Zero;
+                            Vector512<float> acc3_1 = Vector512<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector512<float> b0 = Vector512.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                                Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                                Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                        }
+                    }
+                    else if (last > 32)
                     {
                         Vector512<float> acc0_0 = Vector512<float>.Zero;
                         Vector512<float> acc0_1 = Vector512<float>.Zero;
@@ -1561,7 +1658,7 @@ namespace Samples
                     }
                     else
                     {
-                        ox = pixels - 16;
+                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
                         Vector512<float> acc0_0 = Vector512<float>.Zero;
                         Vector512<float> acc1_0 = Vector512<float>.Zero;
                         Vector512<float> acc2_0 = Vector512<float>.Zero;
@@ -1615,7 +1712,9 @@ namespace Samples
                 const int f = FullFilterBlocks * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PanelLength);
                 int ox = 0;
-                for (; ox + 64 <= pixels; ox += 64)
+                // Whole blocks while more than 5 vectors of pixels are left: the rest then never is a single vector
+                // after a block (its few accumulators would wait on each other), but 2 or more.
+                for (; pixels - ox > 80; ox += 64)
                 {
                     Vector512<float> acc0_0 = Vector512<float>.Zero;
                     Vector512<float> acc0_1 = Vector512<float>.Zero;
@@ -1656,9 +1755,70 @@ namespace Samples
                 }
                 if (ox < pixels && pixels >= 16)
                 {
-                    // The pixels left as 1-4 vectors; the last one ends the tile and may redo pixels already done.
+                    // The pixels left as vectors; the last one ends the tile and may redo pixels already done.
                     int last = pixels - 16 - ox;
-                    if (last > 32)
+                    if (last > 48)
+                    {
+                        // 5 vectors: 3 and 2.
+                        {
+                            Vector512<float> acc0_0 = Vector512<float>.Zero;
+                            Vector512<float> acc0_1 = Vector512<float>.Zero;
+                            Vector512<float> acc0_2 = Vector512<float>.Zero;
+                            Vector512<float> acc1_0 = Vector512<float>.Zero;
+                            Vector512<float> acc1_1 = Vector512<float>.Zero;
+                            Vector512<float> acc1_2 = Vector512<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                                Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector512<float> b0 = Vector512.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                                acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                            acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                            acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                        }
+                        ox += 48;
+                        last -= 48;
+                        {
+                            Vector512<float> acc0_0 = Vector512<float>.Zero;
+                            Vector512<float> acc0_1 = Vector512<float>.Zero;
+                            Vector512<float> acc1_0 = Vector512<float>.Zero;
+                            Vector512<float> acc1_1 = Vector512<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector512<float> b0 = Vector512.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        }
+                    }
+                    else if (last > 32)
                     {
                         Vector512<float> acc0_0 = Vector512<float>.Zero;
                         Vector512<float> acc0_1 = Vector512<float>.Zero;
@@ -1756,7 +1916,7 @@ namespace Samples
                     }
                     else
                     {
-                        ox = pixels - 16;
+                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
                         Vector512<float> acc0_0 = Vector512<float>.Zero;
                         Vector512<float> acc1_0 = Vector512<float>.Zero;
                         for (int j = 0; j < DepthwiseChannels; j++)
@@ -1807,7 +1967,9 @@ namespace Samples
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                 int ox = 0;
-                for (; ox + 24 <= pixels; ox += 24)
+                // Whole blocks while more than 4 vectors of pixels are left: the rest then never is a single vector
+                // after a block (its few accumulators would wait on each other), but 2 or more.
+                for (; pixels - ox > 32; ox += 24)
                 {
                     Vector256<float> acc0_0 = Vector256<float>.Zero;
                     Vector256<float> acc0_1 = Vector256<float>.Zero;
@@ -1861,9 +2023,91 @@ namespace Samples
                 }
                 if (ox < pixels && pixels >= 8)
                 {
-                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    // The pixels left as vectors; the last one ends the tile and may redo pixels already done.
                     int last = pixels - 8 - ox;
-                    if (last > 8)
+                    if (last > 16)
+                    {
+                        // 4 vectors: 2 and 2.
+                        {
+                            Vector256<float> acc0_0 = Vector256<float>.Zero;
+                            Vector256<float> acc0_1 = Vector256<float>.Zero;
+                            Vector256<float> acc1_0 = Vector256<float>.Zero;
+                            Vector256<float> acc1_1 = Vector256<float>.Zero;
+                            Vector256<float> acc2_0 = Vector256<float>.Zero;
+                            Vector256<float> acc2_1 = Vector256<float>.Zero;
+                            Vector256<float> acc3_0 = Vector256<float>.Zero;
+                            Vector256<float> acc3_1 = Vector256<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                                Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(8));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector256<float> b0 = Vector256.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                                Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
+                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                                Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
+                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 8));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
+                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 8));
+                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
+                        }
+                        ox += 16;
+                        last -= 16;
+                        {
+                            Vector256<float> acc0_0 = Vector256<float>.Zero;
+                            Vector256<float> acc0_1 = Vector256<float>.Zero;
+                            Vector256<float> acc1_0 = Vector256<float>.Zero;
+                            Vector256<float> acc1_1 = Vector256<float>.Zero;
+                            Vector256<float> acc2_0 = Vector256<float>.Zero;
+                            Vector256<float> acc2_1 = Vector256<float>.Zero;
+                            Vector256<float> acc3_0 = Vector256<float>.Zero;
+                            Vector256<float> acc3_1 = Vector256<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                                Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(last));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector256<float> b0 = Vector256.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                                Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
+                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                                Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
+                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                        }
+                    }
+                    else if (last > 8)
                     {
                         Vector256<float> acc0_0 = Vector256<float>.Zero;
                         Vector256<float> acc0_1 = Vector256<float>.Zero;
@@ -1956,7 +2200,7 @@ namespace Samples
                     }
                     else
                     {
-                        ox = pixels - 8;
+                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
                         Vector256<float> acc0_0 = Vector256<float>.Zero;
                         Vector256<float> acc1_0 = Vector256<float>.Zero;
                         Vector256<float> acc2_0 = Vector256<float>.Zero;
@@ -2010,7 +2254,9 @@ namespace Samples
                 const int f = FullFilterBlocks * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PanelLength);
                 int ox = 0;
-                for (; ox + 24 <= pixels; ox += 24)
+                // Whole blocks while more than 4 vectors of pixels are left: the rest then never is a single vector
+                // after a block (its few accumulators would wait on each other), but 2 or more.
+                for (; pixels - ox > 32; ox += 24)
                 {
                     Vector256<float> acc0_0 = Vector256<float>.Zero;
                     Vector256<float> acc0_1 = Vector256<float>.Zero;
@@ -2044,9 +2290,63 @@ namespace Samples
                 }
                 if (ox < pixels && pixels >= 8)
                 {
-                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    // The pixels left as vectors; the last one ends the tile and may redo pixels already done.
                     int last = pixels - 8 - ox;
-                    if (last > 8)
+                    if (last > 16)
+                    {
+                        // 4 vectors: 2 and 2.
+                        {
+                            Vector256<float> acc0_0 = Vector256<float>.Zero;
+                            Vector256<float> acc0_1 = Vector256<float>.Zero;
+                            Vector256<float> acc1_0 = Vector256<float>.Zero;
+                            Vector256<float> acc1_1 = Vector256<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                                Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(8));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector256<float> b0 = Vector256.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 8));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
+                        }
+                        ox += 16;
+                        last -= 16;
+                        {
+                            Vector256<float> acc0_0 = Vector256<float>.Zero;
+                            Vector256<float> acc0_1 = Vector256<float>.Zero;
+                            Vector256<float> acc1_0 = Vector256<float>.Zero;
+                            Vector256<float> acc1_1 = Vector256<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
+                                Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(last));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector256<float> b0 = Vector256.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        }
+                    }
+                    else if (last > 8)
                     {
                         Vector256<float> acc0_0 = Vector256<float>.Zero;
                         Vector256<float> acc0_1 = Vector256<float>.Zero;
@@ -2105,7 +2405,7 @@ namespace Samples
                     }
                     else
                     {
-                        ox = pixels - 8;
+                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
                         Vector256<float> acc0_0 = Vector256<float>.Zero;
                         Vector256<float> acc1_0 = Vector256<float>.Zero;
                         for (int j = 0; j < DepthwiseChannels; j++)
@@ -2156,7 +2456,9 @@ namespace Samples
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                 int ox = 0;
-                for (; ox + 12 <= pixels; ox += 12)
+                // Whole blocks while more than 4 vectors of pixels are left: the rest then never is a single vector
+                // after a block (its few accumulators would wait on each other), but 2 or more.
+                for (; pixels - ox > 16; ox += 12)
                 {
                     Vector128<float> acc0_0 = Vector128<float>.Zero;
                     Vector128<float> acc0_1 = Vector128<float>.Zero;
@@ -2210,9 +2512,91 @@ namespace Samples
                 }
                 if (ox < pixels && pixels >= 4)
                 {
-                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    // The pixels left as vectors; the last one ends the tile and may redo pixels already done.
                     int last = pixels - 4 - ox;
-                    if (last > 4)
+                    if (last > 8)
+                    {
+                        // 4 vectors: 2 and 2.
+                        {
+                            Vector128<float> acc0_0 = Vector128<float>.Zero;
+                            Vector128<float> acc0_1 = Vector128<float>.Zero;
+                            Vector128<float> acc1_0 = Vector128<float>.Zero;
+                            Vector128<float> acc1_1 = Vector128<float>.Zero;
+                            Vector128<float> acc2_0 = Vector128<float>.Zero;
+                            Vector128<float> acc2_1 = Vector128<float>.Zero;
+                            Vector128<float> acc3_0 = Vector128<float>.Zero;
+                            Vector128<float> acc3_1 = Vector128<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                                Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(4));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector128<float> b0 = Vector128.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                                Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
+                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                                Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
+                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 4));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 4));
+                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 4));
+                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 4));
+                        }
+                        ox += 8;
+                        last -= 8;
+                        {
+                            Vector128<float> acc0_0 = Vector128<float>.Zero;
+                            Vector128<float> acc0_1 = Vector128<float>.Zero;
+                            Vector128<float> acc1_0 = Vector128<float>.Zero;
+                            Vector128<float> acc1_1 = Vector128<float>.Zero;
+                            Vector128<float> acc2_0 = Vector128<float>.Zero;
+                            Vector128<float> acc2_1 = Vector128<float>.Zero;
+                            Vector128<float> acc3_0 = Vector128<float>.Zero;
+                            Vector128<float> acc3_1 = Vector128<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                                Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(last));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector128<float> b0 = Vector128.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                                Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
+                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                                Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
+                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                        }
+                    }
+                    else if (last > 4)
                     {
                         Vector128<float> acc0_0 = Vector128<float>.Zero;
                         Vector128<float> acc0_1 = Vector128<float>.Zero;
@@ -2305,7 +2689,7 @@ namespace Samples
                     }
                     else
                     {
-                        ox = pixels - 4;
+                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
                         Vector128<float> acc0_0 = Vector128<float>.Zero;
                         Vector128<float> acc1_0 = Vector128<float>.Zero;
                         Vector128<float> acc2_0 = Vector128<float>.Zero;
@@ -2359,7 +2743,9 @@ namespace Samples
                 const int f = FullFilterBlocks * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, FullFilterBlocks * PanelLength);
                 int ox = 0;
-                for (; ox + 12 <= pixels; ox += 12)
+                // Whole blocks while more than 4 vectors of pixels are left: the rest then never is a single vector
+                // after a block (its few accumulators would wait on each other), but 2 or more.
+                for (; pixels - ox > 16; ox += 12)
                 {
                     Vector128<float> acc0_0 = Vector128<float>.Zero;
                     Vector128<float> acc0_1 = Vector128<float>.Zero;
@@ -2393,9 +2779,63 @@ namespace Samples
                 }
                 if (ox < pixels && pixels >= 4)
                 {
-                    // The pixels left as 1-3 vectors; the last one ends the tile and may redo pixels already done.
+                    // The pixels left as vectors; the last one ends the tile and may redo pixels already done.
                     int last = pixels - 4 - ox;
-                    if (last > 4)
+                    if (last > 8)
+                    {
+                        // 4 vectors: 2 and 2.
+                        {
+                            Vector128<float> acc0_0 = Vector128<float>.Zero;
+                            Vector128<float> acc0_1 = Vector128<float>.Zero;
+                            Vector128<float> acc1_0 = Vector128<float>.Zero;
+                            Vector128<float> acc1_1 = Vector128<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                                Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(4));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector128<float> b0 = Vector128.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 4));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 4));
+                        }
+                        ox += 8;
+                        last -= 8;
+                        {
+                            Vector128<float> acc0_0 = Vector128<float>.Zero;
+                            Vector128<float> acc0_1 = Vector128<float>.Zero;
+                            Vector128<float> acc1_0 = Vector128<float>.Zero;
+                            Vector128<float> acc1_1 = Vector128<float>.Zero;
+                            for (int j = 0; j < DepthwiseChannels; j++)
+                            {
+                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                                Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
+                                Vector128<float> x1 = Vector128.LoadUnsafe(ref xj, (nuint)(last));
+                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                                Vector128<float> b0 = Vector128.Create(wj);
+                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                                Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
+                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            }
+
+                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        }
+                    }
+                    else if (last > 4)
                     {
                         Vector128<float> acc0_0 = Vector128<float>.Zero;
                         Vector128<float> acc0_1 = Vector128<float>.Zero;
@@ -2454,7 +2894,7 @@ namespace Samples
                     }
                     else
                     {
-                        ox = pixels - 4;
+                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
                         Vector128<float> acc0_0 = Vector128<float>.Zero;
                         Vector128<float> acc1_0 = Vector128<float>.Zero;
                         for (int j = 0; j < DepthwiseChannels; j++)

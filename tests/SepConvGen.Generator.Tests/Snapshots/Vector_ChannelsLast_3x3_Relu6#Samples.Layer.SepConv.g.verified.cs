@@ -380,10 +380,10 @@ namespace Samples
                     int c = 0;
                     for (; c + 16 <= InChannels; c += 16)
                     {
-                        Vector512<float> acc0 = Vector512<float>.Zero;
-                        Vector512<float> acc1 = Vector512<float>.Zero;
-                        Vector512<float> acc2 = Vector512<float>.Zero;
-                        Vector512<float> acc3 = Vector512<float>.Zero;
+                        Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                        Vector512<float> acc1 = Vector512<float>.Zero, odd1 = Vector512<float>.Zero;
+                        Vector512<float> acc2 = Vector512<float>.Zero, odd2 = Vector512<float>.Zero;
+                        Vector512<float> acc3 = Vector512<float>.Zero, odd3 = Vector512<float>.Zero;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
                             ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
@@ -398,11 +398,11 @@ namespace Samples
                             Vector512<float> input3 = Vector512.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
                             acc3 = MultiplyAdd(input3, weight0, acc3);
                             Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            acc0 = MultiplyAdd(input1, weight1, acc0);
-                            acc1 = MultiplyAdd(input2, weight1, acc1);
-                            acc2 = MultiplyAdd(input3, weight1, acc2);
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                            odd1 = MultiplyAdd(input2, weight1, odd1);
+                            odd2 = MultiplyAdd(input3, weight1, odd2);
                             Vector512<float> input4 = Vector512.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
-                            acc3 = MultiplyAdd(input4, weight1, acc3);
+                            odd3 = MultiplyAdd(input4, weight1, odd3);
                             Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
                             acc0 = MultiplyAdd(input2, weight2, acc0);
                             acc1 = MultiplyAdd(input3, weight2, acc1);
@@ -410,10 +410,10 @@ namespace Samples
                             Vector512<float> input5 = Vector512.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
                             acc3 = MultiplyAdd(input5, weight2, acc3);
                         }
-                        acc0.StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                        acc1.StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
-                        acc2.StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
-                        acc3.StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
                     }
                     // The last channels, fewer than a vector, pixel by pixel.
                     for (int pixel = ox; pixel < ox + 4; pixel++)
@@ -546,10 +546,10 @@ namespace Samples
                     int c = 0;
                     for (; c + 8 <= InChannels; c += 8)
                     {
-                        Vector256<float> acc0 = Vector256<float>.Zero;
-                        Vector256<float> acc1 = Vector256<float>.Zero;
-                        Vector256<float> acc2 = Vector256<float>.Zero;
-                        Vector256<float> acc3 = Vector256<float>.Zero;
+                        Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                        Vector256<float> acc2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                        Vector256<float> acc3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
                             ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
@@ -564,11 +564,11 @@ namespace Samples
                             Vector256<float> input3 = Vector256.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
                             acc3 = MultiplyAdd(input3, weight0, acc3);
                             Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            acc0 = MultiplyAdd(input1, weight1, acc0);
-                            acc1 = MultiplyAdd(input2, weight1, acc1);
-                            acc2 = MultiplyAdd(input3, weight1, acc2);
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                            odd1 = MultiplyAdd(input2, weight1, odd1);
+                            odd2 = MultiplyAdd(input3, weight1, odd2);
                             Vector256<float> input4 = Vector256.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
-                            acc3 = MultiplyAdd(input4, weight1, acc3);
+                            odd3 = MultiplyAdd(input4, weight1, odd3);
                             Vector256<float> weight2 = Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
                             acc0 = MultiplyAdd(input2, weight2, acc0);
                             acc1 = MultiplyAdd(input3, weight2, acc1);
@@ -576,10 +576,10 @@ namespace Samples
                             Vector256<float> input5 = Vector256.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
                             acc3 = MultiplyAdd(input5, weight2, acc3);
                         }
-                        acc0.StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                        acc1.StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
-                        acc2.StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
-                        acc3.StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
                     }
                     // The last channels, fewer than a vector, pixel by pixel.
                     for (int pixel = ox; pixel < ox + 4; pixel++)
@@ -712,10 +712,10 @@ namespace Samples
                     int c = 0;
                     for (; c + 4 <= InChannels; c += 4)
                     {
-                        Vector128<float> acc0 = Vector128<float>.Zero;
-                        Vector128<float> acc1 = Vector128<float>.Zero;
-                        Vector128<float> acc2 = Vector128<float>.Zero;
-                        Vector128<float> acc3 = Vector128<float>.Zero;
+                        Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                        Vector128<float> acc1 = Vector128<float>.Zero, odd1 = Vector128<float>.Zero;
+                        Vector128<float> acc2 = Vector128<float>.Zero, odd2 = Vector128<float>.Zero;
+                        Vector128<float> acc3 = Vector128<float>.Zero, odd3 = Vector128<float>.Zero;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
                             ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
@@ -730,11 +730,11 @@ namespace Samples
                             Vector128<float> input3 = Vector128.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
                             acc3 = MultiplyAdd(input3, weight0, acc3);
                             Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            acc0 = MultiplyAdd(input1, weight1, acc0);
-                            acc1 = MultiplyAdd(input2, weight1, acc1);
-                            acc2 = MultiplyAdd(input3, weight1, acc2);
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                            odd1 = MultiplyAdd(input2, weight1, odd1);
+                            odd2 = MultiplyAdd(input3, weight1, odd2);
                             Vector128<float> input4 = Vector128.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
-                            acc3 = MultiplyAdd(input4, weight1, acc3);
+                            odd3 = MultiplyAdd(input4, weight1, odd3);
                             Vector128<float> weight2 = Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
                             acc0 = MultiplyAdd(input2, weight2, acc0);
                             acc1 = MultiplyAdd(input3, weight2, acc1);
@@ -742,10 +742,10 @@ namespace Samples
                             Vector128<float> input5 = Vector128.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
                             acc3 = MultiplyAdd(input5, weight2, acc3);
                         }
-                        acc0.StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                        acc1.StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
-                        acc2.StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
-                        acc3.StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
                     }
                     // The last channels, fewer than a vector, pixel by pixel.
                     for (int pixel = ox; pixel < ox + 4; pixel++)
@@ -893,18 +893,59 @@ namespace Samples
             int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
             ref float weights = ref _sepConvDepthwise[0];
             int c = 0;
-            for (; c + 16 <= InChannels; c += 16)
+            for (; c + 64 <= InChannels; c += 64)
             {
-                Vector512<float> acc = Vector512<float>.Zero;
+                Vector512<float> acc0 = Vector512<float>.Zero;
+                Vector512<float> acc1 = Vector512<float>.Zero;
+                Vector512<float> acc2 = Vector512<float>.Zero;
+                Vector512<float> acc3 = Vector512<float>.Zero;
                 for (int ky = kyStart; ky < kyEnd; ky++)
                 {
                     for (int kx = kxStart; kx < kxEnd; kx++)
                     {
                         int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
-                        acc = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector512.LoadUnsafe(ref weights, (nuint)((ky * KernelWidth + kx) * DepthwiseChannels + c)), acc);
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 16)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 16)), acc1);
+                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 32)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 32)), acc2);
+                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 48)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 48)), acc3);
                     }
                 }
-                acc.StoreUnsafe(ref target, (nuint)(c));
+                acc0.StoreUnsafe(ref target, (nuint)(c));
+                acc1.StoreUnsafe(ref target, (nuint)(c + 16));
+                acc2.StoreUnsafe(ref target, (nuint)(c + 32));
+                acc3.StoreUnsafe(ref target, (nuint)(c + 48));
+            }
+            for (; c + 32 <= InChannels; c += 32)
+            {
+                Vector512<float> acc0 = Vector512<float>.Zero;
+                Vector512<float> acc1 = Vector512<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 16)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 16)), acc1);
+                    }
+                }
+                acc0.StoreUnsafe(ref target, (nuint)(c));
+                acc1.StoreUnsafe(ref target, (nuint)(c + 16));
+            }
+            for (; c + 16 <= InChannels; c += 16)
+            {
+                Vector512<float> acc0 = Vector512<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                    }
+                }
+                acc0.StoreUnsafe(ref target, (nuint)(c));
             }
             for (; c < InChannels; c++)
             {
@@ -931,18 +972,59 @@ namespace Samples
             int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
             ref float weights = ref _sepConvDepthwise[0];
             int c = 0;
-            for (; c + 8 <= InChannels; c += 8)
+            for (; c + 32 <= InChannels; c += 32)
             {
-                Vector256<float> acc = Vector256<float>.Zero;
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                Vector256<float> acc1 = Vector256<float>.Zero;
+                Vector256<float> acc2 = Vector256<float>.Zero;
+                Vector256<float> acc3 = Vector256<float>.Zero;
                 for (int ky = kyStart; ky < kyEnd; ky++)
                 {
                     for (int kx = kxStart; kx < kxEnd; kx++)
                     {
                         int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
-                        acc = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector256.LoadUnsafe(ref weights, (nuint)((ky * KernelWidth + kx) * DepthwiseChannels + c)), acc);
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c + 8)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c + 8)), acc1);
+                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c + 16)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c + 16)), acc2);
+                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c + 24)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c + 24)), acc3);
                     }
                 }
-                acc.StoreUnsafe(ref target, (nuint)(c));
+                acc0.StoreUnsafe(ref target, (nuint)(c));
+                acc1.StoreUnsafe(ref target, (nuint)(c + 8));
+                acc2.StoreUnsafe(ref target, (nuint)(c + 16));
+                acc3.StoreUnsafe(ref target, (nuint)(c + 24));
+            }
+            for (; c + 16 <= InChannels; c += 16)
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                Vector256<float> acc1 = Vector256<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c + 8)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c + 8)), acc1);
+                    }
+                }
+                acc0.StoreUnsafe(ref target, (nuint)(c));
+                acc1.StoreUnsafe(ref target, (nuint)(c + 8));
+            }
+            for (; c + 8 <= InChannels; c += 8)
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                    }
+                }
+                acc0.StoreUnsafe(ref target, (nuint)(c));
             }
             for (; c < InChannels; c++)
             {
@@ -969,18 +1051,59 @@ namespace Samples
             int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
             ref float weights = ref _sepConvDepthwise[0];
             int c = 0;
-            for (; c + 4 <= InChannels; c += 4)
+            for (; c + 16 <= InChannels; c += 16)
             {
-                Vector128<float> acc = Vector128<float>.Zero;
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                Vector128<float> acc1 = Vector128<float>.Zero;
+                Vector128<float> acc2 = Vector128<float>.Zero;
+                Vector128<float> acc3 = Vector128<float>.Zero;
                 for (int ky = kyStart; ky < kyEnd; ky++)
                 {
                     for (int kx = kxStart; kx < kxEnd; kx++)
                     {
                         int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
-                        acc = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector128.LoadUnsafe(ref weights, (nuint)((ky * KernelWidth + kx) * DepthwiseChannels + c)), acc);
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c + 4)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c + 4)), acc1);
+                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c + 8)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c + 8)), acc2);
+                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c + 12)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c + 12)), acc3);
                     }
                 }
-                acc.StoreUnsafe(ref target, (nuint)(c));
+                acc0.StoreUnsafe(ref target, (nuint)(c));
+                acc1.StoreUnsafe(ref target, (nuint)(c + 4));
+                acc2.StoreUnsafe(ref target, (nuint)(c + 8));
+                acc3.StoreUnsafe(ref target, (nuint)(c + 12));
+            }
+            for (; c + 8 <= InChannels; c += 8)
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                Vector128<float> acc1 = Vector128<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c + 4)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c + 4)), acc1);
+                    }
+                }
+                acc0.StoreUnsafe(ref target, (nuint)(c));
+                acc1.StoreUnsafe(ref target, (nuint)(c + 4));
+            }
+            for (; c + 4 <= InChannels; c += 4)
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
+                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
+                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
+                    }
+                }
+                acc0.StoreUnsafe(ref target, (nuint)(c));
             }
             for (; c < InChannels; c++)
             {
@@ -1187,6 +1310,74 @@ namespace Samples
                     Activate(acc5_0).StoreUnsafe(ref y5, (nuint)(0));
                     Activate(acc5_1).StoreUnsafe(ref y5, (nuint)(16));
                 }
+                if (ox < pixels && pixels >= 6)
+                {
+                    // The last pixels as one block that ends the tile: it computes some pixels again (the same values),
+                    // which costs less than single pixels, whose few accumulators wait on each other.
+                    ox = pixels - 6;
+                    ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
+                    ref float x2 = ref Unsafe.Add(ref row, (ox + 2) * DepthwiseChannels);
+                    ref float x3 = ref Unsafe.Add(ref row, (ox + 3) * DepthwiseChannels);
+                    ref float x4 = ref Unsafe.Add(ref row, (ox + 4) * DepthwiseChannels);
+                    ref float x5 = ref Unsafe.Add(ref row, (ox + 5) * DepthwiseChannels);
+                    Vector512<float> acc0_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc0_1 = Vector512.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector512<float> acc1_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc1_1 = Vector512.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector512<float> acc2_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc2_1 = Vector512.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector512<float> acc3_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc3_1 = Vector512.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector512<float> acc4_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc4_1 = Vector512.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector512<float> acc5_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc5_1 = Vector512.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj);
+                        Vector512<float> w1 = Vector512.LoadUnsafe(ref wj, (nuint)(16));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref x0, j));
+                        acc0_0 = MultiplyAdd(a0, w0, acc0_0);
+                        acc0_1 = MultiplyAdd(a0, w1, acc0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref x1, j));
+                        acc1_0 = MultiplyAdd(a1, w0, acc1_0);
+                        acc1_1 = MultiplyAdd(a1, w1, acc1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref x2, j));
+                        acc2_0 = MultiplyAdd(a2, w0, acc2_0);
+                        acc2_1 = MultiplyAdd(a2, w1, acc2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref x3, j));
+                        acc3_0 = MultiplyAdd(a3, w0, acc3_0);
+                        acc3_1 = MultiplyAdd(a3, w1, acc3_1);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref x4, j));
+                        acc4_0 = MultiplyAdd(a4, w0, acc4_0);
+                        acc4_1 = MultiplyAdd(a4, w1, acc4_1);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref x5, j));
+                        acc5_0 = MultiplyAdd(a5, w0, acc5_0);
+                        acc5_1 = MultiplyAdd(a5, w1, acc5_1);
+                    }
+
+                    ref float y0 = ref Unsafe.Add(ref outputRow, ox * OutChannels + f);
+                    Activate(acc0_0).StoreUnsafe(ref y0, (nuint)(0));
+                    Activate(acc0_1).StoreUnsafe(ref y0, (nuint)(16));
+                    ref float y1 = ref Unsafe.Add(ref outputRow, (ox + 1) * OutChannels + f);
+                    Activate(acc1_0).StoreUnsafe(ref y1, (nuint)(0));
+                    Activate(acc1_1).StoreUnsafe(ref y1, (nuint)(16));
+                    ref float y2 = ref Unsafe.Add(ref outputRow, (ox + 2) * OutChannels + f);
+                    Activate(acc2_0).StoreUnsafe(ref y2, (nuint)(0));
+                    Activate(acc2_1).StoreUnsafe(ref y2, (nuint)(16));
+                    ref float y3 = ref Unsafe.Add(ref outputRow, (ox + 3) * OutChannels + f);
+                    Activate(acc3_0).StoreUnsafe(ref y3, (nuint)(0));
+                    Activate(acc3_1).StoreUnsafe(ref y3, (nuint)(16));
+                    ref float y4 = ref Unsafe.Add(ref outputRow, (ox + 4) * OutChannels + f);
+                    Activate(acc4_0).StoreUnsafe(ref y4, (nuint)(0));
+                    Activate(acc4_1).StoreUnsafe(ref y4, (nuint)(16));
+                    ref float y5 = ref Unsafe.Add(ref outputRow, (ox + 5) * OutChannels + f);
+                    Activate(acc5_0).StoreUnsafe(ref y5, (nuint)(0));
+                    Activate(acc5_1).StoreUnsafe(ref y5, (nuint)(16));
+                    ox = pixels;
+                }
                 for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
@@ -1389,6 +1580,187 @@ namespace Samples
                     Unsafe.Add(ref y11, 6) = last11.GetElement(6);
                     Unsafe.Add(ref y11, 7) = last11.GetElement(7);
                 }
+                if (ox < pixels && pixels >= 12)
+                {
+                    // The last pixels as one block that ends the tile: it computes some pixels again (the same values),
+                    // which costs less than single pixels, whose few accumulators wait on each other.
+                    ox = pixels - 12;
+                    ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
+                    ref float x2 = ref Unsafe.Add(ref row, (ox + 2) * DepthwiseChannels);
+                    ref float x3 = ref Unsafe.Add(ref row, (ox + 3) * DepthwiseChannels);
+                    ref float x4 = ref Unsafe.Add(ref row, (ox + 4) * DepthwiseChannels);
+                    ref float x5 = ref Unsafe.Add(ref row, (ox + 5) * DepthwiseChannels);
+                    ref float x6 = ref Unsafe.Add(ref row, (ox + 6) * DepthwiseChannels);
+                    ref float x7 = ref Unsafe.Add(ref row, (ox + 7) * DepthwiseChannels);
+                    ref float x8 = ref Unsafe.Add(ref row, (ox + 8) * DepthwiseChannels);
+                    ref float x9 = ref Unsafe.Add(ref row, (ox + 9) * DepthwiseChannels);
+                    ref float x10 = ref Unsafe.Add(ref row, (ox + 10) * DepthwiseChannels);
+                    ref float x11 = ref Unsafe.Add(ref row, (ox + 11) * DepthwiseChannels);
+                    Vector512<float> acc0_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc1_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc2_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc3_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc4_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc5_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc6_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc7_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc8_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc9_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc10_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector512<float> acc11_0 = Vector512.LoadUnsafe(ref bias, (nuint)(f));
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector512<float> w0 = Vector512.LoadUnsafe(ref wj);
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref x0, j));
+                        acc0_0 = MultiplyAdd(a0, w0, acc0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref x1, j));
+                        acc1_0 = MultiplyAdd(a1, w0, acc1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref x2, j));
+                        acc2_0 = MultiplyAdd(a2, w0, acc2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref x3, j));
+                        acc3_0 = MultiplyAdd(a3, w0, acc3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref x4, j));
+                        acc4_0 = MultiplyAdd(a4, w0, acc4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref x5, j));
+                        acc5_0 = MultiplyAdd(a5, w0, acc5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref x6, j));
+                        acc6_0 = MultiplyAdd(a6, w0, acc6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref x7, j));
+                        acc7_0 = MultiplyAdd(a7, w0, acc7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref x8, j));
+                        acc8_0 = MultiplyAdd(a8, w0, acc8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref x9, j));
+                        acc9_0 = MultiplyAdd(a9, w0, acc9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref x10, j));
+                        acc10_0 = MultiplyAdd(a10, w0, acc10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref x11, j));
+                        acc11_0 = MultiplyAdd(a11, w0, acc11_0);
+                    }
+
+                    ref float y0 = ref Unsafe.Add(ref outputRow, ox * OutChannels + f);
+                    Vector512<float> last0 = Activate(acc0_0);
+                    y0 = last0.GetElement(0);
+                    Unsafe.Add(ref y0, 1) = last0.GetElement(1);
+                    Unsafe.Add(ref y0, 2) = last0.GetElement(2);
+                    Unsafe.Add(ref y0, 3) = last0.GetElement(3);
+                    Unsafe.Add(ref y0, 4) = last0.GetElement(4);
+                    Unsafe.Add(ref y0, 5) = last0.GetElement(5);
+                    Unsafe.Add(ref y0, 6) = last0.GetElement(6);
+                    Unsafe.Add(ref y0, 7) = last0.GetElement(7);
+                    ref float y1 = ref Unsafe.Add(ref outputRow, (ox + 1) * OutChannels + f);
+                    Vector512<float> last1 = Activate(acc1_0);
+                    y1 = last1.GetElement(0);
+                    Unsafe.Add(ref y1, 1) = last1.GetElement(1);
+                    Unsafe.Add(ref y1, 2) = last1.GetElement(2);
+                    Unsafe.Add(ref y1, 3) = last1.GetElement(3);
+                    Unsafe.Add(ref y1, 4) = last1.GetElement(4);
+                    Unsafe.Add(ref y1, 5) = last1.GetElement(5);
+                    Unsafe.Add(ref y1, 6) = last1.GetElement(6);
+                    Unsafe.Add(ref y1, 7) = last1.GetElement(7);
+                    ref float y2 = ref Unsafe.Add(ref outputRow, (ox + 2) * OutChannels + f);
+                    Vector512<float> last2 = Activate(acc2_0);
+                    y2 = last2.GetElement(0);
+                    Unsafe.Add(ref y2, 1) = last2.GetElement(1);
+                    Unsafe.Add(ref y2, 2) = last2.GetElement(2);
+                    Unsafe.Add(ref y2, 3) = last2.GetElement(3);
+                    Unsafe.Add(ref y2, 4) = last2.GetElement(4);
+                    Unsafe.Add(ref y2, 5) = last2.GetElement(5);
+                    Unsafe.Add(ref y2, 6) = last2.GetElement(6);
+                    Unsafe.Add(ref y2, 7) = last2.GetElement(7);
+                    ref float y3 = ref Unsafe.Add(ref outputRow, (ox + 3) * OutChannels + f);
+                    Vector512<float> last3 = Activate(acc3_0);
+                    y3 = last3.GetElement(0);
+                    Unsafe.Add(ref y3, 1) = last3.GetElement(1);
+                    Unsafe.Add(ref y3, 2) = last3.GetElement(2);
+                    Unsafe.Add(ref y3, 3) = last3.GetElement(3);
+                    Unsafe.Add(ref y3, 4) = last3.GetElement(4);
+                    Unsafe.Add(ref y3, 5) = last3.GetElement(5);
+                    Unsafe.Add(ref y3, 6) = last3.GetElement(6);
+                    Unsafe.Add(ref y3, 7) = last3.GetElement(7);
+                    ref float y4 = ref Unsafe.Add(ref outputRow, (ox + 4) * OutChannels + f);
+                    Vector512<float> last4 = Activate(acc4_0);
+                    y4 = last4.GetElement(0);
+                    Unsafe.Add(ref y4, 1) = last4.GetElement(1);
+                    Unsafe.Add(ref y4, 2) = last4.GetElement(2);
+                    Unsafe.Add(ref y4, 3) = last4.GetElement(3);
+                    Unsafe.Add(ref y4, 4) = last4.GetElement(4);
+                    Unsafe.Add(ref y4, 5) = last4.GetElement(5);
+                    Unsafe.Add(ref y4, 6) = last4.GetElement(6);
+                    Unsafe.Add(ref y4, 7) = last4.GetElement(7);
+                    ref float y5 = ref Unsafe.Add(ref outputRow, (ox + 5) * OutChannels + f);
+                    Vector512<float> last5 = Activate(acc5_0);
+                    y5 = last5.GetElement(0);
+                    Unsafe.Add(ref y5, 1) = last5.GetElement(1);
+                    Unsafe.Add(ref y5, 2) = last5.GetElement(2);
+                    Unsafe.Add(ref y5, 3) = last5.GetElement(3);
+                    Unsafe.Add(ref y5, 4) = last5.GetElement(4);
+                    Unsafe.Add(ref y5, 5) = last5.GetElement(5);
+                    Unsafe.Add(ref y5, 6) = last5.GetElement(6);
+                    Unsafe.Add(ref y5, 7) = last5.GetElement(7);
+                    ref float y6 = ref Unsafe.Add(ref outputRow, (ox + 6) * OutChannels + f);
+                    Vector512<float> last6 = Activate(acc6_0);
+                    y6 = last6.GetElement(0);
+                    Unsafe.Add(ref y6, 1) = last6.GetElement(1);
+                    Unsafe.Add(ref y6, 2) = last6.GetElement(2);
+                    Unsafe.Add(ref y6, 3) = last6.GetElement(3);
+                    Unsafe.Add(ref y6, 4) = last6.GetElement(4);
+                    Unsafe.Add(ref y6, 5) = last6.GetElement(5);
+                    Unsafe.Add(ref y6, 6) = last6.GetElement(6);
+                    Unsafe.Add(ref y6, 7) = last6.GetElement(7);
+                    ref float y7 = ref Unsafe.Add(ref outputRow, (ox + 7) * OutChannels + f);
+                    Vector512<float> last7 = Activate(acc7_0);
+                    y7 = last7.GetElement(0);
+                    Unsafe.Add(ref y7, 1) = last7.GetElement(1);
+                    Unsafe.Add(ref y7, 2) = last7.GetElement(2);
+                    Unsafe.Add(ref y7, 3) = last7.GetElement(3);
+                    Unsafe.Add(ref y7, 4) = last7.GetElement(4);
+                    Unsafe.Add(ref y7, 5) = last7.GetElement(5);
+                    Unsafe.Add(ref y7, 6) = last7.GetElement(6);
+                    Unsafe.Add(ref y7, 7) = last7.GetElement(7);
+                    ref float y8 = ref Unsafe.Add(ref outputRow, (ox + 8) * OutChannels + f);
+                    Vector512<float> last8 = Activate(acc8_0);
+                    y8 = last8.GetElement(0);
+                    Unsafe.Add(ref y8, 1) = last8.GetElement(1);
+                    Unsafe.Add(ref y8, 2) = last8.GetElement(2);
+                    Unsafe.Add(ref y8, 3) = last8.GetElement(3);
+                    Unsafe.Add(ref y8, 4) = last8.GetElement(4);
+                    Unsafe.Add(ref y8, 5) = last8.GetElement(5);
+                    Unsafe.Add(ref y8, 6) = last8.GetElement(6);
+                    Unsafe.Add(ref y8, 7) = last8.GetElement(7);
+                    ref float y9 = ref Unsafe.Add(ref outputRow, (ox + 9) * OutChannels + f);
+                    Vector512<float> last9 = Activate(acc9_0);
+                    y9 = last9.GetElement(0);
+                    Unsafe.Add(ref y9, 1) = last9.GetElement(1);
+                    Unsafe.Add(ref y9, 2) = last9.GetElement(2);
+                    Unsafe.Add(ref y9, 3) = last9.GetElement(3);
+                    Unsafe.Add(ref y9, 4) = last9.GetElement(4);
+                    Unsafe.Add(ref y9, 5) = last9.GetElement(5);
+                    Unsafe.Add(ref y9, 6) = last9.GetElement(6);
+                    Unsafe.Add(ref y9, 7) = last9.GetElement(7);
+                    ref float y10 = ref Unsafe.Add(ref outputRow, (ox + 10) * OutChannels + f);
+                    Vector512<float> last10 = Activate(acc10_0);
+                    y10 = last10.GetElement(0);
+                    Unsafe.Add(ref y10, 1) = last10.GetElement(1);
+                    Unsafe.Add(ref y10, 2) = last10.GetElement(2);
+                    Unsafe.Add(ref y10, 3) = last10.GetElement(3);
+                    Unsafe.Add(ref y10, 4) = last10.GetElement(4);
+                    Unsafe.Add(ref y10, 5) = last10.GetElement(5);
+                    Unsafe.Add(ref y10, 6) = last10.GetElement(6);
+                    Unsafe.Add(ref y10, 7) = last10.GetElement(7);
+                    ref float y11 = ref Unsafe.Add(ref outputRow, (ox + 11) * OutChannels + f);
+                    Vector512<float> last11 = Activate(acc11_0);
+                    y11 = last11.GetElement(0);
+                    Unsafe.Add(ref y11, 1) = last11.GetElement(1);
+                    Unsafe.Add(ref y11, 2) = last11.GetElement(2);
+                    Unsafe.Add(ref y11, 3) = last11.GetElement(3);
+                    Unsafe.Add(ref y11, 4) = last11.GetElement(4);
+                    Unsafe.Add(ref y11, 5) = last11.GetElement(5);
+                    Unsafe.Add(ref y11, 6) = last11.GetElement(6);
+                    Unsafe.Add(ref y11, 7) = last11.GetElement(7);
+                    ox = pixels;
+                }
                 for (; ox < pixels; ox++)
                 {
                     ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
@@ -1485,6 +1857,67 @@ namespace Samples
                     Activate(acc2_1).StoreUnsafe(ref y2, (nuint)(8));
                     Activate(acc2_2).StoreUnsafe(ref y2, (nuint)(16));
                     Activate(acc2_3).StoreUnsafe(ref y2, (nuint)(24));
+                }
+                if (ox < pixels && pixels >= 3)
+                {
+                    // The last pixels as one block that ends the tile: it computes some pixels again (the same values),
+                    // which costs less than single pixels, whose few accumulators wait on each other.
+                    ox = pixels - 3;
+                    ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
+                    ref float x2 = ref Unsafe.Add(ref row, (ox + 2) * DepthwiseChannels);
+                    Vector256<float> acc0_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc0_1 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 8));
+                    Vector256<float> acc0_2 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector256<float> acc0_3 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 24));
+                    Vector256<float> acc1_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc1_1 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 8));
+                    Vector256<float> acc1_2 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector256<float> acc1_3 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 24));
+                    Vector256<float> acc2_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc2_1 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 8));
+                    Vector256<float> acc2_2 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 16));
+                    Vector256<float> acc2_3 = Vector256.LoadUnsafe(ref bias, (nuint)(f + 24));
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj);
+                        Vector256<float> w1 = Vector256.LoadUnsafe(ref wj, (nuint)(8));
+                        Vector256<float> w2 = Vector256.LoadUnsafe(ref wj, (nuint)(16));
+                        Vector256<float> w3 = Vector256.LoadUnsafe(ref wj, (nuint)(24));
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref x0, j));
+                        acc0_0 = MultiplyAdd(a0, w0, acc0_0);
+                        acc0_1 = MultiplyAdd(a0, w1, acc0_1);
+                        acc0_2 = MultiplyAdd(a0, w2, acc0_2);
+                        acc0_3 = MultiplyAdd(a0, w3, acc0_3);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref x1, j));
+                        acc1_0 = MultiplyAdd(a1, w0, acc1_0);
+                        acc1_1 = MultiplyAdd(a1, w1, acc1_1);
+                        acc1_2 = MultiplyAdd(a1, w2, acc1_2);
+                        acc1_3 = MultiplyAdd(a1, w3, acc1_3);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref x2, j));
+                        acc2_0 = MultiplyAdd(a2, w0, acc2_0);
+                        acc2_1 = MultiplyAdd(a2, w1, acc2_1);
+                        acc2_2 = MultiplyAdd(a2, w2, acc2_2);
+                        acc2_3 = MultiplyAdd(a2, w3, acc2_3);
+                    }
+
+                    ref float y0 = ref Unsafe.Add(ref outputRow, ox * OutChannels + f);
+                    Activate(acc0_0).StoreUnsafe(ref y0, (nuint)(0));
+                    Activate(acc0_1).StoreUnsafe(ref y0, (nuint)(8));
+                    Activate(acc0_2).StoreUnsafe(ref y0, (nuint)(16));
+                    Activate(acc0_3).StoreUnsafe(ref y0, (nuint)(24));
+                    ref float y1 = ref Unsafe.Add(ref outputRow, (ox + 1) * OutChannels + f);
+                    Activate(acc1_0).StoreUnsafe(ref y1, (nuint)(0));
+                    Activate(acc1_1).StoreUnsafe(ref y1, (nuint)(8));
+                    Activate(acc1_2).StoreUnsafe(ref y1, (nuint)(16));
+                    Activate(acc1_3).StoreUnsafe(ref y1, (nuint)(24));
+                    ref float y2 = ref Unsafe.Add(ref outputRow, (ox + 2) * OutChannels + f);
+                    Activate(acc2_0).StoreUnsafe(ref y2, (nuint)(0));
+                    Activate(acc2_1).StoreUnsafe(ref y2, (nuint)(8));
+                    Activate(acc2_2).StoreUnsafe(ref y2, (nuint)(16));
+                    Activate(acc2_3).StoreUnsafe(ref y2, (nuint)(24));
+                    ox = pixels;
                 }
                 for (; ox < pixels; ox++)
                 {
@@ -1599,6 +2032,91 @@ namespace Samples
                     Activate(acc10_0).StoreUnsafe(ref y10, (nuint)(0));
                     ref float y11 = ref Unsafe.Add(ref outputRow, (ox + 11) * OutChannels + f);
                     Activate(acc11_0).StoreUnsafe(ref y11, (nuint)(0));
+                }
+                if (ox < pixels && pixels >= 12)
+                {
+                    // The last pixels as one block that ends the tile: it computes some pixels again (the same values),
+                    // which costs less than single pixels, whose few accumulators wait on each other.
+                    ox = pixels - 12;
+                    ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
+                    ref float x2 = ref Unsafe.Add(ref row, (ox + 2) * DepthwiseChannels);
+                    ref float x3 = ref Unsafe.Add(ref row, (ox + 3) * DepthwiseChannels);
+                    ref float x4 = ref Unsafe.Add(ref row, (ox + 4) * DepthwiseChannels);
+                    ref float x5 = ref Unsafe.Add(ref row, (ox + 5) * DepthwiseChannels);
+                    ref float x6 = ref Unsafe.Add(ref row, (ox + 6) * DepthwiseChannels);
+                    ref float x7 = ref Unsafe.Add(ref row, (ox + 7) * DepthwiseChannels);
+                    ref float x8 = ref Unsafe.Add(ref row, (ox + 8) * DepthwiseChannels);
+                    ref float x9 = ref Unsafe.Add(ref row, (ox + 9) * DepthwiseChannels);
+                    ref float x10 = ref Unsafe.Add(ref row, (ox + 10) * DepthwiseChannels);
+                    ref float x11 = ref Unsafe.Add(ref row, (ox + 11) * DepthwiseChannels);
+                    Vector256<float> acc0_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc1_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc2_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc3_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc4_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc5_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc6_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc7_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc8_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc9_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc10_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector256<float> acc11_0 = Vector256.LoadUnsafe(ref bias, (nuint)(f));
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector256<float> w0 = Vector256.LoadUnsafe(ref wj);
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref x0, j));
+                        acc0_0 = MultiplyAdd(a0, w0, acc0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref x1, j));
+                        acc1_0 = MultiplyAdd(a1, w0, acc1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref x2, j));
+                        acc2_0 = MultiplyAdd(a2, w0, acc2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref x3, j));
+                        acc3_0 = MultiplyAdd(a3, w0, acc3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref x4, j));
+                        acc4_0 = MultiplyAdd(a4, w0, acc4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref x5, j));
+                        acc5_0 = MultiplyAdd(a5, w0, acc5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref x6, j));
+                        acc6_0 = MultiplyAdd(a6, w0, acc6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref x7, j));
+                        acc7_0 = MultiplyAdd(a7, w0, acc7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref x8, j));
+                        acc8_0 = MultiplyAdd(a8, w0, acc8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref x9, j));
+                        acc9_0 = MultiplyAdd(a9, w0, acc9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref x10, j));
+                        acc10_0 = MultiplyAdd(a10, w0, acc10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref x11, j));
+                        acc11_0 = MultiplyAdd(a11, w0, acc11_0);
+                    }
+
+                    ref float y0 = ref Unsafe.Add(ref outputRow, ox * OutChannels + f);
+                    Activate(acc0_0).StoreUnsafe(ref y0, (nuint)(0));
+                    ref float y1 = ref Unsafe.Add(ref outputRow, (ox + 1) * OutChannels + f);
+                    Activate(acc1_0).StoreUnsafe(ref y1, (nuint)(0));
+                    ref float y2 = ref Unsafe.Add(ref outputRow, (ox + 2) * OutChannels + f);
+                    Activate(acc2_0).StoreUnsafe(ref y2, (nuint)(0));
+                    ref float y3 = ref Unsafe.Add(ref outputRow, (ox + 3) * OutChannels + f);
+                    Activate(acc3_0).StoreUnsafe(ref y3, (nuint)(0));
+                    ref float y4 = ref Unsafe.Add(ref outputRow, (ox + 4) * OutChannels + f);
+                    Activate(acc4_0).StoreUnsafe(ref y4, (nuint)(0));
+                    ref float y5 = ref Unsafe.Add(ref outputRow, (ox + 5) * OutChannels + f);
+                    Activate(acc5_0).StoreUnsafe(ref y5, (nuint)(0));
+                    ref float y6 = ref Unsafe.Add(ref outputRow, (ox + 6) * OutChannels + f);
+                    Activate(acc6_0).StoreUnsafe(ref y6, (nuint)(0));
+                    ref float y7 = ref Unsafe.Add(ref outputRow, (ox + 7) * OutChannels + f);
+                    Activate(acc7_0).StoreUnsafe(ref y7, (nuint)(0));
+                    ref float y8 = ref Unsafe.Add(ref outputRow, (ox + 8) * OutChannels + f);
+                    Activate(acc8_0).StoreUnsafe(ref y8, (nuint)(0));
+                    ref float y9 = ref Unsafe.Add(ref outputRow, (ox + 9) * OutChannels + f);
+                    Activate(acc9_0).StoreUnsafe(ref y9, (nuint)(0));
+                    ref float y10 = ref Unsafe.Add(ref outputRow, (ox + 10) * OutChannels + f);
+                    Activate(acc10_0).StoreUnsafe(ref y10, (nuint)(0));
+                    ref float y11 = ref Unsafe.Add(ref outputRow, (ox + 11) * OutChannels + f);
+                    Activate(acc11_0).StoreUnsafe(ref y11, (nuint)(0));
+                    ox = pixels;
                 }
                 for (; ox < pixels; ox++)
                 {
@@ -1744,6 +2262,74 @@ namespace Samples
                     ref float y5 = ref Unsafe.Add(ref outputRow, (ox + 5) * OutChannels + f);
                     Activate(acc5_0).StoreUnsafe(ref y5, (nuint)(0));
                     Activate(acc5_1).StoreUnsafe(ref y5, (nuint)(4));
+                }
+                if (ox < pixels && pixels >= 6)
+                {
+                    // The last pixels as one block that ends the tile: it computes some pixels again (the same values),
+                    // which costs less than single pixels, whose few accumulators wait on each other.
+                    ox = pixels - 6;
+                    ref float x0 = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
+                    ref float x1 = ref Unsafe.Add(ref row, (ox + 1) * DepthwiseChannels);
+                    ref float x2 = ref Unsafe.Add(ref row, (ox + 2) * DepthwiseChannels);
+                    ref float x3 = ref Unsafe.Add(ref row, (ox + 3) * DepthwiseChannels);
+                    ref float x4 = ref Unsafe.Add(ref row, (ox + 4) * DepthwiseChannels);
+                    ref float x5 = ref Unsafe.Add(ref row, (ox + 5) * DepthwiseChannels);
+                    Vector128<float> acc0_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector128<float> acc0_1 = Vector128.LoadUnsafe(ref bias, (nuint)(f + 4));
+                    Vector128<float> acc1_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector128<float> acc1_1 = Vector128.LoadUnsafe(ref bias, (nuint)(f + 4));
+                    Vector128<float> acc2_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector128<float> acc2_1 = Vector128.LoadUnsafe(ref bias, (nuint)(f + 4));
+                    Vector128<float> acc3_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector128<float> acc3_1 = Vector128.LoadUnsafe(ref bias, (nuint)(f + 4));
+                    Vector128<float> acc4_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector128<float> acc4_1 = Vector128.LoadUnsafe(ref bias, (nuint)(f + 4));
+                    Vector128<float> acc5_0 = Vector128.LoadUnsafe(ref bias, (nuint)(f));
+                    Vector128<float> acc5_1 = Vector128.LoadUnsafe(ref bias, (nuint)(f + 4));
+                    for (int j = 0; j < DepthwiseChannels; j++)
+                    {
+                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                        Vector128<float> w0 = Vector128.LoadUnsafe(ref wj);
+                        Vector128<float> w1 = Vector128.LoadUnsafe(ref wj, (nuint)(4));
+                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref x0, j));
+                        acc0_0 = MultiplyAdd(a0, w0, acc0_0);
+                        acc0_1 = MultiplyAdd(a0, w1, acc0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref x1, j));
+                        acc1_0 = MultiplyAdd(a1, w0, acc1_0);
+                        acc1_1 = MultiplyAdd(a1, w1, acc1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref x2, j));
+                        acc2_0 = MultiplyAdd(a2, w0, acc2_0);
+                        acc2_1 = MultiplyAdd(a2, w1, acc2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref x3, j));
+                        acc3_0 = MultiplyAdd(a3, w0, acc3_0);
+                        acc3_1 = MultiplyAdd(a3, w1, acc3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref x4, j));
+                        acc4_0 = MultiplyAdd(a4, w0, acc4_0);
+                        acc4_1 = MultiplyAdd(a4, w1, acc4_1);
+                        Vector128<float> a5 = Vector128.Create(Unsafe.Add(ref x5, j));
+                        acc5_0 = MultiplyAdd(a5, w0, acc5_0);
+                        acc5_1 = MultiplyAdd(a5, w1, acc5_1);
+                    }
+
+                    ref float y0 = ref Unsafe.Add(ref outputRow, ox * OutChannels + f);
+                    Activate(acc0_0).StoreUnsafe(ref y0, (nuint)(0));
+                    Activate(acc0_1).StoreUnsafe(ref y0, (nuint)(4));
+                    ref float y1 = ref Unsafe.Add(ref outputRow, (ox + 1) * OutChannels + f);
+                    Activate(acc1_0).StoreUnsafe(ref y1, (nuint)(0));
+                    Activate(acc1_1).StoreUnsafe(ref y1, (nuint)(4));
+                    ref float y2 = ref Unsafe.Add(ref outputRow, (ox + 2) * OutChannels + f);
+                    Activate(acc2_0).StoreUnsafe(ref y2, (nuint)(0));
+                    Activate(acc2_1).StoreUnsafe(ref y2, (nuint)(4));
+                    ref float y3 = ref Unsafe.Add(ref outputRow, (ox + 3) * OutChannels + f);
+                    Activate(acc3_0).StoreUnsafe(ref y3, (nuint)(0));
+                    Activate(acc3_1).StoreUnsafe(ref y3, (nuint)(4));
+                    ref float y4 = ref Unsafe.Add(ref outputRow, (ox + 4) * OutChannels + f);
+                    Activate(acc4_0).StoreUnsafe(ref y4, (nuint)(0));
+                    Activate(acc4_1).StoreUnsafe(ref y4, (nuint)(4));
+                    ref float y5 = ref Unsafe.Add(ref outputRow, (ox + 5) * OutChannels + f);
+                    Activate(acc5_0).StoreUnsafe(ref y5, (nuint)(0));
+                    Activate(acc5_1).StoreUnsafe(ref y5, (nuint)(4));
+                    ox = pixels;
                 }
                 for (; ox < pixels; ox++)
                 {

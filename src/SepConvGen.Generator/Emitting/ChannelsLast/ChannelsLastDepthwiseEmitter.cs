@@ -165,7 +165,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
         /// <summary>
         /// Strips of <see cref="StripPixels"/> output pixels: per kernel row, each input column the strip reads is
-        /// loaded once and multiplied into every pixel's accumulator that uses it, so a k-wide kernel costs about
+        /// loaded once and multiplied into every pixel's accumulators that use it, so a k-wide kernel costs about
         /// (pixels + k) loads for pixels x k multiply-adds instead of two loads per multiply-add.
         /// </summary>
         private void EmitPixelStrips(SourceWriter writer, int bits, string end)
@@ -179,9 +179,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("int c = 0;");
             writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
             bool multiplier = OpenMultiplierLoop(writer);
+            // Each pixel sums its even and odd kernel columns apart: 8 independent chains instead of 4.
             for (int p = 0; p < StripPixels; p++)
             {
-                writer.WriteLine($"{type} acc{p} = {type}.Zero;");
+                writer.WriteLine($"{type} acc{p} = {type}.Zero, odd{p} = {type}.Zero;");
             }
 
             bool rowLoop = Spec.Height.Kernel > 1;
@@ -208,7 +209,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                         writer.WriteLine($"{type} {name} = {Names.LoadVector(bits, "xr", Join(u == 0 ? null : $"{u} * InChannels", "c"))};");
                     }
 
-                    writer.WriteLine($"acc{p} = MultiplyAdd({name}, weight{column}, acc{p});");
+                    string acc = kx % 2 == 0 ? $"acc{p}" : $"odd{p}";
+                    writer.WriteLine($"{acc} = MultiplyAdd({name}, weight{column}, {acc});");
                 }
             }
 
@@ -219,7 +221,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             for (int p = 0; p < StripPixels; p++)
             {
-                writer.WriteLine(Names.StoreVector($"acc{p}", "row", $"{(p == 0 ? "ox" : $"(ox + {p})")} * DepthwiseChannels + {Intermediate("c", multiplier ? "m" : "0")}"));
+                writer.WriteLine(Names.StoreVector($"(acc{p} + odd{p})", "row", $"{(p == 0 ? "ox" : $"(ox + {p})")} * DepthwiseChannels + {Intermediate("c", multiplier ? "m" : "0")}"));
             }
 
             if (multiplier)
@@ -302,25 +304,44 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.WriteLine("int c = 0;");
-            writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
-            bool multiplier = OpenMultiplierLoop(writer);
-            string j = Intermediate("c", multiplier ? "m" : "0");
-            writer.WriteLine($"{type} acc = {type}.Zero;");
-            writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
-            writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
-            writer.WriteLine($"int pixel = ((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels;");
-            writer.WriteLine($"acc = MultiplyAdd({Names.LoadVector(bits, "image", "pixel + c")}, {Names.LoadVector(bits, "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + j)}, acc);");
-            writer.CloseBlock();
-            writer.CloseBlock();
-            writer.WriteLine(Names.StoreVector("acc", "target", j));
-            if (multiplier)
+            // Several channel vectors at a time: independent accumulators instead of one chain of multiply-adds.
+            foreach (int chains in ChainSteps)
             {
+                writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
+                bool multiplier = OpenMultiplierLoop(writer);
+                for (int q = 0; q < chains; q++)
+                {
+                    writer.WriteLine($"{type} acc{q} = {type}.Zero;");
+                }
+
+                writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
+                writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
+                writer.WriteLine($"int pixel = ((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels;");
+                writer.WriteLine("int tap = (ky * KernelWidth + kx) * DepthwiseChannels;");
+                for (int q = 0; q < chains; q++)
+                {
+                    string channel = Chain("c", q, lanes);
+                    writer.WriteLine($"acc{q} = MultiplyAdd({Names.LoadVector(bits, "image", $"pixel + {channel}")}, {Names.LoadVector(bits, "weights", "tap + " + Intermediate(channel, multiplier ? "m" : "0"))}, acc{q});");
+                }
+
+                writer.CloseBlock();
+                writer.CloseBlock();
+                for (int q = 0; q < chains; q++)
+                {
+                    writer.WriteLine(Names.StoreVector($"acc{q}", "target", Intermediate(Chain("c", q, lanes), multiplier ? "m" : "0")));
+                }
+
+                if (multiplier)
+                {
+                    writer.CloseBlock();
+                }
+
                 writer.CloseBlock();
             }
 
-            writer.CloseBlock();
             writer.OpenBlock("for (; c < InChannels; c++)");
             bool tailMultiplier = OpenMultiplierLoop(writer);
+            string j = Intermediate("c", tailMultiplier ? "m" : "0");
             writer.WriteLine("float sum = 0f;");
             writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
             writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
