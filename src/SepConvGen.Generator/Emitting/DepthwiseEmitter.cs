@@ -91,11 +91,29 @@ namespace SepConvGen.Generator.Emitting
         private void EmitRow(SourceWriter writer, int bits)
         {
             string isa = bits == 0 ? Names.Isa : Names.IsaSuffix($"Vec{bits}");
+            string parameters = Names.DepthwiseTileParameter;
+            if (Names.PadsRows && bits == 0)
+            {
+                // The vector methods take the tile's rows together; the scalar one takes them one by one.
+                writer.WriteLine($"/// <summary>Depthwise step for the <paramref name=\"rows\"/> output rows from <paramref name=\"oy\"/> on, one by one.</summary>");
+                writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
+                writer.OpenBlock("for (int r = 0; r < rows; r++)");
+                writer.WriteLine($"{Names.DepthwiseBase}{isa}Row({Names.Arg("image")}, {Names.ArgAt("row", $"r * {Names.Size("OutputWidth")}")}, oy + r, channelStride{Names.Argument});");
+                writer.CloseBlock();
+                writer.CloseBlock();
+                writer.WriteLine();
+                isa += "Row";
+                parameters = ", int channelStride";
+            }
+
             writer.WriteLine("/// <summary>");
-            writer.WriteLine($"/// Depthwise step for output row <paramref name=\"oy\"/>{(bits == 0 ? string.Empty : $", interior with Vector{bits}")}: fills <paramref name=\"row\"/> with");
+            string rows = Names.PadsRows && bits > 0
+                ? $"Depthwise step for the <paramref name=\"rows\"/> output rows from <paramref name=\"oy\"/> on, with Vector{bits}"
+                : $"Depthwise step for output row <paramref name=\"oy\"/>{(bits == 0 ? string.Empty : $", interior with Vector{bits}")}";
+            writer.WriteLine($"/// {rows}: fills <paramref name=\"row\"/> with");
             writer.WriteLine($"/// {RowLayout}.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})");
+            writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
             writer.WriteLine($"int iy = {Names.InputRow};");
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             EmitRowBody(writer, bits);
@@ -200,7 +218,7 @@ namespace SepConvGen.Generator.Emitting
         /// The kernel rows vector rows run: all of them, or, where rows can reach the padding, the ones inside the
         /// image for this output row (so border rows still run their interior columns on vectors).
         /// </summary>
-        protected (string From, string To) VectorKernelRows => Spec.Height.HasBorder ? ("kyStart", "kyEnd") : ("0", "KernelHeight");
+        protected virtual (string From, string To) VectorKernelRows => Spec.Height.HasBorder ? ("kyStart", "kyEnd") : ("0", "KernelHeight");
 
         /// <summary>Declares kyStart/kyEnd for the output row's input row <c>iy</c> (vector rows whose height can pad).</summary>
         protected void EmitRowClip(SourceWriter writer)

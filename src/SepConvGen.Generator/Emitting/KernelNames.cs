@@ -84,13 +84,16 @@ namespace SepConvGen.Generator.Emitting
 
         public string PointwiseTileArguments => ", firstPixel, pixels" + (_spec.Layout == LayoutKind.ChannelsFirst ? ", channelStride" : string.Empty);
 
-        /// <summary>NCHW depthwise methods take the tile buffer's channel stride.</summary>
+        /// <summary>
+        /// NCHW depthwise methods take the tile buffer's channel stride; with padded rows they take all the tile's
+        /// rows at once (their input rows are copied once per channel) and the padded rows' buffer.
+        /// </summary>
         public string DepthwiseTileParameter => _spec.Layout == LayoutKind.ChannelsFirst
-            ? ", int channelStride" + (PadsRows ? ", " + Param("pad", true) : string.Empty)
+            ? (PadsRows ? ", int rows, int channelStride, " + Param("pad", true) : ", int channelStride")
             : string.Empty;
 
         public string DepthwiseTileArgument => _spec.Layout == LayoutKind.ChannelsFirst
-            ? ", channelStride" + (PadsRows ? ", " + Arg("pad") : string.Empty)
+            ? (PadsRows ? ", rows, channelStride, " + Arg("pad") : ", channelStride")
             : string.Empty;
 
         /// <summary>The trailing geometry argument of kernel calls.</summary>

@@ -507,8 +507,9 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("int tileLength = tilePixels * DepthwiseChannels;");
             if (_names.PadsRows)
             {
-                w.WriteLine("// After the tile: zero-padded copies of the input rows one output row reads (zeroed per tile).");
-                w.WriteLine($"int padLength = KernelHeight * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth);");
+                w.WriteLine("// After the tile: zero-padded copies of the input rows the tile reads (zeroed per tile).");
+                w.WriteLine("int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;");
+                w.WriteLine($"int padLength = slabRows * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth);");
                 w.WriteLine("float[] scratch = Scratch(tileLength + padLength);");
                 w.WriteLine("Array.Clear(scratch, tileLength, padLength);");
             }
@@ -541,11 +542,19 @@ namespace SepConvGen.Generator.Emitting
                 }
             }
 
-            w.OpenBlock("for (int r = 0; r < rows; r++)");
             string depthwise = DepthwiseEmitter.For(_spec, _names).EntryName(_options.VectorWidths);
-            string rowStart = channelsLast ? $"r * {outW} * DepthwiseChannels" : $"r * {outW}";
-            w.WriteLine($"{depthwise}({_names.Arg("image")}, {_names.ArgAt("row", rowStart)}, firstRow + r{_names.DepthwiseTileArgument}{_names.Argument});");
-            w.CloseBlock();
+            if (_names.PadsRows)
+            {
+                w.WriteLine($"{depthwise}({_names.Arg("image")}, {_names.Arg("row")}, firstRow{_names.DepthwiseTileArgument}{_names.Argument});");
+            }
+            else
+            {
+                w.OpenBlock("for (int r = 0; r < rows; r++)");
+                string rowStart = channelsLast ? $"r * {outW} * DepthwiseChannels" : $"r * {outW}";
+                w.WriteLine($"{depthwise}({_names.Arg("image")}, {_names.ArgAt("row", rowStart)}, firstRow + r{_names.DepthwiseTileArgument}{_names.Argument});");
+                w.CloseBlock();
+            }
+
             w.WriteLine();
             string pointwise = _options.VectorWidths.Length > 0 ? _names.PointwiseBase : _names.Pointwise;
             w.WriteLine($"int firstPixel = firstRow * {outW};");

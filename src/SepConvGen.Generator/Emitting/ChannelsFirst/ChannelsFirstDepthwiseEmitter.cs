@@ -117,31 +117,33 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             string padLeft = Spec.Width.HasBorder ? Names.Size("PadLeft") : "0";
-            EmitRowClip(writer);
             if (!strided)
             {
                 EmitTapSteps(writer, rows: false);
             }
-            (string kyFrom, string kyTo) = VectorKernelRows;
+
+            writer.WriteLine("// Slab row t holds input row iy + t; rows outside the image stay zero, so every kernel row runs.");
+            writer.WriteLine("int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;");
+            writer.WriteLine("int firstInside = Math.Max(0, -iy);");
+            writer.WriteLine($"int endInside = Math.Min(slabRows, {Names.Size("InputHeight")} - iy);");
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
-            writer.WriteLine(Names.Let("target", true, "row", "c * channelStride"));
             writer.WriteLine(Names.Let("w", false, "weights", "c"));
-            writer.WriteLine("// The input rows this output row reads, between their zero padding.");
-            writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
+            writer.WriteLine("// The tile's input rows, each copied once between its zero padding.");
+            writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
             if (strided && SplitsPairs(bits))
             {
                 EmitPairSplit(writer, bits, padLeft);
             }
             else if (strided)
             {
-                writer.WriteLine($"int inputRow = {InputRowOf("ky")} * {inputWidth};");
+                writer.WriteLine($"int inputRow = (iy + t) * {inputWidth};");
                 writer.WriteLine("// Columns past the last window's reach are never read.");
                 writer.WriteLine($"int count = Math.Min({inputWidth}, paddedWidth - {padLeft});");
                 writer.OpenBlock("for (int phase = 0; phase < StrideWidth; phase++)");
                 writer.WriteLine($"// Input columns i whose padded column {padLeft} + i is in this phase, at consecutive places.");
                 writer.WriteLine($"int i = ((phase - {padLeft}) % StrideWidth + StrideWidth) % StrideWidth;");
-                writer.WriteLine($"int at = ky * paddedWidth + phase * phaseLength + ({padLeft} + i) / StrideWidth;");
+                writer.WriteLine($"int at = t * paddedWidth + phase * phaseLength + ({padLeft} + i) / StrideWidth;");
                 writer.OpenBlock("for (; i < count; i += StrideWidth, at++)");
                 writer.WriteLine($"{Names.At("pad", "at")} = {Names.At("plane", "inputRow + i")};");
                 writer.CloseBlock();
@@ -149,17 +151,24 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
             else
             {
-                EmitVectorCopy(writer, bits, $"{InputRowOf("ky")} * {inputWidth}", $"ky * paddedWidth + {padLeft}", inputWidth);
+                EmitVectorCopy(writer, bits, $"(iy + t) * {inputWidth}", $"t * paddedWidth + {padLeft}", inputWidth);
             }
 
             writer.CloseBlock();
             writer.WriteLine();
+            writer.OpenBlock("for (int r = 0; r < rows; r++)");
+            writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
+            writer.WriteLine(Names.Let("slab", false, "pad", "r * StrideHeight * paddedWidth"));
             EmitVectorColumns(writer, bits, "0", width,
-                ky => Names.Let("xr", false, "pad", ky == "0" ? "ox" : "ky * paddedWidth + ox"),
+                ky => Names.Let("xr", false, "slab", ky == "0" ? "ox" : "ky * DilationHeight * paddedWidth + ox"),
                 strided ? PhaseColumn : kx => Column(kx, "TapColumnStep"),
-                "pad", strided ? "ky * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * paddedWidth + ox + kx * DilationWidth");
+                "slab", strided ? "ky * DilationHeight * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * DilationHeight * paddedWidth + ox + kx * DilationWidth");
+            writer.CloseBlock();
             writer.CloseBlock();
         }
+
+        /// <summary>Vector rows over a padded slab run every kernel row (the slab's rows outside the image are zero).</summary>
+        protected override (string From, string To) VectorKernelRows => Names.PadsRows ? ("0", "KernelHeight") : base.VectorKernelRows;
 
         /// <summary>
         /// Stride 2 with 256- or 512-bit vectors: the phases are the even and odd columns, split from two loaded
@@ -171,12 +180,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         {
             int lanes = bits / 32;
             string inputWidth = Names.Size("InputWidth");
-            writer.WriteLine($"int inputRow = {InputRowOf("ky")} * {inputWidth};");
+            writer.WriteLine($"int inputRow = (iy + t) * {inputWidth};");
             writer.WriteLine("// Columns past the last window's reach are never read.");
             writer.WriteLine($"int count = Math.Min({inputWidth}, paddedWidth - {padLeft});");
             writer.WriteLine($"// Input column i is padded column p = {padLeft} + i: phase p % 2, place p / 2.");
-            writer.WriteLine($"int evens = ky * paddedWidth + {padLeft} % 2 * phaseLength + {padLeft} / 2;");
-            writer.WriteLine($"int odds = ky * paddedWidth + ({padLeft} + 1) % 2 * phaseLength + ({padLeft} + 1) / 2;");
+            writer.WriteLine($"int evens = t * paddedWidth + {padLeft} % 2 * phaseLength + {padLeft} / 2;");
+            writer.WriteLine($"int odds = t * paddedWidth + ({padLeft} + 1) % 2 * phaseLength + ({padLeft} + 1) / 2;");
             writer.WriteLine("int i = 0;");
             writer.OpenBlock($"for (; i + {2 * lanes} <= count; i += {2 * lanes})");
             writer.WriteLine($"Vector{bits}<float> low = {Names.LoadVector(bits, "plane", "inputRow + i")};");
