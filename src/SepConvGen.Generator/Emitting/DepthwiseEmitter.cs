@@ -121,7 +121,7 @@ namespace SepConvGen.Generator.Emitting
         }
 
         /// <summary>Kernel columns unrolled in vector code; wider kernels loop over their columns too.</summary>
-        private const int MaxUnrolledColumns = 16;
+        protected const int MaxUnrolledColumns = 16;
 
         /// <summary>
         /// One vector block of <paramref name="chains"/> accumulators over every tap: a loop over the kernel rows

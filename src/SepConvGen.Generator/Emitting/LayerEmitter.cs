@@ -507,9 +507,10 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("int tileLength = tilePixels * DepthwiseChannels;");
             if (_names.PadsRows)
             {
-                w.WriteLine("// After the tile: zero-padded copies of the input rows the tile reads (zeroed per tile).");
+                w.WriteLine("// After the tile: zero-padded copies of the input rows the tile reads (zeroed per tile), and 16 floats");
+                w.WriteLine("// of slack: the vector rows may load one vector past the end of the last padded row.");
                 w.WriteLine("int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;");
-                w.WriteLine($"int padLength = slabRows * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth);");
+                w.WriteLine($"int padLength = slabRows * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth) + 16;");
                 w.WriteLine("float[] scratch = Scratch(tileLength + padLength);");
                 w.WriteLine("Array.Clear(scratch, tileLength, padLength);");
             }

@@ -223,8 +223,10 @@ namespace Samples
             int tilePixels = rows * g.OutputWidth;
             int channelStride = tilePixels;
             int tileLength = tilePixels * DepthwiseChannels;
-            // After the tile: zero-padded copies of the input rows one output row reads (zeroed per tile).
-            int padLength = KernelHeight * StrideWidth * (g.OutputWidth + (KernelWidth - 1) * DilationWidth / StrideWidth);
+            // After the tile: zero-padded copies of the input rows the tile reads (zeroed per tile), and 16 floats
+            // of slack: the vector rows may load one vector past the end of the last padded row.
+            int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;
+            int padLength = slabRows * StrideWidth * (g.OutputWidth + (KernelWidth - 1) * DilationWidth / StrideWidth) + 16;
             float[] scratch = Scratch(tileLength + padLength);
             Array.Clear(scratch, tileLength, padLength);
             // Lengths were checked by the caller: every offset below stays inside input, output and scratch
@@ -233,10 +235,7 @@ namespace Samples
             ref float result = ref MemoryMarshal.GetReference(output);
             ref float row = ref scratch[0];
             ref float pad = ref scratch[tileLength];
-            for (int r = 0; r < rows; r++)
-            {
-                Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, ref pad, in g);
-            }
+            Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref row, firstRow, rows, channelStride, ref pad, in g);
 
             int firstPixel = firstRow * g.OutputWidth;
             int pixels = tilePixels;
@@ -264,23 +263,32 @@ namespace Samples
             (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, rows, channelStride, ref pad, in g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, rows, channelStride, ref pad, in g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, rows, channelStride, ref pad, in g);
             }
             else
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, rows, channelStride, ref pad, in g);
+            }
+        }
+
+        /// <summary>Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, one by one.</summary>
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Depthwise_k1x16_s1x1_d1x1_c16m1_ScalarRow(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), oy + r, channelStride, in g);
             }
         }
 
@@ -288,7 +296,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_ScalarRow(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -354,25 +362,28 @@ namespace Samples
         }
 
         /// <summary>
-        /// Depthwise step for output row <paramref name="oy"/>, interior with Vector512: fills <paramref name="row"/> with
+        /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector512: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
             int planeLength = g.InputHeight * g.InputWidth;
             int paddedWidth = g.OutputWidth + EffectiveKernelWidth - 1;
             const int TapColumnStep = DilationWidth;
+            // Slab row t holds input row iy + t; rows outside the image stay zero, so every kernel row runs.
+            int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;
+            int firstInside = Math.Max(0, -iy);
+            int endInside = Math.Min(slabRows, g.InputHeight - iy);
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 ref float w = ref Unsafe.Add(ref weights, c);
-                // The input rows this output row reads, between their zero padding.
-                for (int ky = 0; ky < KernelHeight; ky++)
+                // The tile's input rows, each copied once between its zero padding.
+                for (int t = firstInside; t < endInside; t++)
                 {
-                    int source = (iy + ky * DilationHeight) * g.InputWidth, destination = ky * paddedWidth + g.PadLeft;
+                    int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
                     int i = 0;
                     for (; i + 16 <= g.InputWidth; i += 16)
                     {
@@ -392,248 +403,263 @@ namespace Samples
                     }
                 }
 
+                for (int r = 0; r < rows; r++)
                 {
-                    int ox = 0;
-                    for (; ox + 64 <= g.OutputWidth; ox += 64)
+                    ref float target = ref Unsafe.Add(ref row, c * channelStride + r * g.OutputWidth);
+                    ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
                     {
-                        Vector512<float> acc0 = Vector512<float>.Zero;
-                        Vector512<float> acc0_1 = Vector512<float>.Zero;
-                        Vector512<float> acc1 = Vector512<float>.Zero;
-                        Vector512<float> acc1_1 = Vector512<float>.Zero;
-                        Vector512<float> acc2 = Vector512<float>.Zero;
-                        Vector512<float> acc2_1 = Vector512<float>.Zero;
-                        Vector512<float> acc3 = Vector512<float>.Zero;
-                        Vector512<float> acc3_1 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        Vector512<float> weight0 = Vector512.Create(wr);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(16)), weight0, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(32)), weight0, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(48)), weight0, acc3);
-                        Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 32)), weight1, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 48)), weight1, acc3_1);
-                        Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16)), weight2, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 32)), weight2, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 48)), weight2, acc3);
-                        Vector512<float> weight3 = Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 32)), weight3, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 48)), weight3, acc3_1);
-                        Vector512<float> weight4 = Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16)), weight4, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 32)), weight4, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 48)), weight4, acc3);
-                        Vector512<float> weight5 = Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 32)), weight5, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 48)), weight5, acc3_1);
-                        Vector512<float> weight6 = Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16)), weight6, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 32)), weight6, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 48)), weight6, acc3);
-                        Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 32)), weight7, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 48)), weight7, acc3_1);
-                        Vector512<float> weight8 = Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16)), weight8, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 32)), weight8, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 48)), weight8, acc3);
-                        Vector512<float> weight9 = Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 32)), weight9, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 48)), weight9, acc3_1);
-                        Vector512<float> weight10 = Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16)), weight10, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 32)), weight10, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 48)), weight10, acc3);
-                        Vector512<float> weight11 = Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 32)), weight11, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 48)), weight11, acc3_1);
-                        Vector512<float> weight12 = Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16)), weight12, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 32)), weight12, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 48)), weight12, acc3);
-                        Vector512<float> weight13 = Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 32)), weight13, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 48)), weight13, acc3_1);
-                        Vector512<float> weight14 = Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16)), weight14, acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 32)), weight14, acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 48)), weight14, acc3);
-                        Vector512<float> weight15 = Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 32)), weight15, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 48)), weight15, acc3_1);
-                        acc0 = acc0 + acc0_1;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1 = acc1 + acc1_1;
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + 16));
-                        acc2 = acc2 + acc2_1;
-                        acc2.StoreUnsafe(ref target, (nuint)(ox + 32));
-                        acc3 = acc3 + acc3_1;
-                        acc3.StoreUnsafe(ref target, (nuint)(ox + 48));
-                    }
-                    // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
-                    while (g.OutputWidth - ox > 16)
-                    {
-                        int second = Math.Min(16, g.OutputWidth - 16 - ox);
-                        Vector512<float> acc0 = Vector512<float>.Zero;
-                        Vector512<float> acc0_1 = Vector512<float>.Zero;
-                        Vector512<float> acc0_2 = Vector512<float>.Zero;
-                        Vector512<float> acc0_3 = Vector512<float>.Zero;
-                        Vector512<float> acc1 = Vector512<float>.Zero;
-                        Vector512<float> acc1_1 = Vector512<float>.Zero;
-                        Vector512<float> acc1_2 = Vector512<float>.Zero;
-                        Vector512<float> acc1_3 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        Vector512<float> weight0 = Vector512.Create(wr);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
-                        Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
-                        Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
-                        Vector512<float> weight3 = Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
-                        Vector512<float> weight4 = Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
-                        Vector512<float> weight5 = Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
-                        Vector512<float> weight6 = Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
-                        Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
-                        Vector512<float> weight8 = Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
-                        Vector512<float> weight9 = Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
-                        Vector512<float> weight10 = Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
-                        Vector512<float> weight11 = Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
-                        Vector512<float> weight12 = Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
-                        Vector512<float> weight13 = Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
-                        Vector512<float> weight14 = Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
-                        Vector512<float> weight15 = Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
-                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + second));
-                        ox += 16 + second;
-                    }
-                    if (ox < g.OutputWidth && g.OutputWidth >= 16)
-                    {
-                        // One vector left, ending the row.
-                        ox = g.OutputWidth - 16;
-                        Vector512<float> acc0 = Vector512<float>.Zero;
-                        Vector512<float> acc0_1 = Vector512<float>.Zero;
-                        Vector512<float> acc0_2 = Vector512<float>.Zero;
-                        Vector512<float> acc0_3 = Vector512<float>.Zero;
-                        Vector512<float> acc0_4 = Vector512<float>.Zero;
-                        Vector512<float> acc0_5 = Vector512<float>.Zero;
-                        Vector512<float> acc0_6 = Vector512<float>.Zero;
-                        Vector512<float> acc0_7 = Vector512<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr), Vector512.Create(wr), acc0);
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
-                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
-                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
-                        acc0_4 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
-                        acc0_5 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
-                        acc0_6 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
-                        acc0_7 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0_1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
-                        acc0_2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
-                        acc0_3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
-                        acc0_4 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
-                        acc0_5 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
-                        acc0_6 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
-                        acc0_7 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
-                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        ox = g.OutputWidth;
-                    }
-                    // Fewer columns than a vector: one by one.
-                    for (; ox < g.OutputWidth; ox++)
-                    {
-                        float sum = 0f;
-                        for (int ky = 0; ky < KernelHeight; ky++)
+                        int ox = 0;
+                        for (; ox + 64 <= g.OutputWidth; ox += 64)
                         {
-                            for (int kx = 0; kx < KernelWidth; kx++)
-                            {
-                                sum += Unsafe.Add(ref pad, ky * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
-                            }
+                            Vector512<float> acc0 = Vector512<float>.Zero;
+                            Vector512<float> acc0_1 = Vector512<float>.Zero;
+                            Vector512<float> acc1 = Vector512<float>.Zero;
+                            Vector512<float> acc1_1 = Vector512<float>.Zero;
+                            Vector512<float> acc2 = Vector512<float>.Zero;
+                            Vector512<float> acc2_1 = Vector512<float>.Zero;
+                            Vector512<float> acc3 = Vector512<float>.Zero;
+                            Vector512<float> acc3_1 = Vector512<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            Vector512<float> low0 = Vector512.LoadUnsafe(ref xr), high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                            Vector512<float> low1 = Vector512.LoadUnsafe(ref xr, (nuint)(16)), high1 = Vector512.LoadUnsafe(ref xr, (nuint)(16 + 16));
+                            Vector512<float> low2 = Vector512.LoadUnsafe(ref xr, (nuint)(32)), high2 = Vector512.LoadUnsafe(ref xr, (nuint)(32 + 16));
+                            Vector512<float> low3 = Vector512.LoadUnsafe(ref xr, (nuint)(48)), high3 = Vector512.LoadUnsafe(ref xr, (nuint)(48 + 16));
+                            Vector512<float> weight0 = Vector512.Create(wr);
+                            acc0 = MultiplyAdd(low0, weight0, acc0);
+                            acc1 = MultiplyAdd(low1, weight0, acc1);
+                            acc2 = MultiplyAdd(low2, weight0, acc2);
+                            acc3 = MultiplyAdd(low3, weight0, acc3);
+                            Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep))), weight1, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 1).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16))), weight1, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 1).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 32))), weight1, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 1).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 48))), weight1, acc3_1);
+                            Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep))), weight2, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 2).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16))), weight2, acc1);
+                            acc2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 2).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 32))), weight2, acc2);
+                            acc3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 2).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 48))), weight2, acc3);
+                            Vector512<float> weight3 = Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 3).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep))), weight3, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 3).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16))), weight3, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 3).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 32))), weight3, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 3).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 48))), weight3, acc3_1);
+                            Vector512<float> weight4 = Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 4).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep))), weight4, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 4).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16))), weight4, acc1);
+                            acc2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 4).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 32))), weight4, acc2);
+                            acc3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 4).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 48))), weight4, acc3);
+                            Vector512<float> weight5 = Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 5).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep))), weight5, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 5).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16))), weight5, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 5).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 32))), weight5, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 5).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 48))), weight5, acc3_1);
+                            Vector512<float> weight6 = Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 6).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep))), weight6, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 6).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16))), weight6, acc1);
+                            acc2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 6).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 32))), weight6, acc2);
+                            acc3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 6).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 48))), weight6, acc3);
+                            Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 7).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep))), weight7, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 7).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16))), weight7, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 7).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 32))), weight7, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 7).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 48))), weight7, acc3_1);
+                            Vector512<float> weight8 = Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 8).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep))), weight8, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 8).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16))), weight8, acc1);
+                            acc2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 8).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 32))), weight8, acc2);
+                            acc3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 8).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 48))), weight8, acc3);
+                            Vector512<float> weight9 = Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 9).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep))), weight9, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 9).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16))), weight9, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 9).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 32))), weight9, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 9).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 48))), weight9, acc3_1);
+                            Vector512<float> weight10 = Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 10).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep))), weight10, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 10).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16))), weight10, acc1);
+                            acc2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 10).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 32))), weight10, acc2);
+                            acc3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 10).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 48))), weight10, acc3);
+                            Vector512<float> weight11 = Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 11).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep))), weight11, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 11).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16))), weight11, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 11).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 32))), weight11, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 11).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 48))), weight11, acc3_1);
+                            Vector512<float> weight12 = Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 12).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep))), weight12, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 12).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16))), weight12, acc1);
+                            acc2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 12).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 32))), weight12, acc2);
+                            acc3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 12).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 48))), weight12, acc3);
+                            Vector512<float> weight13 = Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 13).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep))), weight13, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 13).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16))), weight13, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 13).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 32))), weight13, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 13).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 48))), weight13, acc3_1);
+                            Vector512<float> weight14 = Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 14).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep))), weight14, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 14).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16))), weight14, acc1);
+                            acc2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 14).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 32))), weight14, acc2);
+                            acc3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 14).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 48))), weight14, acc3);
+                            Vector512<float> weight15 = Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 15).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep))), weight15, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 15).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16))), weight15, acc1_1);
+                            acc2_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 15).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 32))), weight15, acc2_1);
+                            acc3_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 15).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 48))), weight15, acc3_1);
+                            acc0 = acc0 + acc0_1;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            acc1 = acc1 + acc1_1;
+                            acc1.StoreUnsafe(ref target, (nuint)(ox + 16));
+                            acc2 = acc2 + acc2_1;
+                            acc2.StoreUnsafe(ref target, (nuint)(ox + 32));
+                            acc3 = acc3 + acc3_1;
+                            acc3.StoreUnsafe(ref target, (nuint)(ox + 48));
                         }
-                        Unsafe.Add(ref target, ox) = sum;
+                        // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
+                        while (g.OutputWidth - ox > 16)
+                        {
+                            int second = Math.Min(16, g.OutputWidth - 16 - ox);
+                            Vector512<float> acc0 = Vector512<float>.Zero;
+                            Vector512<float> acc0_1 = Vector512<float>.Zero;
+                            Vector512<float> acc0_2 = Vector512<float>.Zero;
+                            Vector512<float> acc0_3 = Vector512<float>.Zero;
+                            Vector512<float> acc1 = Vector512<float>.Zero;
+                            Vector512<float> acc1_1 = Vector512<float>.Zero;
+                            Vector512<float> acc1_2 = Vector512<float>.Zero;
+                            Vector512<float> acc1_3 = Vector512<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            Vector512<float> low0 = Vector512.LoadUnsafe(ref xr), high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                            Vector512<float> low1 = Vector512.LoadUnsafe(ref xr, (nuint)(second)), high1 = Vector512.LoadUnsafe(ref xr, (nuint)(second + 16));
+                            Vector512<float> weight0 = Vector512.Create(wr);
+                            acc0 = MultiplyAdd(low0, weight0, acc0);
+                            acc1 = MultiplyAdd(low1, weight0, acc1);
+                            Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep))), weight1, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 1).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second))), weight1, acc1_1);
+                            Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep))), weight2, acc0_2);
+                            acc1_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 2).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second))), weight2, acc1_2);
+                            Vector512<float> weight3 = Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 3).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep))), weight3, acc0_3);
+                            acc1_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 3).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second))), weight3, acc1_3);
+                            Vector512<float> weight4 = Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 4).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep))), weight4, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 4).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second))), weight4, acc1);
+                            Vector512<float> weight5 = Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 5).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep))), weight5, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 5).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second))), weight5, acc1_1);
+                            Vector512<float> weight6 = Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 6).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep))), weight6, acc0_2);
+                            acc1_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 6).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second))), weight6, acc1_2);
+                            Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 7).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep))), weight7, acc0_3);
+                            acc1_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 7).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second))), weight7, acc1_3);
+                            Vector512<float> weight8 = Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 8).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep))), weight8, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 8).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second))), weight8, acc1);
+                            Vector512<float> weight9 = Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 9).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep))), weight9, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 9).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second))), weight9, acc1_1);
+                            Vector512<float> weight10 = Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 10).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep))), weight10, acc0_2);
+                            acc1_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 10).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second))), weight10, acc1_2);
+                            Vector512<float> weight11 = Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 11).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep))), weight11, acc0_3);
+                            acc1_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 11).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second))), weight11, acc1_3);
+                            Vector512<float> weight12 = Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 12).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep))), weight12, acc0);
+                            acc1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 12).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second))), weight12, acc1);
+                            Vector512<float> weight13 = Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 13).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep))), weight13, acc0_1);
+                            acc1_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 13).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second))), weight13, acc1_1);
+                            Vector512<float> weight14 = Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 14).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep))), weight14, acc0_2);
+                            acc1_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 14).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second))), weight14, acc1_2);
+                            Vector512<float> weight15 = Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 15).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep))), weight15, acc0_3);
+                            acc1_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 15).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second))), weight15, acc1_3);
+                            acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
+                            acc1.StoreUnsafe(ref target, (nuint)(ox + second));
+                            ox += 16 + second;
+                        }
+                        if (ox < g.OutputWidth && g.OutputWidth >= 16)
+                        {
+                            // One vector left, ending the row.
+                            ox = g.OutputWidth - 16;
+                            Vector512<float> acc0 = Vector512<float>.Zero;
+                            Vector512<float> acc0_1 = Vector512<float>.Zero;
+                            Vector512<float> acc0_2 = Vector512<float>.Zero;
+                            Vector512<float> acc0_3 = Vector512<float>.Zero;
+                            Vector512<float> acc0_4 = Vector512<float>.Zero;
+                            Vector512<float> acc0_5 = Vector512<float>.Zero;
+                            Vector512<float> acc0_6 = Vector512<float>.Zero;
+                            Vector512<float> acc0_7 = Vector512<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            Vector512<float> low0 = Vector512.LoadUnsafe(ref xr), high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                            acc0 = MultiplyAdd(low0, Vector512.Create(wr), acc0);
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
+                            acc0_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                            acc0_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 3).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
+                            acc0_4 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 4).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
+                            acc0_5 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 5).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
+                            acc0_6 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 6).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
+                            acc0_7 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 7).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
+                            acc0 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 8).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                            acc0_1 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 9).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
+                            acc0_2 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 10).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
+                            acc0_3 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 11).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
+                            acc0_4 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 12).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
+                            acc0_5 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 13).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
+                            acc0_6 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 14).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
+                            acc0_7 = MultiplyAdd((Avx512F.IsSupported ? Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 15).AsSingle() : Vector512.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep))), Vector512.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
+                            acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            ox = g.OutputWidth;
+                        }
+                        // Fewer columns than a vector: one by one.
+                        for (; ox < g.OutputWidth; ox++)
+                        {
+                            float sum = 0f;
+                            for (int ky = 0; ky < KernelHeight; ky++)
+                            {
+                                for (int kx = 0; kx < KernelWidth; kx++)
+                                {
+                                    sum += Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                                }
+                            }
+                            Unsafe.Add(ref target, ox) = sum;
+                        }
                     }
                 }
             }
         }
 
         /// <summary>
-        /// Depthwise step for output row <paramref name="oy"/>, interior with Vector256: fills <paramref name="row"/> with
+        /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector256: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
             int planeLength = g.InputHeight * g.InputWidth;
             int paddedWidth = g.OutputWidth + EffectiveKernelWidth - 1;
             const int TapColumnStep = DilationWidth;
+            // Slab row t holds input row iy + t; rows outside the image stay zero, so every kernel row runs.
+            int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;
+            int firstInside = Math.Max(0, -iy);
+            int endInside = Math.Min(slabRows, g.InputHeight - iy);
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 ref float w = ref Unsafe.Add(ref weights, c);
-                // The input rows this output row reads, between their zero padding.
-                for (int ky = 0; ky < KernelHeight; ky++)
+                // The tile's input rows, each copied once between its zero padding.
+                for (int t = firstInside; t < endInside; t++)
                 {
-                    int source = (iy + ky * DilationHeight) * g.InputWidth, destination = ky * paddedWidth + g.PadLeft;
+                    int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
                     int i = 0;
                     for (; i + 8 <= g.InputWidth; i += 8)
                     {
@@ -653,248 +679,256 @@ namespace Samples
                     }
                 }
 
+                for (int r = 0; r < rows; r++)
                 {
-                    int ox = 0;
-                    for (; ox + 32 <= g.OutputWidth; ox += 32)
+                    ref float target = ref Unsafe.Add(ref row, c * channelStride + r * g.OutputWidth);
+                    ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
                     {
-                        Vector256<float> acc0 = Vector256<float>.Zero;
-                        Vector256<float> acc0_1 = Vector256<float>.Zero;
-                        Vector256<float> acc1 = Vector256<float>.Zero;
-                        Vector256<float> acc1_1 = Vector256<float>.Zero;
-                        Vector256<float> acc2 = Vector256<float>.Zero;
-                        Vector256<float> acc2_1 = Vector256<float>.Zero;
-                        Vector256<float> acc3 = Vector256<float>.Zero;
-                        Vector256<float> acc3_1 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        Vector256<float> weight0 = Vector256.Create(wr);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8)), weight0, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(16)), weight0, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(24)), weight0, acc3);
-                        Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 24)), weight1, acc3_1);
-                        Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), weight2, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16)), weight2, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 24)), weight2, acc3);
-                        Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 24)), weight3, acc3_1);
-                        Vector256<float> weight4 = Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), weight4, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16)), weight4, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 24)), weight4, acc3);
-                        Vector256<float> weight5 = Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 24)), weight5, acc3_1);
-                        Vector256<float> weight6 = Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), weight6, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16)), weight6, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 24)), weight6, acc3);
-                        Vector256<float> weight7 = Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 24)), weight7, acc3_1);
-                        Vector256<float> weight8 = Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), weight8, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16)), weight8, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 24)), weight8, acc3);
-                        Vector256<float> weight9 = Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 24)), weight9, acc3_1);
-                        Vector256<float> weight10 = Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), weight10, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16)), weight10, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 24)), weight10, acc3);
-                        Vector256<float> weight11 = Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 24)), weight11, acc3_1);
-                        Vector256<float> weight12 = Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), weight12, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16)), weight12, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 24)), weight12, acc3);
-                        Vector256<float> weight13 = Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 24)), weight13, acc3_1);
-                        Vector256<float> weight14 = Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), weight14, acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16)), weight14, acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 24)), weight14, acc3);
-                        Vector256<float> weight15 = Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 24)), weight15, acc3_1);
-                        acc0 = acc0 + acc0_1;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1 = acc1 + acc1_1;
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + 8));
-                        acc2 = acc2 + acc2_1;
-                        acc2.StoreUnsafe(ref target, (nuint)(ox + 16));
-                        acc3 = acc3 + acc3_1;
-                        acc3.StoreUnsafe(ref target, (nuint)(ox + 24));
-                    }
-                    // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
-                    while (g.OutputWidth - ox > 8)
-                    {
-                        int second = Math.Min(8, g.OutputWidth - 8 - ox);
-                        Vector256<float> acc0 = Vector256<float>.Zero;
-                        Vector256<float> acc0_1 = Vector256<float>.Zero;
-                        Vector256<float> acc0_2 = Vector256<float>.Zero;
-                        Vector256<float> acc0_3 = Vector256<float>.Zero;
-                        Vector256<float> acc1 = Vector256<float>.Zero;
-                        Vector256<float> acc1_1 = Vector256<float>.Zero;
-                        Vector256<float> acc1_2 = Vector256<float>.Zero;
-                        Vector256<float> acc1_3 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        Vector256<float> weight0 = Vector256.Create(wr);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
-                        Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
-                        Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
-                        Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
-                        Vector256<float> weight4 = Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
-                        Vector256<float> weight5 = Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
-                        Vector256<float> weight6 = Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
-                        Vector256<float> weight7 = Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
-                        Vector256<float> weight8 = Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
-                        Vector256<float> weight9 = Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
-                        Vector256<float> weight10 = Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
-                        Vector256<float> weight11 = Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
-                        Vector256<float> weight12 = Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
-                        Vector256<float> weight13 = Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
-                        Vector256<float> weight14 = Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
-                        Vector256<float> weight15 = Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
-                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + second));
-                        ox += 8 + second;
-                    }
-                    if (ox < g.OutputWidth && g.OutputWidth >= 8)
-                    {
-                        // One vector left, ending the row.
-                        ox = g.OutputWidth - 8;
-                        Vector256<float> acc0 = Vector256<float>.Zero;
-                        Vector256<float> acc0_1 = Vector256<float>.Zero;
-                        Vector256<float> acc0_2 = Vector256<float>.Zero;
-                        Vector256<float> acc0_3 = Vector256<float>.Zero;
-                        Vector256<float> acc0_4 = Vector256<float>.Zero;
-                        Vector256<float> acc0_5 = Vector256<float>.Zero;
-                        Vector256<float> acc0_6 = Vector256<float>.Zero;
-                        Vector256<float> acc0_7 = Vector256<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), Vector256.Create(wr), acc0);
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
-                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
-                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
-                        acc0_4 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
-                        acc0_5 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
-                        acc0_6 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
-                        acc0_7 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
-                        acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
-                        acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
-                        acc0_4 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
-                        acc0_5 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
-                        acc0_6 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
-                        acc0_7 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
-                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        ox = g.OutputWidth;
-                    }
-                    // Fewer columns than a vector: one by one.
-                    for (; ox < g.OutputWidth; ox++)
-                    {
-                        float sum = 0f;
-                        for (int ky = 0; ky < KernelHeight; ky++)
+                        int ox = 0;
+                        for (; ox + 32 <= g.OutputWidth; ox += 32)
                         {
-                            for (int kx = 0; kx < KernelWidth; kx++)
-                            {
-                                sum += Unsafe.Add(ref pad, ky * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
-                            }
+                            Vector256<float> acc0 = Vector256<float>.Zero;
+                            Vector256<float> acc0_1 = Vector256<float>.Zero;
+                            Vector256<float> acc1 = Vector256<float>.Zero;
+                            Vector256<float> acc1_1 = Vector256<float>.Zero;
+                            Vector256<float> acc2 = Vector256<float>.Zero;
+                            Vector256<float> acc2_1 = Vector256<float>.Zero;
+                            Vector256<float> acc3 = Vector256<float>.Zero;
+                            Vector256<float> acc3_1 = Vector256<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            Vector256<float> weight0 = Vector256.Create(wr);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), weight0, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8)), weight0, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(16)), weight0, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(24)), weight0, acc3);
+                            Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 16)), weight1, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 24)), weight1, acc3_1);
+                            Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), weight2, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 16)), weight2, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 24)), weight2, acc3);
+                            Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 16)), weight3, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 24)), weight3, acc3_1);
+                            Vector256<float> weight4 = Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), weight4, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 16)), weight4, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 24)), weight4, acc3);
+                            Vector256<float> weight5 = Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 16)), weight5, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 24)), weight5, acc3_1);
+                            Vector256<float> weight6 = Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), weight6, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 16)), weight6, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 24)), weight6, acc3);
+                            Vector256<float> weight7 = Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 16)), weight7, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 24)), weight7, acc3_1);
+                            Vector256<float> weight8 = Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), weight8, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 16)), weight8, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 24)), weight8, acc3);
+                            Vector256<float> weight9 = Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 16)), weight9, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 24)), weight9, acc3_1);
+                            Vector256<float> weight10 = Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), weight10, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 16)), weight10, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 24)), weight10, acc3);
+                            Vector256<float> weight11 = Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 16)), weight11, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 24)), weight11, acc3_1);
+                            Vector256<float> weight12 = Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), weight12, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 16)), weight12, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 24)), weight12, acc3);
+                            Vector256<float> weight13 = Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 16)), weight13, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 24)), weight13, acc3_1);
+                            Vector256<float> weight14 = Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), weight14, acc1);
+                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 16)), weight14, acc2);
+                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 24)), weight14, acc3);
+                            Vector256<float> weight15 = Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 16)), weight15, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 24)), weight15, acc3_1);
+                            acc0 = acc0 + acc0_1;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            acc1 = acc1 + acc1_1;
+                            acc1.StoreUnsafe(ref target, (nuint)(ox + 8));
+                            acc2 = acc2 + acc2_1;
+                            acc2.StoreUnsafe(ref target, (nuint)(ox + 16));
+                            acc3 = acc3 + acc3_1;
+                            acc3.StoreUnsafe(ref target, (nuint)(ox + 24));
                         }
-                        Unsafe.Add(ref target, ox) = sum;
+                        // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
+                        while (g.OutputWidth - ox > 8)
+                        {
+                            int second = Math.Min(8, g.OutputWidth - 8 - ox);
+                            Vector256<float> acc0 = Vector256<float>.Zero;
+                            Vector256<float> acc0_1 = Vector256<float>.Zero;
+                            Vector256<float> acc0_2 = Vector256<float>.Zero;
+                            Vector256<float> acc0_3 = Vector256<float>.Zero;
+                            Vector256<float> acc1 = Vector256<float>.Zero;
+                            Vector256<float> acc1_1 = Vector256<float>.Zero;
+                            Vector256<float> acc1_2 = Vector256<float>.Zero;
+                            Vector256<float> acc1_3 = Vector256<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            Vector256<float> weight0 = Vector256.Create(wr);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), weight0, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
+                            Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
+                            Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
+                            Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
+                            Vector256<float> weight4 = Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
+                            Vector256<float> weight5 = Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
+                            Vector256<float> weight6 = Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
+                            Vector256<float> weight7 = Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
+                            Vector256<float> weight8 = Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
+                            Vector256<float> weight9 = Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
+                            Vector256<float> weight10 = Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
+                            Vector256<float> weight11 = Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
+                            Vector256<float> weight12 = Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
+                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
+                            Vector256<float> weight13 = Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
+                            Vector256<float> weight14 = Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
+                            Vector256<float> weight15 = Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
+                            acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
+                            acc1.StoreUnsafe(ref target, (nuint)(ox + second));
+                            ox += 8 + second;
+                        }
+                        if (ox < g.OutputWidth && g.OutputWidth >= 8)
+                        {
+                            // One vector left, ending the row.
+                            ox = g.OutputWidth - 8;
+                            Vector256<float> acc0 = Vector256<float>.Zero;
+                            Vector256<float> acc0_1 = Vector256<float>.Zero;
+                            Vector256<float> acc0_2 = Vector256<float>.Zero;
+                            Vector256<float> acc0_3 = Vector256<float>.Zero;
+                            Vector256<float> acc0_4 = Vector256<float>.Zero;
+                            Vector256<float> acc0_5 = Vector256<float>.Zero;
+                            Vector256<float> acc0_6 = Vector256<float>.Zero;
+                            Vector256<float> acc0_7 = Vector256<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr), Vector256.Create(wr), acc0);
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
+                            acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                            acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
+                            acc0_4 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
+                            acc0_5 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
+                            acc0_6 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
+                            acc0_7 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
+                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                            acc0_1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
+                            acc0_2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
+                            acc0_3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
+                            acc0_4 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
+                            acc0_5 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
+                            acc0_6 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
+                            acc0_7 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector256.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
+                            acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            ox = g.OutputWidth;
+                        }
+                        // Fewer columns than a vector: one by one.
+                        for (; ox < g.OutputWidth; ox++)
+                        {
+                            float sum = 0f;
+                            for (int ky = 0; ky < KernelHeight; ky++)
+                            {
+                                for (int kx = 0; kx < KernelWidth; kx++)
+                                {
+                                    sum += Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                                }
+                            }
+                            Unsafe.Add(ref target, ox) = sum;
+                        }
                     }
                 }
             }
         }
 
         /// <summary>
-        /// Depthwise step for output row <paramref name="oy"/>, interior with Vector128: fills <paramref name="row"/> with
+        /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector128: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
             int planeLength = g.InputHeight * g.InputWidth;
             int paddedWidth = g.OutputWidth + EffectiveKernelWidth - 1;
             const int TapColumnStep = DilationWidth;
+            // Slab row t holds input row iy + t; rows outside the image stay zero, so every kernel row runs.
+            int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;
+            int firstInside = Math.Max(0, -iy);
+            int endInside = Math.Min(slabRows, g.InputHeight - iy);
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
-                ref float target = ref Unsafe.Add(ref row, c * channelStride);
                 ref float w = ref Unsafe.Add(ref weights, c);
-                // The input rows this output row reads, between their zero padding.
-                for (int ky = 0; ky < KernelHeight; ky++)
+                // The tile's input rows, each copied once between its zero padding.
+                for (int t = firstInside; t < endInside; t++)
                 {
-                    int source = (iy + ky * DilationHeight) * g.InputWidth, destination = ky * paddedWidth + g.PadLeft;
+                    int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
                     int i = 0;
                     for (; i + 4 <= g.InputWidth; i += 4)
                     {
@@ -914,223 +948,228 @@ namespace Samples
                     }
                 }
 
+                for (int r = 0; r < rows; r++)
                 {
-                    int ox = 0;
-                    for (; ox + 16 <= g.OutputWidth; ox += 16)
+                    ref float target = ref Unsafe.Add(ref row, c * channelStride + r * g.OutputWidth);
+                    ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
                     {
-                        Vector128<float> acc0 = Vector128<float>.Zero;
-                        Vector128<float> acc0_1 = Vector128<float>.Zero;
-                        Vector128<float> acc1 = Vector128<float>.Zero;
-                        Vector128<float> acc1_1 = Vector128<float>.Zero;
-                        Vector128<float> acc2 = Vector128<float>.Zero;
-                        Vector128<float> acc2_1 = Vector128<float>.Zero;
-                        Vector128<float> acc3 = Vector128<float>.Zero;
-                        Vector128<float> acc3_1 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        Vector128<float> weight0 = Vector128.Create(wr);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4)), weight0, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8)), weight0, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12)), weight0, acc3);
-                        Vector128<float> weight1 = Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 4)), weight1, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 12)), weight1, acc3_1);
-                        Vector128<float> weight2 = Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 4)), weight2, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), weight2, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 12)), weight2, acc3);
-                        Vector128<float> weight3 = Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 4)), weight3, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 12)), weight3, acc3_1);
-                        Vector128<float> weight4 = Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 4)), weight4, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), weight4, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 12)), weight4, acc3);
-                        Vector128<float> weight5 = Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 4)), weight5, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 12)), weight5, acc3_1);
-                        Vector128<float> weight6 = Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 4)), weight6, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), weight6, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 12)), weight6, acc3);
-                        Vector128<float> weight7 = Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 4)), weight7, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 12)), weight7, acc3_1);
-                        Vector128<float> weight8 = Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 4)), weight8, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), weight8, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 12)), weight8, acc3);
-                        Vector128<float> weight9 = Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 4)), weight9, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 12)), weight9, acc3_1);
-                        Vector128<float> weight10 = Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 4)), weight10, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), weight10, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 12)), weight10, acc3);
-                        Vector128<float> weight11 = Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 4)), weight11, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 12)), weight11, acc3_1);
-                        Vector128<float> weight12 = Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 4)), weight12, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), weight12, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 12)), weight12, acc3);
-                        Vector128<float> weight13 = Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 4)), weight13, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 12)), weight13, acc3_1);
-                        Vector128<float> weight14 = Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 4)), weight14, acc1);
-                        acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), weight14, acc2);
-                        acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 12)), weight14, acc3);
-                        Vector128<float> weight15 = Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 4)), weight15, acc1_1);
-                        acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc2_1);
-                        acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 12)), weight15, acc3_1);
-                        acc0 = acc0 + acc0_1;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1 = acc1 + acc1_1;
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + 4));
-                        acc2 = acc2 + acc2_1;
-                        acc2.StoreUnsafe(ref target, (nuint)(ox + 8));
-                        acc3 = acc3 + acc3_1;
-                        acc3.StoreUnsafe(ref target, (nuint)(ox + 12));
-                    }
-                    // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
-                    while (g.OutputWidth - ox > 4)
-                    {
-                        int second = Math.Min(4, g.OutputWidth - 4 - ox);
-                        Vector128<float> acc0 = Vector128<float>.Zero;
-                        Vector128<float> acc0_1 = Vector128<float>.Zero;
-                        Vector128<float> acc0_2 = Vector128<float>.Zero;
-                        Vector128<float> acc0_3 = Vector128<float>.Zero;
-                        Vector128<float> acc1 = Vector128<float>.Zero;
-                        Vector128<float> acc1_1 = Vector128<float>.Zero;
-                        Vector128<float> acc1_2 = Vector128<float>.Zero;
-                        Vector128<float> acc1_3 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        Vector128<float> weight0 = Vector128.Create(wr);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), weight0, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
-                        Vector128<float> weight1 = Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
-                        Vector128<float> weight2 = Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
-                        Vector128<float> weight3 = Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
-                        Vector128<float> weight4 = Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
-                        Vector128<float> weight5 = Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
-                        Vector128<float> weight6 = Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
-                        Vector128<float> weight7 = Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
-                        Vector128<float> weight8 = Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
-                        Vector128<float> weight9 = Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
-                        Vector128<float> weight10 = Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
-                        Vector128<float> weight11 = Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
-                        Vector128<float> weight12 = Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
-                        acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
-                        Vector128<float> weight13 = Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
-                        acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
-                        Vector128<float> weight14 = Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
-                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
-                        acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
-                        Vector128<float> weight15 = Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
-                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
-                        acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
-                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
-                        acc1.StoreUnsafe(ref target, (nuint)(ox + second));
-                        ox += 4 + second;
-                    }
-                    if (ox < g.OutputWidth && g.OutputWidth >= 4)
-                    {
-                        // One vector left, ending the row.
-                        ox = g.OutputWidth - 4;
-                        Vector128<float> acc0 = Vector128<float>.Zero;
-                        Vector128<float> acc0_1 = Vector128<float>.Zero;
-                        Vector128<float> acc0_2 = Vector128<float>.Zero;
-                        Vector128<float> acc0_3 = Vector128<float>.Zero;
-                        Vector128<float> acc0_4 = Vector128<float>.Zero;
-                        Vector128<float> acc0_5 = Vector128<float>.Zero;
-                        Vector128<float> acc0_6 = Vector128<float>.Zero;
-                        Vector128<float> acc0_7 = Vector128<float>.Zero;
-                        ref float xr = ref Unsafe.Add(ref pad, ox);
-                        ref float wr = ref w;
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), Vector128.Create(wr), acc0);
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
-                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
-                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
-                        acc0_4 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
-                        acc0_5 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
-                        acc0_6 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
-                        acc0_7 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
-                        acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
-                        acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
-                        acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
-                        acc0_4 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
-                        acc0_5 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
-                        acc0_6 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
-                        acc0_7 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
-                        acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
-                        acc0.StoreUnsafe(ref target, (nuint)(ox));
-                        ox = g.OutputWidth;
-                    }
-                    // Fewer columns than a vector: one by one.
-                    for (; ox < g.OutputWidth; ox++)
-                    {
-                        float sum = 0f;
-                        for (int ky = 0; ky < KernelHeight; ky++)
+                        int ox = 0;
+                        for (; ox + 16 <= g.OutputWidth; ox += 16)
                         {
-                            for (int kx = 0; kx < KernelWidth; kx++)
-                            {
-                                sum += Unsafe.Add(ref pad, ky * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
-                            }
+                            Vector128<float> acc0 = Vector128<float>.Zero;
+                            Vector128<float> acc0_1 = Vector128<float>.Zero;
+                            Vector128<float> acc1 = Vector128<float>.Zero;
+                            Vector128<float> acc1_1 = Vector128<float>.Zero;
+                            Vector128<float> acc2 = Vector128<float>.Zero;
+                            Vector128<float> acc2_1 = Vector128<float>.Zero;
+                            Vector128<float> acc3 = Vector128<float>.Zero;
+                            Vector128<float> acc3_1 = Vector128<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            Vector128<float> weight0 = Vector128.Create(wr);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), weight0, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4)), weight0, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8)), weight0, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12)), weight0, acc3);
+                            Vector128<float> weight1 = Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 4)), weight1, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 8)), weight1, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + 12)), weight1, acc3_1);
+                            Vector128<float> weight2 = Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 4)), weight2, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 8)), weight2, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + 12)), weight2, acc3);
+                            Vector128<float> weight3 = Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 4)), weight3, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 8)), weight3, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + 12)), weight3, acc3_1);
+                            Vector128<float> weight4 = Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 4)), weight4, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 8)), weight4, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + 12)), weight4, acc3);
+                            Vector128<float> weight5 = Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 4)), weight5, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 8)), weight5, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + 12)), weight5, acc3_1);
+                            Vector128<float> weight6 = Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 4)), weight6, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 8)), weight6, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + 12)), weight6, acc3);
+                            Vector128<float> weight7 = Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 4)), weight7, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 8)), weight7, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + 12)), weight7, acc3_1);
+                            Vector128<float> weight8 = Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 4)), weight8, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 8)), weight8, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + 12)), weight8, acc3);
+                            Vector128<float> weight9 = Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 4)), weight9, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 8)), weight9, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + 12)), weight9, acc3_1);
+                            Vector128<float> weight10 = Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 4)), weight10, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 8)), weight10, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + 12)), weight10, acc3);
+                            Vector128<float> weight11 = Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 4)), weight11, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 8)), weight11, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + 12)), weight11, acc3_1);
+                            Vector128<float> weight12 = Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 4)), weight12, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 8)), weight12, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + 12)), weight12, acc3);
+                            Vector128<float> weight13 = Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 4)), weight13, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 8)), weight13, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + 12)), weight13, acc3_1);
+                            Vector128<float> weight14 = Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 4)), weight14, acc1);
+                            acc2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 8)), weight14, acc2);
+                            acc3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + 12)), weight14, acc3);
+                            Vector128<float> weight15 = Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 4)), weight15, acc1_1);
+                            acc2_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 8)), weight15, acc2_1);
+                            acc3_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + 12)), weight15, acc3_1);
+                            acc0 = acc0 + acc0_1;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            acc1 = acc1 + acc1_1;
+                            acc1.StoreUnsafe(ref target, (nuint)(ox + 4));
+                            acc2 = acc2 + acc2_1;
+                            acc2.StoreUnsafe(ref target, (nuint)(ox + 8));
+                            acc3 = acc3 + acc3_1;
+                            acc3.StoreUnsafe(ref target, (nuint)(ox + 12));
                         }
-                        Unsafe.Add(ref target, ox) = sum;
+                        // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
+                        while (g.OutputWidth - ox > 4)
+                        {
+                            int second = Math.Min(4, g.OutputWidth - 4 - ox);
+                            Vector128<float> acc0 = Vector128<float>.Zero;
+                            Vector128<float> acc0_1 = Vector128<float>.Zero;
+                            Vector128<float> acc0_2 = Vector128<float>.Zero;
+                            Vector128<float> acc0_3 = Vector128<float>.Zero;
+                            Vector128<float> acc1 = Vector128<float>.Zero;
+                            Vector128<float> acc1_1 = Vector128<float>.Zero;
+                            Vector128<float> acc1_2 = Vector128<float>.Zero;
+                            Vector128<float> acc1_3 = Vector128<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            Vector128<float> weight0 = Vector128.Create(wr);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), weight0, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(second)), weight0, acc1);
+                            Vector128<float> weight1 = Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), weight1, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + second)), weight1, acc1_1);
+                            Vector128<float> weight2 = Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), weight2, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + second)), weight2, acc1_2);
+                            Vector128<float> weight3 = Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), weight3, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep + second)), weight3, acc1_3);
+                            Vector128<float> weight4 = Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), weight4, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep + second)), weight4, acc1);
+                            Vector128<float> weight5 = Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), weight5, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep + second)), weight5, acc1_1);
+                            Vector128<float> weight6 = Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), weight6, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep + second)), weight6, acc1_2);
+                            Vector128<float> weight7 = Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), weight7, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep + second)), weight7, acc1_3);
+                            Vector128<float> weight8 = Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), weight8, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep + second)), weight8, acc1);
+                            Vector128<float> weight9 = Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), weight9, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep + second)), weight9, acc1_1);
+                            Vector128<float> weight10 = Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), weight10, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep + second)), weight10, acc1_2);
+                            Vector128<float> weight11 = Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), weight11, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep + second)), weight11, acc1_3);
+                            Vector128<float> weight12 = Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels));
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), weight12, acc0);
+                            acc1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep + second)), weight12, acc1);
+                            Vector128<float> weight13 = Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels));
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), weight13, acc0_1);
+                            acc1_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep + second)), weight13, acc1_1);
+                            Vector128<float> weight14 = Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels));
+                            acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), weight14, acc0_2);
+                            acc1_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep + second)), weight14, acc1_2);
+                            Vector128<float> weight15 = Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels));
+                            acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), weight15, acc0_3);
+                            acc1_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep + second)), weight15, acc1_3);
+                            acc0 = acc0 + acc0_1 + acc0_2 + acc0_3;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            acc1 = acc1 + acc1_1 + acc1_2 + acc1_3;
+                            acc1.StoreUnsafe(ref target, (nuint)(ox + second));
+                            ox += 4 + second;
+                        }
+                        if (ox < g.OutputWidth && g.OutputWidth >= 4)
+                        {
+                            // One vector left, ending the row.
+                            ox = g.OutputWidth - 4;
+                            Vector128<float> acc0 = Vector128<float>.Zero;
+                            Vector128<float> acc0_1 = Vector128<float>.Zero;
+                            Vector128<float> acc0_2 = Vector128<float>.Zero;
+                            Vector128<float> acc0_3 = Vector128<float>.Zero;
+                            Vector128<float> acc0_4 = Vector128<float>.Zero;
+                            Vector128<float> acc0_5 = Vector128<float>.Zero;
+                            Vector128<float> acc0_6 = Vector128<float>.Zero;
+                            Vector128<float> acc0_7 = Vector128<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref slab, ox);
+                            ref float wr = ref w;
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr), Vector128.Create(wr), acc0);
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
+                            acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                            acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(3 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 3 * DepthwiseChannels)), acc0_3);
+                            acc0_4 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(4 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 4 * DepthwiseChannels)), acc0_4);
+                            acc0_5 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(5 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 5 * DepthwiseChannels)), acc0_5);
+                            acc0_6 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(6 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 6 * DepthwiseChannels)), acc0_6);
+                            acc0_7 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(7 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 7 * DepthwiseChannels)), acc0_7);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(8 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 8 * DepthwiseChannels)), acc0);
+                            acc0_1 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(9 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 9 * DepthwiseChannels)), acc0_1);
+                            acc0_2 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(10 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 10 * DepthwiseChannels)), acc0_2);
+                            acc0_3 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(11 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 11 * DepthwiseChannels)), acc0_3);
+                            acc0_4 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(12 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 12 * DepthwiseChannels)), acc0_4);
+                            acc0_5 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(13 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 13 * DepthwiseChannels)), acc0_5);
+                            acc0_6 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(14 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 14 * DepthwiseChannels)), acc0_6);
+                            acc0_7 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(15 * TapColumnStep)), Vector128.Create(Unsafe.Add(ref wr, 15 * DepthwiseChannels)), acc0_7);
+                            acc0 = acc0 + acc0_1 + acc0_2 + acc0_3 + acc0_4 + acc0_5 + acc0_6 + acc0_7;
+                            acc0.StoreUnsafe(ref target, (nuint)(ox));
+                            ox = g.OutputWidth;
+                        }
+                        // Fewer columns than a vector: one by one.
+                        for (; ox < g.OutputWidth; ox++)
+                        {
+                            float sum = 0f;
+                            for (int ky = 0; ky < KernelHeight; ky++)
+                            {
+                                for (int kx = 0; kx < KernelWidth; kx++)
+                                {
+                                    sum += Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
+                                }
+                            }
+                            Unsafe.Add(ref target, ox) = sum;
+                        }
                     }
                 }
             }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting.ChannelsFirst
@@ -307,13 +308,25 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
                 }
 
+                string Load(string kx, int q) => Names.LoadVector(bits, "xr", OrZero(Join(columnOffset(kx), Offset(q))));
+                bool slide = Slides(bits);
                 EmitVectorTaps(writer, bits, chains,
-                    ky => new[]
+                    ky =>
                     {
-                        inputRow(ky),
-                        Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
+                        var setup = new List<string>
+                        {
+                            inputRow(ky),
+                            Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"),
+                        };
+                        for (int q = 0; slide && q < chains; q++)
+                        {
+                            setup.Add($"Vector{bits}<float> low{q} = {Load("0", q)}, high{q} = {Names.LoadVector(bits, "xr", Join(Offset(q), Int(lanes)))};");
+                        }
+
+                        return setup;
                     },
-                    (kx, q) => Names.LoadVector(bits, "xr", OrZero(Join(columnOffset(kx), Offset(q)))),
+                    (kx, q) => !slide ? Load(kx, q) : kx == "0" ? $"low{q}"
+                        : $"(Avx512F.IsSupported ? Avx512F.AlignRight32(high{q}.AsInt32(), low{q}.AsInt32(), {Int(int.Parse(kx, System.Globalization.CultureInfo.InvariantCulture) * Spec.Width.Dilation)}).AsSingle() : {Load(kx, q)})",
                     (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})",
                     q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? MultiplierRows : null, Join("ox", Offset(q)))),
                     splits: IndependentSums / chains);
@@ -357,6 +370,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
             writer.CloseBlock();
         }
+
+        /// <summary>
+        /// Vector512 rows over a padded slab (stride 1, a window under a vector wide): each kernel row loads two
+        /// vectors per output vector and slides the window's columns out of them (AVX-512 valignd), instead of one
+        /// load per kernel column that mostly straddles two cache lines. The slab has a vector of slack after its
+        /// last row for the second load.
+        /// </summary>
+        private bool Slides(int bits) => bits == 512 && Names.PadsRows && Spec.Width.Stride == 1 && Spec.Width.Kernel > 1 &&
+                                         Spec.Width.Kernel <= MaxUnrolledColumns && (Spec.Width.Kernel - 1) * Spec.Width.Dilation < bits / 32;
+
+        private static string Int(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>Vectors of a full column block.</summary>
         private const int BlockVectors = 4;
