@@ -321,12 +321,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         for (int q = 0; slide && q < chains; q++)
                         {
                             setup.Add($"Vector{bits}<float> low{q} = {Load("0", q)}, high{q} = {Names.LoadVector(bits, "xr", Join(Offset(q), Int(lanes)))};");
+                            if (bits == 256)
+                            {
+                                // The middle vector: the upper half of low, the lower half of high.
+                                setup.Add($"Vector256<float> middle{q} = Avx2.IsSupported ? Avx.Permute2x128(low{q}, high{q}, 0x21) : default;");
+                            }
                         }
 
                         return setup;
                     },
-                    (kx, q) => !slide ? Load(kx, q) : kx == "0" ? $"low{q}"
-                        : $"(Avx512F.IsSupported ? Avx512F.AlignRight32(high{q}.AsInt32(), low{q}.AsInt32(), {Int(int.Parse(kx, System.Globalization.CultureInfo.InvariantCulture) * Spec.Width.Dilation)}).AsSingle() : {Load(kx, q)})",
+                    (kx, q) => !slide || kx == "0" ? (slide ? $"low{q}" : Load(kx, q))
+                        : $"({SlideAt(bits, q, int.Parse(kx, System.Globalization.CultureInfo.InvariantCulture) * Spec.Width.Dilation)} : {Load(kx, q)})",
                     (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})",
                     q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? MultiplierRows : null, Join("ox", Offset(q)))),
                     splits: IndependentSums / chains);
@@ -372,13 +377,29 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
-        /// Vector512 rows over a padded slab (stride 1, a window under a vector wide): each kernel row loads two
-        /// vectors per output vector and slides the window's columns out of them (AVX-512 valignd), instead of one
-        /// load per kernel column that mostly straddles two cache lines. The slab has a vector of slack after its
-        /// last row for the second load.
+        /// Vector512 and Vector256 rows over a padded slab (stride 1, a window under a vector wide): each kernel
+        /// row loads two vectors per output vector and slides the window's columns out of them (x86 shuffles),
+        /// instead of one load per kernel column that mostly straddles two cache lines. The slab has a vector of
+        /// slack after its last row for the second load. Elsewhere (Arm) the columns are loaded as before.
         /// </summary>
-        private bool Slides(int bits) => bits == 512 && Names.PadsRows && Spec.Width.Stride == 1 && Spec.Width.Kernel > 1 &&
+        private bool Slides(int bits) => bits >= 256 && Names.PadsRows && Spec.Width.Stride == 1 && Spec.Width.Kernel > 1 &&
                                          Spec.Width.Kernel <= MaxUnrolledColumns && (Spec.Width.Kernel - 1) * Spec.Width.Dilation < bits / 32;
+
+        /// <summary>
+        /// "condition ? the vector <paramref name="shift"/> lanes into low then high": valignd with AVX-512; with AVX2
+        /// a byte shift within 128-bit lanes (vpalignr) of low or high against the middle vector.
+        /// </summary>
+        private static string SlideAt(int bits, int q, int shift)
+        {
+            if (bits == 512)
+            {
+                return $"Avx512F.IsSupported ? Avx512F.AlignRight32(high{q}.AsInt32(), low{q}.AsInt32(), {Int(shift)}).AsSingle()";
+            }
+
+            return shift == 4 ? $"Avx2.IsSupported ? middle{q}"
+                : shift < 4 ? $"Avx2.IsSupported ? Avx2.AlignRight(middle{q}.AsByte(), low{q}.AsByte(), {Int(4 * shift)}).AsSingle()"
+                : $"Avx2.IsSupported ? Avx2.AlignRight(high{q}.AsByte(), middle{q}.AsByte(), {Int(4 * (shift - 4))}).AsSingle()";
+        }
 
         private static string Int(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
