@@ -24,20 +24,16 @@ namespace SepConvGen.Generator.Emitting
         public bool HasVectors { get; }
 
         /// <summary>
-        /// NCHW vector rows copy their input rows into zero-padded rows, so that border columns run on vectors
-        /// too, split into StrideWidth phases (every StrideWidth-th column) so that strided columns are contiguous.
-        /// Layers whose width can pad or that stride pass these rows to the depthwise methods.
+        /// NCHW vector rows copy a tile's input rows into a zero-padded slab (once per channel), so that border
+        /// rows and columns run on vectors too, split into StrideWidth phases (every StrideWidth-th column) so that
+        /// strided columns are contiguous. Layers whose width can pad or that stride pass the slab to the
+        /// depthwise methods, which then take all the tile's rows at once.
         /// </summary>
         public bool PadsRows => HasVectors && _spec.Layout == LayoutKind.ChannelsFirst &&
             (_spec.Width.Stride == 1 ? _spec.Width.HasBorder : _spec.Width.Stride <= MaxPhasedStride);
 
         /// <summary>The widest stride whose rows are split into phases; wider strides keep scalar rows.</summary>
         public const int MaxPhasedStride = 4;
-
-        /// <summary>Copies <paramref name="count"/> floats between two memories, at offsets.</summary>
-        public string Copy(string source, string sourceOffset, string target, string targetOffset, string count) => IsChecked
-            ? $"{source}.Slice({sourceOffset}, {count}).CopyTo({target}.Slice({targetOffset}, {count}));"
-            : $"MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref {source}, {sourceOffset}), {count}).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref {target}, {targetOffset}), {count}));";
 
         /// <summary>Checked mode: every access is bounds-checked through spans.</summary>
         public bool IsChecked { get; }

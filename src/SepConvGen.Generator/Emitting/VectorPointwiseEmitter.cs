@@ -9,8 +9,8 @@ namespace SepConvGen.Generator.Emitting
     /// dispatcher that picks the widest the hardware accelerates (the checks are JIT-time constants, so only one
     /// path survives). NHWC vectorizes along filters: a panel row of 32 filters is whole vectors, multiplied by
     /// broadcast pixels. NCHW vectorizes along pixels: vectors of a row's pixels, multiplied by 4 broadcast
-    /// filters. Both keep 12 accumulators (NCHW with Vector512: 16) in registers, start them at the bias, and fuse the activation
-    /// into the store.
+    /// filters. Both keep 12 accumulators (NCHW with Vector512: 16) in registers, start them at the bias, and
+    /// fuse the activation into the store.
     /// </summary>
     internal sealed class VectorPointwiseEmitter
     {
