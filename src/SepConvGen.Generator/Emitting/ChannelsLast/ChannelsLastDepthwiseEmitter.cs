@@ -170,12 +170,24 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// </summary>
         private void EmitPixelStrips(SourceWriter writer, int bits, string end)
         {
+            (string start, _) = InteriorColumns;
+            writer.WriteLine($"// Strips of {StripPixels} output pixels share the input columns they read; the last one ends the interior");
+            writer.WriteLine("// and may compute pixels again (the same values), which costs less than single pixels.");
+            writer.OpenBlock($"if ({(start == "0" ? end : $"{end} - {start}")} >= {StripPixels})");
+            writer.OpenBlock($"for (; ox < {end}; ox += {StripPixels})");
+            writer.WriteLine($"ox = Math.Min(ox, {end} - {StripPixels});");
+            EmitStrip(writer, bits);
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        /// <summary>One strip of <see cref="StripPixels"/> output pixels from <c>ox</c> on.</summary>
+        private void EmitStrip(SourceWriter writer, int bits)
+        {
             int lanes = bits / 32;
             string type = $"Vector{bits}<float>";
             string inputWidth = Names.Size("InputWidth");
             (string kyFrom, string kyTo) = VectorKernelRows;
-            writer.WriteLine($"// Strips of {StripPixels} output pixels share the input columns they read.");
-            writer.OpenBlock($"for (; ox + {StripPixels} <= {end}; ox += {StripPixels})");
             writer.WriteLine("int c = 0;");
             writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
             bool multiplier = OpenMultiplierLoop(writer);
@@ -244,7 +256,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.CloseBlock();
             }
 
-            writer.CloseBlock();
             writer.CloseBlock();
             writer.CloseBlock();
         }
