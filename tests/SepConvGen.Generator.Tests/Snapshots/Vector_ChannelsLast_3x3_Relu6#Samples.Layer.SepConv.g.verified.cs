@@ -376,64 +376,61 @@ namespace Samples
                 int ox = g.InteriorLeft;
                 // Strips of 4 output pixels share the input columns they read; the last one ends the interior
                 // and may compute pixels again (the same values), which costs less than single pixels.
-                if (g.InteriorRight - g.InteriorLeft >= 4)
+                for (; ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 4; ox += 4)
                 {
-                    for (; ox < g.InteriorRight; ox += 4)
+                    ox = Math.Min(ox, g.InteriorRight - 4);
+                    int c = 0;
+                    for (; c + 16 <= InChannels; c += 16)
                     {
-                        ox = Math.Min(ox, g.InteriorRight - 4);
-                        int c = 0;
-                        for (; c + 16 <= InChannels; c += 16)
+                        Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                        Vector512<float> acc1 = Vector512<float>.Zero, odd1 = Vector512<float>.Zero;
+                        Vector512<float> acc2 = Vector512<float>.Zero, odd2 = Vector512<float>.Zero;
+                        Vector512<float> acc3 = Vector512<float>.Zero, odd3 = Vector512<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
-                            Vector512<float> acc1 = Vector512<float>.Zero, odd1 = Vector512<float>.Zero;
-                            Vector512<float> acc2 = Vector512<float>.Zero, odd2 = Vector512<float>.Zero;
-                            Vector512<float> acc3 = Vector512<float>.Zero, odd3 = Vector512<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector512<float> weight0 = Vector512.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc1 = MultiplyAdd(input1, weight0, acc1);
+                            Vector512<float> input2 = Vector512.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
+                            acc2 = MultiplyAdd(input2, weight0, acc2);
+                            Vector512<float> input3 = Vector512.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
+                            acc3 = MultiplyAdd(input3, weight0, acc3);
+                            Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                            odd1 = MultiplyAdd(input2, weight1, odd1);
+                            odd2 = MultiplyAdd(input3, weight1, odd2);
+                            Vector512<float> input4 = Vector512.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
+                            odd3 = MultiplyAdd(input4, weight1, odd3);
+                            Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input2, weight2, acc0);
+                            acc1 = MultiplyAdd(input3, weight2, acc1);
+                            acc2 = MultiplyAdd(input4, weight2, acc2);
+                            Vector512<float> input5 = Vector512.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
+                            acc3 = MultiplyAdd(input5, weight2, acc3);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 4; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            float sum = 0f;
                             for (int ky = kyStart; ky < kyEnd; ky++)
                             {
-                                ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                                ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                                Vector512<float> weight0 = Vector512.LoadUnsafe(ref wr, (nuint)(c));
-                                Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
-                                acc0 = MultiplyAdd(input0, weight0, acc0);
-                                Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                                acc1 = MultiplyAdd(input1, weight0, acc1);
-                                Vector512<float> input2 = Vector512.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
-                                acc2 = MultiplyAdd(input2, weight0, acc2);
-                                Vector512<float> input3 = Vector512.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
-                                acc3 = MultiplyAdd(input3, weight0, acc3);
-                                Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                                odd0 = MultiplyAdd(input1, weight1, odd0);
-                                odd1 = MultiplyAdd(input2, weight1, odd1);
-                                odd2 = MultiplyAdd(input3, weight1, odd2);
-                                Vector512<float> input4 = Vector512.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
-                                odd3 = MultiplyAdd(input4, weight1, odd3);
-                                Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
-                                acc0 = MultiplyAdd(input2, weight2, acc0);
-                                acc1 = MultiplyAdd(input3, weight2, acc1);
-                                acc2 = MultiplyAdd(input4, weight2, acc2);
-                                Vector512<float> input5 = Vector512.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
-                                acc3 = MultiplyAdd(input5, weight2, acc3);
-                            }
-                            (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                            (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
-                            (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
-                            (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
-                        }
-                        // The last channels, fewer than a vector, pixel by pixel.
-                        for (int pixel = ox; pixel < ox + 4; pixel++)
-                        {
-                            for (int last = c; last < InChannels; last++)
-                            {
-                                float sum = 0f;
-                                for (int ky = kyStart; ky < kyEnd; ky++)
+                                for (int kx = 0; kx < KernelWidth; kx++)
                                 {
-                                    for (int kx = 0; kx < KernelWidth; kx++)
-                                    {
-                                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                    }
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                                 }
-                                Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                             }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
                     }
                 }
@@ -547,64 +544,61 @@ namespace Samples
                 int ox = g.InteriorLeft;
                 // Strips of 4 output pixels share the input columns they read; the last one ends the interior
                 // and may compute pixels again (the same values), which costs less than single pixels.
-                if (g.InteriorRight - g.InteriorLeft >= 4)
+                for (; ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 4; ox += 4)
                 {
-                    for (; ox < g.InteriorRight; ox += 4)
+                    ox = Math.Min(ox, g.InteriorRight - 4);
+                    int c = 0;
+                    for (; c + 8 <= InChannels; c += 8)
                     {
-                        ox = Math.Min(ox, g.InteriorRight - 4);
-                        int c = 0;
-                        for (; c + 8 <= InChannels; c += 8)
+                        Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                        Vector256<float> acc2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                        Vector256<float> acc3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
-                            Vector256<float> acc1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
-                            Vector256<float> acc2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
-                            Vector256<float> acc3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector256<float> weight0 = Vector256.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc1 = MultiplyAdd(input1, weight0, acc1);
+                            Vector256<float> input2 = Vector256.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
+                            acc2 = MultiplyAdd(input2, weight0, acc2);
+                            Vector256<float> input3 = Vector256.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
+                            acc3 = MultiplyAdd(input3, weight0, acc3);
+                            Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                            odd1 = MultiplyAdd(input2, weight1, odd1);
+                            odd2 = MultiplyAdd(input3, weight1, odd2);
+                            Vector256<float> input4 = Vector256.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
+                            odd3 = MultiplyAdd(input4, weight1, odd3);
+                            Vector256<float> weight2 = Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input2, weight2, acc0);
+                            acc1 = MultiplyAdd(input3, weight2, acc1);
+                            acc2 = MultiplyAdd(input4, weight2, acc2);
+                            Vector256<float> input5 = Vector256.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
+                            acc3 = MultiplyAdd(input5, weight2, acc3);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 4; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            float sum = 0f;
                             for (int ky = kyStart; ky < kyEnd; ky++)
                             {
-                                ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                                ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                                Vector256<float> weight0 = Vector256.LoadUnsafe(ref wr, (nuint)(c));
-                                Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
-                                acc0 = MultiplyAdd(input0, weight0, acc0);
-                                Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                                acc1 = MultiplyAdd(input1, weight0, acc1);
-                                Vector256<float> input2 = Vector256.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
-                                acc2 = MultiplyAdd(input2, weight0, acc2);
-                                Vector256<float> input3 = Vector256.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
-                                acc3 = MultiplyAdd(input3, weight0, acc3);
-                                Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                                odd0 = MultiplyAdd(input1, weight1, odd0);
-                                odd1 = MultiplyAdd(input2, weight1, odd1);
-                                odd2 = MultiplyAdd(input3, weight1, odd2);
-                                Vector256<float> input4 = Vector256.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
-                                odd3 = MultiplyAdd(input4, weight1, odd3);
-                                Vector256<float> weight2 = Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
-                                acc0 = MultiplyAdd(input2, weight2, acc0);
-                                acc1 = MultiplyAdd(input3, weight2, acc1);
-                                acc2 = MultiplyAdd(input4, weight2, acc2);
-                                Vector256<float> input5 = Vector256.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
-                                acc3 = MultiplyAdd(input5, weight2, acc3);
-                            }
-                            (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                            (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
-                            (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
-                            (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
-                        }
-                        // The last channels, fewer than a vector, pixel by pixel.
-                        for (int pixel = ox; pixel < ox + 4; pixel++)
-                        {
-                            for (int last = c; last < InChannels; last++)
-                            {
-                                float sum = 0f;
-                                for (int ky = kyStart; ky < kyEnd; ky++)
+                                for (int kx = 0; kx < KernelWidth; kx++)
                                 {
-                                    for (int kx = 0; kx < KernelWidth; kx++)
-                                    {
-                                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                    }
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                                 }
-                                Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                             }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
                     }
                 }
@@ -718,64 +712,61 @@ namespace Samples
                 int ox = g.InteriorLeft;
                 // Strips of 4 output pixels share the input columns they read; the last one ends the interior
                 // and may compute pixels again (the same values), which costs less than single pixels.
-                if (g.InteriorRight - g.InteriorLeft >= 4)
+                for (; ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 4; ox += 4)
                 {
-                    for (; ox < g.InteriorRight; ox += 4)
+                    ox = Math.Min(ox, g.InteriorRight - 4);
+                    int c = 0;
+                    for (; c + 4 <= InChannels; c += 4)
                     {
-                        ox = Math.Min(ox, g.InteriorRight - 4);
-                        int c = 0;
-                        for (; c + 4 <= InChannels; c += 4)
+                        Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                        Vector128<float> acc1 = Vector128<float>.Zero, odd1 = Vector128<float>.Zero;
+                        Vector128<float> acc2 = Vector128<float>.Zero, odd2 = Vector128<float>.Zero;
+                        Vector128<float> acc3 = Vector128<float>.Zero, odd3 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
-                            Vector128<float> acc1 = Vector128<float>.Zero, odd1 = Vector128<float>.Zero;
-                            Vector128<float> acc2 = Vector128<float>.Zero, odd2 = Vector128<float>.Zero;
-                            Vector128<float> acc3 = Vector128<float>.Zero, odd3 = Vector128<float>.Zero;
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector128<float> weight0 = Vector128.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc1 = MultiplyAdd(input1, weight0, acc1);
+                            Vector128<float> input2 = Vector128.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
+                            acc2 = MultiplyAdd(input2, weight0, acc2);
+                            Vector128<float> input3 = Vector128.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
+                            acc3 = MultiplyAdd(input3, weight0, acc3);
+                            Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                            odd1 = MultiplyAdd(input2, weight1, odd1);
+                            odd2 = MultiplyAdd(input3, weight1, odd2);
+                            Vector128<float> input4 = Vector128.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
+                            odd3 = MultiplyAdd(input4, weight1, odd3);
+                            Vector128<float> weight2 = Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            acc0 = MultiplyAdd(input2, weight2, acc0);
+                            acc1 = MultiplyAdd(input3, weight2, acc1);
+                            acc2 = MultiplyAdd(input4, weight2, acc2);
+                            Vector128<float> input5 = Vector128.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
+                            acc3 = MultiplyAdd(input5, weight2, acc3);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                        (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
+                        (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
+                        (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 4; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            float sum = 0f;
                             for (int ky = kyStart; ky < kyEnd; ky++)
                             {
-                                ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                                ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                                Vector128<float> weight0 = Vector128.LoadUnsafe(ref wr, (nuint)(c));
-                                Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
-                                acc0 = MultiplyAdd(input0, weight0, acc0);
-                                Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                                acc1 = MultiplyAdd(input1, weight0, acc1);
-                                Vector128<float> input2 = Vector128.LoadUnsafe(ref xr, (nuint)(2 * InChannels + c));
-                                acc2 = MultiplyAdd(input2, weight0, acc2);
-                                Vector128<float> input3 = Vector128.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
-                                acc3 = MultiplyAdd(input3, weight0, acc3);
-                                Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                                odd0 = MultiplyAdd(input1, weight1, odd0);
-                                odd1 = MultiplyAdd(input2, weight1, odd1);
-                                odd2 = MultiplyAdd(input3, weight1, odd2);
-                                Vector128<float> input4 = Vector128.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
-                                odd3 = MultiplyAdd(input4, weight1, odd3);
-                                Vector128<float> weight2 = Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
-                                acc0 = MultiplyAdd(input2, weight2, acc0);
-                                acc1 = MultiplyAdd(input3, weight2, acc1);
-                                acc2 = MultiplyAdd(input4, weight2, acc2);
-                                Vector128<float> input5 = Vector128.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
-                                acc3 = MultiplyAdd(input5, weight2, acc3);
-                            }
-                            (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                            (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
-                            (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
-                            (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
-                        }
-                        // The last channels, fewer than a vector, pixel by pixel.
-                        for (int pixel = ox; pixel < ox + 4; pixel++)
-                        {
-                            for (int last = c; last < InChannels; last++)
-                            {
-                                float sum = 0f;
-                                for (int ky = kyStart; ky < kyEnd; ky++)
+                                for (int kx = 0; kx < KernelWidth; kx++)
                                 {
-                                    for (int kx = 0; kx < KernelWidth; kx++)
-                                    {
-                                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                    }
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                                 }
-                                Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                             }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
                     }
                 }

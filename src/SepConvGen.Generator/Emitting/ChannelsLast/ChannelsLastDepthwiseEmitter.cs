@@ -173,11 +173,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             (string start, _) = InteriorColumns;
             writer.WriteLine($"// Strips of {StripPixels} output pixels share the input columns they read; the last one ends the interior");
             writer.WriteLine("// and may compute pixels again (the same values), which costs less than single pixels.");
-            writer.OpenBlock($"if ({(start == "0" ? end : $"{end} - {start}")} >= {StripPixels})");
-            writer.OpenBlock($"for (; ox < {end}; ox += {StripPixels})");
+            writer.OpenBlock($"for (; ox < {end} && {(start == "0" ? end : $"{end} - {start}")} >= {StripPixels}; ox += {StripPixels})");
             writer.WriteLine($"ox = Math.Min(ox, {end} - {StripPixels});");
             EmitStrip(writer, bits);
-            writer.CloseBlock();
             writer.CloseBlock();
         }
 
