@@ -183,7 +183,7 @@ namespace Samples
         }
 
         /// <summary>
-        /// Forward on up to <paramref name="threads"/> threads: the images x tiles of output rows are spread over the
+        /// Forward on up to <paramref name="threads"/> threads: the images x parts of their output rows are spread over the
         /// thread pool, and the results are bit for bit those of <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, int, int)"/>.
         /// Opt-in: unlike Forward it allocates a little per call (the work items), and it blocks until all are done.
         /// </summary>
@@ -205,13 +205,17 @@ namespace Samples
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
             int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
             int tiles = (g.OutputHeight + rowTile - 1) / rowTile;
+            // Each image's rows in parts of even height, as many as its tiles rounded up to a multiple of the threads,
+            // so that the threads get the same work (5 tiles of 4 rows on 2 threads would be 12 rows against 7).
+            int parts = Math.Min(g.OutputHeight, (tiles + threads - 1) / threads * threads);
             var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads };
-            System.Threading.Tasks.Parallel.For(0, batch * tiles, options, item =>
+            System.Threading.Tasks.Parallel.For(0, batch * parts, options, item =>
             {
-                int b = item / tiles;
-                int firstRow = item % tiles * rowTile;
+                int b = item / parts, part = item % parts;
+                int firstRow = (int)((long)part * g.OutputHeight / parts);
+                int endRow = (int)((long)(part + 1) * g.OutputHeight / parts);
                 ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                    firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                    firstRow, endRow - firstRow, in g);
             });
         }
 
