@@ -320,7 +320,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         };
                         for (int q = 0; slide && q < chains; q++)
                         {
-                            setup.Add($"Vector{bits}<float> low{q} = {Load("0", q)}, high{q} = {Names.LoadVector(bits, "xr", Join(Offset(q), Int(lanes)))};");
+                            setup.Add($"Vector{bits}<float> low{q} = {Load("0", q)};");
+                        }
+
+                        for (int q = 0; slide && q < chains; q++)
+                        {
+                            // Where the next vector starts right after this one, its low half is this one's high.
+                            bool next = q + 1 < chains && Offset(q + 1) == Int((q + 1) * lanes);
+                            setup.Add($"Vector{bits}<float> high{q} = {(next ? $"low{q + 1}" : Names.LoadVector(bits, "xr", Join(Offset(q), Int(lanes))))};");
                             if (bits == 256)
                             {
                                 // The middle vector: the upper half of low, the lower half of high.
