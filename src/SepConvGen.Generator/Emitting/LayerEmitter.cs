@@ -586,8 +586,29 @@ namespace SepConvGen.Generator.Emitting
             {
                 w.WriteLine();
                 w.WriteLine("/// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>");
-                w.WriteLine("private static int RowTileFor(int outputHeight, int outputWidth) =>");
-                w.WriteLine("    (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));");
+                const string rows = "(int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))))";
+                if (_spec.Layout == LayoutKind.ChannelsLast)
+                {
+                    w.WriteLine("private static int RowTileFor(int outputHeight, int outputWidth) =>");
+                    w.WriteLine($"    {rows};");
+                }
+                else
+                {
+                    w.OpenBlock("private static int RowTileFor(int outputHeight, int outputWidth)");
+                    w.WriteLine($"int rows = {rows};");
+                    w.WriteLine("// One row more where that leaves fewer unused lanes in the tile's last 16-float pixel vector, relative to the tile.");
+                    w.WriteLine("if (rows < outputHeight && (long)(rows + 1) * outputWidth * DepthwiseChannels <= MaxTileFloats &&");
+                    w.WriteLine("    LaneWaste((rows + 1) * outputWidth) * rows < LaneWaste(rows * outputWidth) * (rows + 1))");
+                    w.OpenBlock();
+                    w.WriteLine("rows++;");
+                    w.CloseBlock();
+                    w.WriteLine();
+                    w.WriteLine("return rows;");
+                    w.CloseBlock();
+                    w.WriteLine();
+                    w.WriteLine("/// <summary>Lanes past the last of <paramref name=\"pixels\"/> in whole 16-float vectors.</summary>");
+                    w.WriteLine("private static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;");
+                }
             }
         }
 

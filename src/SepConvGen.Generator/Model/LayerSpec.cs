@@ -32,9 +32,22 @@ namespace SepConvGen.Generator.Model
         /// <summary>The most floats a row tile's depthwise buffer may hold (256 KB, within L2).</summary>
         public const int MaxTileFloats = 65536;
 
-        /// <summary>Output rows per tile for an output of the given size (the same formula the generated code uses).</summary>
-        public int RowTile(int outputHeight, int outputWidth) =>
-            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
+        /// <summary>
+        /// Output rows per tile for an output of the given size (the same formula the generated code uses). NCHW
+        /// takes one row more where that leaves fewer unused lanes in the last 16-float pixel vector, relative to
+        /// the tile (28-wide rows: 4 rows are 7 whole vectors, 3 rows would waste 12 of 96 lanes).
+        /// </summary>
+        public int RowTile(int outputHeight, int outputWidth)
+        {
+            int rows = (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
+            return Layout == LayoutKind.ChannelsFirst && rows < outputHeight && (long)(rows + 1) * outputWidth * DepthwiseChannels <= MaxTileFloats &&
+                   LaneWaste((rows + 1) * outputWidth) * rows < LaneWaste(rows * outputWidth) * (rows + 1)
+                ? rows + 1
+                : rows;
+        }
+
+        /// <summary>Lanes past the last of <paramref name="pixels"/> in whole 16-float vectors.</summary>
+        public static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;
 
         /// <summary>Channels between the two steps: InChannels x DepthMultiplier.</summary>
         public int DepthwiseChannels => InChannels * DepthMultiplier;

@@ -277,8 +277,21 @@ namespace Samples
         }
 
         /// <summary>Output rows per tile: about TilePixels pixels for the pointwise kernels, at most MaxTileFloats buffered.</summary>
-        private static int RowTileFor(int outputHeight, int outputWidth) =>
-            (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
+        private static int RowTileFor(int outputHeight, int outputWidth)
+        {
+            int rows = (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
+            // One row more where that leaves fewer unused lanes in the tile's last 16-float pixel vector, relative to the tile.
+            if (rows < outputHeight && (long)(rows + 1) * outputWidth * DepthwiseChannels <= MaxTileFloats &&
+                LaneWaste((rows + 1) * outputWidth) * rows < LaneWaste(rows * outputWidth) * (rows + 1))
+            {
+                rows++;
+            }
+
+            return rows;
+        }
+
+        /// <summary>Lanes past the last of <paramref name="pixels"/> in whole 16-float vectors.</summary>
+        private static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;
 
         /// <summary>
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
