@@ -427,8 +427,8 @@ namespace SepConvGen.Generator.Emitting
             string layout = InputLayout, outLayout = OutputLayout;
             string outH = _names.Size("OutputHeight");
             w.WriteLine("/// <summary>");
-            w.WriteLine("/// Forward on up to <paramref name=\"threads\"/> threads: the images x parts of their output rows are spread over the");
-            w.WriteLine("/// thread pool, and the results are bit for bit those of <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, int, int, int)\"/>.");
+            w.WriteLine("/// Forward on up to <paramref name=\"threads\"/> threads: each image's output rows in one part per thread, spread");
+            w.WriteLine("/// over the thread pool; the results are bit for bit those of <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, int, int, int)\"/>.");
             w.WriteLine("/// Opt-in: unlike Forward it allocates a little per call (the work items), and it blocks until all are done.");
             w.WriteLine("/// </summary>");
             w.OpenBlock("public void ForwardParallel(ReadOnlyMemory<float> input, Memory<float> output, int batch, int inputHeight, int inputWidth, int threads)");
@@ -448,17 +448,20 @@ namespace SepConvGen.Generator.Emitting
 
             EmitImageLengths();
             w.WriteLine($"int rowTile = {(_spec.IsFixed ? "RowTile" : $"RowTileFor({outH}, {_names.Size("OutputWidth")})")};");
-            w.WriteLine($"int tiles = ({outH} + rowTile - 1) / rowTile;");
-            w.WriteLine("// Each image's rows in parts of even height, as many as its tiles rounded up to a multiple of the threads,");
-            w.WriteLine("// so that the threads get the same work (5 tiles of 4 rows on 2 threads would be 12 rows against 7).");
-            w.WriteLine($"int parts = Math.Min({outH}, (tiles + threads - 1) / threads * threads);");
+            w.WriteLine("// Each image's rows in one part per thread, of even height, so that the threads get the same work (tiles");
+            w.WriteLine("// of 4 of 19 rows on 2 threads would be 12 rows against 7); each part in tiles of even height.");
+            w.WriteLine($"int parts = Math.Min({outH}, threads);");
             w.WriteLine("var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads };");
             w.OpenBlock("System.Threading.Tasks.Parallel.For(0, batch * parts, options, item =>");
             w.WriteLine("int b = item / parts, part = item % parts;");
             w.WriteLine($"int firstRow = (int)((long)part * {outH} / parts);");
-            w.WriteLine($"int endRow = (int)((long)(part + 1) * {outH} / parts);");
+            w.WriteLine($"int rows = (int)((long)(part + 1) * {outH} / parts) - firstRow;");
+            w.WriteLine("int tiles = (rows + rowTile - 1) / rowTile;");
+            w.OpenBlock("for (int tile = 0; tile < tiles; tile++)");
+            w.WriteLine("int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;");
             w.WriteLine("ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),");
-            w.WriteLine($"    firstRow, endRow - firstRow{_names.Argument});");
+            w.WriteLine($"    from, to - from{_names.Argument});");
+            w.CloseBlock();
             w.CloseBlock(");");
             w.CloseBlock();
         }

@@ -182,8 +182,8 @@ namespace Samples
         }
 
         /// <summary>
-        /// Forward on up to <paramref name="threads"/> threads: the images x parts of their output rows are spread over the
-        /// thread pool, and the results are bit for bit those of <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, int, int)"/>.
+        /// Forward on up to <paramref name="threads"/> threads: each image's output rows in one part per thread, spread
+        /// over the thread pool; the results are bit for bit those of <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, int, int)"/>.
         /// Opt-in: unlike Forward it allocates a little per call (the work items), and it blocks until all are done.
         /// </summary>
         public void ForwardParallel(ReadOnlyMemory<float> input, Memory<float> output, int batch, int inputHeight, int inputWidth, int threads)
@@ -203,18 +203,22 @@ namespace Samples
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
             int rowTile = RowTileFor(g.OutputHeight, g.OutputWidth);
-            int tiles = (g.OutputHeight + rowTile - 1) / rowTile;
-            // Each image's rows in parts of even height, as many as its tiles rounded up to a multiple of the threads,
-            // so that the threads get the same work (5 tiles of 4 rows on 2 threads would be 12 rows against 7).
-            int parts = Math.Min(g.OutputHeight, (tiles + threads - 1) / threads * threads);
+            // Each image's rows in one part per thread, of even height, so that the threads get the same work (tiles
+            // of 4 of 19 rows on 2 threads would be 12 rows against 7); each part in tiles of even height.
+            int parts = Math.Min(g.OutputHeight, threads);
             var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads };
             System.Threading.Tasks.Parallel.For(0, batch * parts, options, item =>
             {
                 int b = item / parts, part = item % parts;
                 int firstRow = (int)((long)part * g.OutputHeight / parts);
-                int endRow = (int)((long)(part + 1) * g.OutputHeight / parts);
-                ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                    firstRow, endRow - firstRow, in g);
+                int rows = (int)((long)(part + 1) * g.OutputHeight / parts) - firstRow;
+                int tiles = (rows + rowTile - 1) / rowTile;
+                for (int tile = 0; tile < tiles; tile++)
+                {
+                    int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;
+                    ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
+                        from, to - from, in g);
+                }
             });
         }
 
