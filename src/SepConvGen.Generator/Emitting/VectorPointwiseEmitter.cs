@@ -282,15 +282,24 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
             writer.OpenBlock($"if (last > {Int((block - 1) * lanes)})");
-            writer.WriteLine($"// {Int(block + 1)} vectors: {Int(front)} and {Int(back)}.");
-            writer.OpenBlock();
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, front, tail: false);
-            writer.CloseBlock();
-            writer.WriteLine($"ox += {Int(front * lanes)};");
-            writer.WriteLine($"last -= {Int(front * lanes)};");
-            writer.OpenBlock();
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, back, tail: true);
-            writer.CloseBlock();
+            if (bits == 512)
+            {
+                writer.WriteLine($"// {Int(block + 1)} vectors in one block: {Int(filters * (block + 1))} accumulators still fit the 32 registers.");
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, block + 1, tail: true);
+            }
+            else
+            {
+                writer.WriteLine($"// {Int(block + 1)} vectors: {Int(front)} and {Int(back)}.");
+                writer.OpenBlock();
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, front, tail: false);
+                writer.CloseBlock();
+                writer.WriteLine($"ox += {Int(front * lanes)};");
+                writer.WriteLine($"last -= {Int(front * lanes)};");
+                writer.OpenBlock();
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, back, tail: true);
+                writer.CloseBlock();
+            }
+
             writer.CloseBlock();
             for (int vectors = block; vectors >= 1; vectors--)
             {

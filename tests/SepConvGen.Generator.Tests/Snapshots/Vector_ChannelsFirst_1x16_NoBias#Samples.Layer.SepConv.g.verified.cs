@@ -1474,98 +1474,82 @@ namespace Samples
                     int last = pixels - 16 - ox;
                     if (last > 48)
                     {
-                        // 5 vectors: 3 and 2.
+                        // 5 vectors in one block: 20 accumulators still fit the 32 registers.
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc0_3 = Vector512<float>.Zero;
+                        Vector512<float> acc0_4 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_3 = Vector512<float>.Zero;
+                        Vector512<float> acc1_4 = Vector512<float>.Zero;
+                        Vector512<float> acc2_0 = Vector512<float>.Zero;
+                        Vector512<float> acc2_1 = Vector512<float>.Zero;
+                        Vector512<float> acc2_2 = Vector512<float>.Zero;
+                        Vector512<float> acc2_3 = Vector512<float>.Zero;
+                        Vector512<float> acc2_4 = Vector512<float>.Zero;
+                        Vector512<float> acc3_0 = Vector512<float>.Zero;
+                        Vector512<float> acc3_1 = Vector512<float>.Zero;
+                        Vector512<float> acc3_2 = Vector512<float>.Zero;
+                        Vector512<float> acc3_3 = Vector512<float>.Zero;
+                        Vector512<float> acc3_4 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
                         {
-                            Vector512<float> acc0_0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc0_2 = Vector512<float>.Zero;
-                            Vector512<float> acc1_0 = Vector512<float>.Zero;
-                            Vector512<float> acc1_1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_2 = Vector512<float>.Zero;
-                            Vector512<float> acc2_0 = Vector512<float>.Zero;
-                            Vector512<float> acc2_1 = Vector512<float>.Zero;
-                            Vector512<float> acc2_2 = Vector512<float>.Zero;
-                            Vector512<float> acc3_0 = Vector512<float>.Zero;
-                            Vector512<float> acc3_1 = Vector512<float>.Zero;
-                            Vector512<float> acc3_2 = Vector512<float>.Zero;
-                            for (int j = 0; j < DepthwiseChannels; j++)
-                            {
-                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
-                                Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
-                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                                Vector512<float> b0 = Vector512.Create(wj);
-                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
-                                acc0_2 = MultiplyAdd(b0, x2, acc0_2);
-                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
-                                acc1_2 = MultiplyAdd(b1, x2, acc1_2);
-                                Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
-                                acc2_2 = MultiplyAdd(b2, x2, acc2_2);
-                                Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
-                                acc3_2 = MultiplyAdd(b3, x2, acc3_2);
-                            }
-
-                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
-                            acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
-                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
-                            acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
-                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
-                            acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 32));
-                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
-                            acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 32));
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                            Vector512<float> x3 = Vector512.LoadUnsafe(ref xj, (nuint)(48));
+                            Vector512<float> x4 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            acc0_3 = MultiplyAdd(b0, x3, acc0_3);
+                            acc0_4 = MultiplyAdd(b0, x4, acc0_4);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            acc1_3 = MultiplyAdd(b1, x3, acc1_3);
+                            acc1_4 = MultiplyAdd(b1, x4, acc1_4);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                            acc2_3 = MultiplyAdd(b2, x3, acc2_3);
+                            acc2_4 = MultiplyAdd(b2, x4, acc2_4);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                            acc3_3 = MultiplyAdd(b3, x3, acc3_3);
+                            acc3_4 = MultiplyAdd(b3, x4, acc3_4);
                         }
-                        ox += 48;
-                        last -= 48;
-                        {
-                            Vector512<float> acc0_0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_0 = Vector512<float>.Zero;
-                            Vector512<float> acc1_1 = Vector512<float>.Zero;
-                            Vector512<float> acc2_0 = Vector512<float>.Zero;
-                            Vector512<float> acc2_1 = Vector512<float>.Zero;
-                            Vector512<float> acc3_0 = Vector512<float>.Zero;
-                            Vector512<float> acc3_1 = Vector512<float>.Zero;
-                            for (int j = 0; j < DepthwiseChannels; j++)
-                            {
-                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
-                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                                Vector512<float> b0 = Vector512.Create(wj);
-                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
-                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
-                                Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                                acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                                acc2_1 = MultiplyAdd(b2, x1, acc2_1);
-                                Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                                acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                                acc3_1 = MultiplyAdd(b3, x1, acc3_1);
-                            }
 
-                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
-                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
-                            acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                            acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
-                            acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                            acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
-                        }
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                        acc0_3.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 48));
+                        acc0_4.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                        acc1_3.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 48));
+                        acc1_4.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
+                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 32));
+                        acc2_3.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 48));
+                        acc2_4.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
+                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 32));
+                        acc3_3.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 48));
+                        acc3_4.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
                     else if (last > 32)
                     {
@@ -1826,64 +1810,50 @@ namespace Samples
                     int last = pixels - 16 - ox;
                     if (last > 48)
                     {
-                        // 5 vectors: 3 and 2.
+                        // 5 vectors in one block: 10 accumulators still fit the 32 registers.
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc0_3 = Vector512<float>.Zero;
+                        Vector512<float> acc0_4 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_3 = Vector512<float>.Zero;
+                        Vector512<float> acc1_4 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
                         {
-                            Vector512<float> acc0_0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc0_2 = Vector512<float>.Zero;
-                            Vector512<float> acc1_0 = Vector512<float>.Zero;
-                            Vector512<float> acc1_1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_2 = Vector512<float>.Zero;
-                            for (int j = 0; j < DepthwiseChannels; j++)
-                            {
-                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
-                                Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
-                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                                Vector512<float> b0 = Vector512.Create(wj);
-                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
-                                acc0_2 = MultiplyAdd(b0, x2, acc0_2);
-                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
-                                acc1_2 = MultiplyAdd(b1, x2, acc1_2);
-                            }
-
-                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
-                            acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
-                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
-                            acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
+                            Vector512<float> x3 = Vector512.LoadUnsafe(ref xj, (nuint)(48));
+                            Vector512<float> x4 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            acc0_3 = MultiplyAdd(b0, x3, acc0_3);
+                            acc0_4 = MultiplyAdd(b0, x4, acc0_4);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            acc1_3 = MultiplyAdd(b1, x3, acc1_3);
+                            acc1_4 = MultiplyAdd(b1, x4, acc1_4);
                         }
-                        ox += 48;
-                        last -= 48;
-                        {
-                            Vector512<float> acc0_0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_0 = Vector512<float>.Zero;
-                            Vector512<float> acc1_1 = Vector512<float>.Zero;
-                            for (int j = 0; j < DepthwiseChannels; j++)
-                            {
-                                ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                                Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                                Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
-                                ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                                Vector512<float> b0 = Vector512.Create(wj);
-                                acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                                acc0_1 = MultiplyAdd(b0, x1, acc0_1);
-                                Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                                acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                                acc1_1 = MultiplyAdd(b1, x1, acc1_1);
-                            }
 
-                            acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                            acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
-                            acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                            acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
-                        }
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
+                        acc0_3.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 48));
+                        acc0_4.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
+                        acc1_3.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 48));
+                        acc1_4.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
                     }
                     else if (last > 32)
                     {
