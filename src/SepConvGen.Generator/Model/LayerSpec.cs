@@ -47,7 +47,7 @@ namespace SepConvGen.Generator.Model
         }
 
         /// <summary>Lanes past the last of <paramref name="pixels"/> in whole 16-float vectors.</summary>
-        public static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;
+        private static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;
 
         /// <summary>Channels between the two steps: InChannels x DepthMultiplier.</summary>
         public int DepthwiseChannels => InChannels * DepthMultiplier;
