@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using SepConvGen.Testing;
 using Xunit;
@@ -17,8 +16,7 @@ namespace SepConvGen.Numerics.Tests
 
         public RandomLayerSet()
         {
-            string? fixedSeed = Environment.GetEnvironmentVariable("SEPCONVGEN_SEED");
-            Seed = fixedSeed is null ? Random.Shared.Next() : int.Parse(fixedSeed, CultureInfo.InvariantCulture);
+            Seed = RandomLayers.RunSeed();
             var random = new Random(Seed);
             Cases = Enumerable.Range(0, Count).Select(i => RandomLayers.Next(random, $"Random{i}")).ToArray();
             Factories = LayerCompiler.Compile(Cases.Select(c => (c.Name, c.Config)).ToArray());

@@ -14,6 +14,13 @@ namespace SepConvGen.Testing
     /// <summary>Draws random configurations across every attribute argument.</summary>
     public static class RandomLayers
     {
+        /// <summary>This run's seed: SEPCONVGEN_SEED where set (to replay a failure), else a fresh one.</summary>
+        public static int RunSeed()
+        {
+            string? fixedSeed = Environment.GetEnvironmentVariable("SEPCONVGEN_SEED");
+            return fixedSeed is null ? Random.Shared.Next() : int.Parse(fixedSeed, CultureInfo.InvariantCulture);
+        }
+
         public static RandomCase Next(Random random, string name)
         {
             int kh = Kernel(random);
