@@ -24,21 +24,7 @@ namespace SepConvGen.Generator.Tests
         [InlineData("FixedValid_Strided_ChannelsFirst_Relu", "[SeparableConv(4, 6, 3, 3, Padding.Valid, StrideHeight = 2, StrideWidth = 2, DataFormat = DataFormat.ChannelsFirst, Activation = Activation.Relu, InputHeight = 9, InputWidth = 8)]")]
         [InlineData("LargeKernel_9x9_CompactTaps", "[SeparableConv(4, 4, 9, 9, Padding.Same)]")]
         [InlineData("Multiplier3_Dilated_ChannelsFirst", "[SeparableConv(3, 5, 2, 3, Padding.Same, DepthMultiplier = 3, DilationWidth = 3, DataFormat = DataFormat.ChannelsFirst)]")]
-        public void Generated_layer_matches_snapshot(string name, string attribute)
-        {
-            string source = $$"""
-                using SepConvGen;
-
-                namespace Samples
-                {
-                    {{attribute}}
-                    public partial class Layer
-                    {
-                    }
-                }
-                """;
-            Verify(name, source);
-        }
+        public void Generated_layer_matches_snapshot(string name, string attribute) => Verify(name, LayerSource(attribute));
 
         [Fact]
         public void Nested_layer_in_global_namespace_matches_snapshot()
@@ -63,17 +49,7 @@ namespace SepConvGen.Generator.Tests
         [Fact]
         public void Debug_build_gets_bounds_checked_kernels_matching_snapshot()
         {
-            const string source = """
-                using SepConvGen;
-
-                namespace Samples
-                {
-                    [SeparableConv(6, 10, 3, 3, Padding.Same, DepthMultiplier = 2, Activation = Activation.Relu, DataFormat = DataFormat.ChannelsFirst)]
-                    public partial class Layer
-                    {
-                    }
-                }
-                """;
+            string source = LayerSource("[SeparableConv(6, 10, 3, 3, Padding.Same, DepthMultiplier = 2, Activation = Activation.Relu, DataFormat = DataFormat.ChannelsFirst)]");
             Verify("Checked_DebugBuild_ChannelsFirst", source, GeneratorHarness.CSharp73.WithPreprocessorSymbols("DEBUG"));
             Verify("Checked_DebugBuild_ChannelsLast", source.Replace(", DataFormat = DataFormat.ChannelsFirst", string.Empty, System.StringComparison.Ordinal),
                 GeneratorHarness.CSharp73.WithPreprocessorSymbols("DEBUG"));
@@ -82,21 +58,21 @@ namespace SepConvGen.Generator.Tests
         [Theory]
         [InlineData("Vector_ChannelsLast_3x3_Relu6", "[SeparableConv(24, 40, 3, 3, Padding.Same, Activation = Activation.Relu6)]")]
         [InlineData("Vector_ChannelsFirst_1x16_NoBias", "[SeparableConv(16, 18, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]")]
-        public void Modern_csharp_gets_vector_kernels_matching_snapshot(string name, string attribute)
-        {
-            string source = $$"""
-                using SepConvGen;
+        public void Modern_csharp_gets_vector_kernels_matching_snapshot(string name, string attribute) =>
+            Verify(name, LayerSource(attribute), GeneratorHarness.Latest);
 
-                namespace Samples
+        /// <summary>A source file declaring <c>Samples.Layer</c> with <paramref name="attribute"/>.</summary>
+        private static string LayerSource(string attribute) => $$"""
+            using SepConvGen;
+
+            namespace Samples
+            {
+                {{attribute}}
+                public partial class Layer
                 {
-                    {{attribute}}
-                    public partial class Layer
-                    {
-                    }
                 }
-                """;
-            Verify(name, source, GeneratorHarness.Latest);
-        }
+            }
+            """;
 
         private static void Verify(string name, string source, Microsoft.CodeAnalysis.CSharp.CSharpParseOptions? options = null)
         {
