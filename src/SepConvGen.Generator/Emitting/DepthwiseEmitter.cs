@@ -178,7 +178,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int kx = 0; kx < Spec.Width.Kernel; kx++)
                 {
-                    Column(kx.ToString(System.Globalization.CultureInfo.InvariantCulture), kx % splits);
+                    Column(Literal.Int(kx), kx % splits);
                 }
             }
             else

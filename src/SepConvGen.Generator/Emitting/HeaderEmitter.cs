@@ -106,8 +106,8 @@ namespace SepConvGen.Generator.Emitting
 
         private static string Shape(LayerSpec spec, int channels, int height, int width)
         {
-            string h = height > 0 ? height.ToString(System.Globalization.CultureInfo.InvariantCulture) : "H";
-            string w = width > 0 ? width.ToString(System.Globalization.CultureInfo.InvariantCulture) : "W";
+            string h = height > 0 ? Literal.Int(height) : "H";
+            string w = width > 0 ? Literal.Int(width) : "W";
             return spec.Layout == LayoutKind.ChannelsLast
                 ? $"(batch, {h}, {w}, {channels}), NHWC"
                 : $"(batch, {channels}, {h}, {w}), NCHW";

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting
@@ -178,7 +177,7 @@ namespace SepConvGen.Generator.Emitting
         }
 
         private void Constant(string access, string name, int value, string summary) =>
-            Constant(access, name, value.ToString(CultureInfo.InvariantCulture), summary);
+            Constant(access, name, Literal.Int(value), summary);
 
         private void Constant(string access, string name, string value, string summary)
         {

@@ -163,14 +163,14 @@ namespace SepConvGen.Generator.Emitting
                 writer.WriteLine(_names.Let("xj", false, "x", "j * channelStride"));
                 for (int p = 0; p < pixels; p++)
                 {
-                    writer.WriteLine($"float a{p} = {_names.At("xj", p.ToString(System.Globalization.CultureInfo.InvariantCulture))};");
+                    writer.WriteLine($"float a{p} = {_names.At("xj", Literal.Int(p))};");
                 }
             }
 
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"float w{k} = {_names.At("wj", k.ToString(System.Globalization.CultureInfo.InvariantCulture))};");
+                writer.WriteLine($"float w{k} = {_names.At("wj", Literal.Int(k))};");
             }
 
             for (int p = 0; p < pixels; p++)

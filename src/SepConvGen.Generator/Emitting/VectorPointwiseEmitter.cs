@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting
@@ -169,7 +168,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int v = 0; v < vectors; v++)
             {
-                writer.WriteLine($"{type} w{v} = {_names.LoadVector(bits, "wj", Int(v * lanes))};");
+                writer.WriteLine($"{type} w{v} = {_names.LoadVector(bits, "wj", Literal.Int(v * lanes))};");
             }
 
             for (int p = 0; p < pixels; p++)
@@ -191,7 +190,7 @@ namespace SepConvGen.Generator.Emitting
                     string value = Activated($"acc{p}_{v}");
                     if (v < vectors - 1 || lastLanes == lanes)
                     {
-                        writer.WriteLine(_names.StoreVector(value, $"y{p}", Int(v * lanes)));
+                        writer.WriteLine(_names.StoreVector(value, $"y{p}", Literal.Int(v * lanes)));
                         continue;
                     }
 
@@ -199,7 +198,7 @@ namespace SepConvGen.Generator.Emitting
                     writer.WriteLine($"{type} last{p} = {value};");
                     for (int lane = 0; lane < lastLanes; lane++)
                     {
-                        writer.WriteLine($"{_names.At($"y{p}", Int((v * lanes) + lane))} = last{p}.GetElement({lane});");
+                        writer.WriteLine($"{_names.At($"y{p}", Literal.Int((v * lanes) + lane))} = last{p}.GetElement({lane});");
                     }
                 }
             }
@@ -212,11 +211,11 @@ namespace SepConvGen.Generator.Emitting
             int tail = _spec.OutChannels % PointwiseEmitter.FilterBlock;
             if (Chunked)
             {
-                writer.WriteLine($"// Channels in chunks of {Int(ChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
+                writer.WriteLine($"// Channels in chunks of {Literal.Int(ChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
                 writer.WriteLine("// reads them (all channels at once would stream the tile from L2 for each group); the partial sums");
                 writer.WriteLine("// wait in the output, the bias starts them and the activation ends them.");
-                writer.OpenBlock($"for (int k0 = 0; k0 < DepthwiseChannels; k0 += {Int(ChannelChunk)})");
-                writer.WriteLine($"int k1 = Math.Min(k0 + {Int(ChannelChunk)}, DepthwiseChannels);");
+                writer.OpenBlock($"for (int k0 = 0; k0 < DepthwiseChannels; k0 += {Literal.Int(ChannelChunk)})");
+                writer.WriteLine($"int k1 = Math.Min(k0 + {Literal.Int(ChannelChunk)}, DepthwiseChannels);");
                 writer.WriteLine("bool first = k0 == 0;");
                 if (_spec.Activation != ActivationKind.Linear)
                 {
@@ -273,28 +272,28 @@ namespace SepConvGen.Generator.Emitting
             int block = PixelVectorsFor(bits);
             int front = (block + 2) / 2, back = block + 1 - front;
             writer.WriteLine("int ox = 0;");
-            writer.WriteLine($"// Whole blocks while more than {Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
+            writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
             writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
-            writer.OpenBlock($"for (; pixels - ox > {Int((block + 1) * lanes)}; ox += {Int(block * lanes)})");
+            writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
             EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
             writer.CloseBlock();
             writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
             writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
-            writer.OpenBlock($"if (last > {Int((block - 1) * lanes)})");
+            writer.OpenBlock($"if (last > {Literal.Int((block - 1) * lanes)})");
             if (bits == 512)
             {
-                writer.WriteLine($"// {Int(block + 1)} vectors in one block: {Int(filters * (block + 1))} accumulators still fit the 32 registers.");
+                writer.WriteLine($"// {Literal.Int(block + 1)} vectors in one block: {Literal.Int(filters * (block + 1))} accumulators still fit the 32 registers.");
                 EmitChannelsFirstBlock(writer, bits, lanes, filters, block + 1, tail: true);
             }
             else
             {
-                writer.WriteLine($"// {Int(block + 1)} vectors: {Int(front)} and {Int(back)}.");
+                writer.WriteLine($"// {Literal.Int(block + 1)} vectors: {Literal.Int(front)} and {Literal.Int(back)}.");
                 writer.OpenBlock();
                 EmitChannelsFirstBlock(writer, bits, lanes, filters, front, tail: false);
                 writer.CloseBlock();
-                writer.WriteLine($"ox += {Int(front * lanes)};");
-                writer.WriteLine($"last -= {Int(front * lanes)};");
+                writer.WriteLine($"ox += {Literal.Int(front * lanes)};");
+                writer.WriteLine($"last -= {Literal.Int(front * lanes)};");
                 writer.OpenBlock();
                 EmitChannelsFirstBlock(writer, bits, lanes, filters, back, tail: true);
                 writer.CloseBlock();
@@ -303,7 +302,7 @@ namespace SepConvGen.Generator.Emitting
             writer.CloseBlock();
             for (int vectors = block; vectors >= 1; vectors--)
             {
-                writer.OpenBlock(vectors == 1 ? "else" : $"else if (last > {Int((vectors - 2) * lanes)})");
+                writer.OpenBlock(vectors == 1 ? "else" : $"else if (last > {Literal.Int((vectors - 2) * lanes)})");
                 if (vectors == 1)
                 {
                     writer.WriteLine("// One vector: no block ran before (it leaves 2 or more), so this is the whole tile.");
@@ -328,7 +327,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"sum{k} += a * {_names.At("wj", Int(k))};");
+                writer.WriteLine($"sum{k} += a * {_names.At("wj", Literal.Int(k))};");
             }
 
             writer.CloseBlock();
@@ -352,7 +351,7 @@ namespace SepConvGen.Generator.Emitting
         /// </summary>
         private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
         {
-            string Offset(int v) => tail && v == vectors - 1 ? "last" : Int(v * lanes);
+            string Offset(int v) => tail && v == vectors - 1 ? "last" : Literal.Int(v * lanes);
             string OutputOffset(int k, int v) => $"{Times(Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
             string type = $"Vector{bits}<float>";
             for (int k = 0; k < filters; k++)
@@ -374,7 +373,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"{type} b{k} = Vector{bits}.Create({_names.At("wj", Int(k))});");
+                writer.WriteLine($"{type} b{k} = Vector{bits}.Create({_names.At("wj", Literal.Int(k))});");
                 for (int v = 0; v < vectors; v++)
                 {
                     writer.WriteLine($"acc{k}_{v} = MultiplyAdd(b{k}, x{v}, acc{k}_{v});");
@@ -394,12 +393,10 @@ namespace SepConvGen.Generator.Emitting
 
         private string Activated(string value) => _spec.Activation == ActivationKind.Linear ? value : $"Activate({value})";
 
-        private static string Plus(string name, int k) => k == 0 ? name : $"{name} + {Int(k)}";
+        private static string Plus(string name, int k) => k == 0 ? name : $"{name} + {Literal.Int(k)}";
 
         private static string Times(string sum, string factor) => sum.Contains("+") ? $"({sum}) * {factor}" : $"{sum} * {factor}";
 
-        private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-        private static string Count(int n, string noun) => $"{Int(n)} {noun}{(n == 1 ? string.Empty : "s")}";
+        private static string Count(int n, string noun) => $"{Literal.Int(n)} {noun}{(n == 1 ? string.Empty : "s")}";
     }
 }

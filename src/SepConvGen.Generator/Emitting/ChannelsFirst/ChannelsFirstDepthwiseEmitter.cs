@@ -101,6 +101,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// </summary>
         private void EmitPaddedVectorRow(SourceWriter writer, int bits)
         {
+            if (Slides(bits))
+            {
+                // Vector512 implies AVX-512F and Vector256 AVX2 wherever .NET accelerates them today; should a platform
+                // accelerate them without, the next narrower row does the work.
+                writer.OpenBlock($"if (!{(bits == 512 ? "Avx512F" : "Avx2")}.IsSupported)");
+                writer.WriteLine($"{Names.DepthwiseBase}{Names.IsaSuffix($"Vec{bits / 2}")}({Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument});");
+                writer.WriteLine("return;");
+                writer.CloseBlock();
+                writer.WriteLine();
+            }
+
             string width = Names.Size("OutputWidth");
             string inputWidth = Names.Size("InputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {inputWidth};");
@@ -216,7 +227,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 for (int lane = 0; lane < lanes; lane++)
                 {
                     int index = lane < lanes / 2 ? (2 * lane) + first : 0;
-                    indices.Append(lane == 0 ? string.Empty : ", ").Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    indices.Append(lane == 0 ? string.Empty : ", ").Append(Literal.Int(index));
                 }
 
                 writer.WriteLine();
@@ -266,7 +277,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             int phase = column % Spec.Width.Stride, shift = column / Spec.Width.Stride;
-            return Join(phase == 0 ? null : $"{phase} * phaseLength", shift == 0 ? null : shift.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return Join(phase == 0 ? null : $"{phase} * phaseLength", shift == 0 ? null : Literal.Int(shift));
         }
 
         /// <summary>
@@ -326,19 +337,20 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         for (int q = 0; slide && q < chains; q++)
                         {
                             // Where the next vector starts right after this one, its low half is this one's high.
-                            bool next = q + 1 < chains && Offset(q + 1) == Int((q + 1) * lanes);
-                            setup.Add($"Vector{bits}<float> high{q} = {(next ? $"low{q + 1}" : Names.LoadVector(bits, "xr", Join(Offset(q), Int(lanes))))};");
+                            bool next = q + 1 < chains && Offset(q + 1) == Literal.Int((q + 1) * lanes);
+                            setup.Add($"Vector{bits}<float> high{q} = {(next ? $"low{q + 1}" : Names.LoadVector(bits, "xr", Join(Offset(q), Literal.Int(lanes))))};");
                             if (bits == 256)
                             {
                                 // The middle vector: the upper half of low, the lower half of high.
-                                setup.Add($"Vector256<float> middle{q} = Avx2.IsSupported ? Avx.Permute2x128(low{q}, high{q}, 0x21) : default;");
+                                setup.Add($"Vector256<float> middle{q} = Avx.Permute2x128(low{q}, high{q}, 0x21);");
                             }
                         }
 
                         return setup;
                     },
-                    (kx, q) => !slide || kx == "0" ? (slide ? $"low{q}" : Load(kx, q))
-                        : $"({SlideAt(bits, q, int.Parse(kx, System.Globalization.CultureInfo.InvariantCulture) * Spec.Width.Dilation)} : {Load(kx, q)})",
+                    (kx, q) => !slide ? Load(kx, q)
+                        : kx == "0" ? $"low{q}"
+                        : SlideAt(bits, q, int.Parse(kx, System.Globalization.CultureInfo.InvariantCulture) * Spec.Width.Dilation),
                     (kx, q) => $"Vector{bits}.Create({Names.At("wr", OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})",
                     q => Names.StoreVector($"acc{q}", "target", Join(multiplier ? MultiplierRows : null, Join("ox", Offset(q)))),
                     splits: IndependentSums / chains);
@@ -387,28 +399,20 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// Vector512 and Vector256 rows over a padded slab (stride 1, a window under a vector wide): each kernel
         /// row loads two vectors per output vector and slides the window's columns out of them (x86 shuffles),
         /// instead of one load per kernel column that mostly straddles two cache lines. The slab has a vector of
-        /// slack after its last row for the second load. Elsewhere (Arm) the columns are loaded as before.
+        /// slack after its last row for the second load. Vector128 (Arm) loads the columns as before.
         /// </summary>
         private bool Slides(int bits) => bits >= 256 && Names.PadsRows && Spec.Width.Stride == 1 && Spec.Width.Kernel > 1 &&
                                          Spec.Width.Kernel <= MaxUnrolledColumns && (Spec.Width.Kernel - 1) * Spec.Width.Dilation < bits / 32;
 
         /// <summary>
-        /// "condition ? the vector <paramref name="shift"/> lanes into low then high": valignd with AVX-512; with AVX2
-        /// a byte shift within 128-bit lanes (vpalignr) of low or high against the middle vector.
+        /// The vector <paramref name="shift"/> lanes into low then high: valignd with AVX-512; with AVX2 a byte shift
+        /// within 128-bit lanes (vpalignr) of low or high against the middle vector.
         /// </summary>
-        private static string SlideAt(int bits, int q, int shift)
-        {
-            if (bits == 512)
-            {
-                return $"Avx512F.IsSupported ? Avx512F.AlignRight32(high{q}.AsInt32(), low{q}.AsInt32(), {Int(shift)}).AsSingle()";
-            }
-
-            return shift == 4 ? $"Avx2.IsSupported ? middle{q}"
-                : shift < 4 ? $"Avx2.IsSupported ? Avx2.AlignRight(middle{q}.AsByte(), low{q}.AsByte(), {Int(4 * shift)}).AsSingle()"
-                : $"Avx2.IsSupported ? Avx2.AlignRight(high{q}.AsByte(), middle{q}.AsByte(), {Int(4 * (shift - 4))}).AsSingle()";
-        }
-
-        private static string Int(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        private static string SlideAt(int bits, int q, int shift) =>
+            bits == 512 ? $"Avx512F.AlignRight32(high{q}.AsInt32(), low{q}.AsInt32(), {Literal.Int(shift)}).AsSingle()"
+            : shift == 4 ? $"middle{q}"
+            : shift < 4 ? $"Avx2.AlignRight(middle{q}.AsByte(), low{q}.AsByte(), {Literal.Int(4 * shift)}).AsSingle()"
+            : $"Avx2.AlignRight(high{q}.AsByte(), middle{q}.AsByte(), {Literal.Int(4 * (shift - 4))}).AsSingle()";
 
         /// <summary>Vectors of a full column block.</summary>
         private const int BlockVectors = 4;

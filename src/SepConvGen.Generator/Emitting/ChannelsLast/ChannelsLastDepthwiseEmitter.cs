@@ -207,7 +207,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             var loaded = new HashSet<int>();
             for (int kx = 0; kx < Spec.Width.Kernel; kx++)
             {
-                string column = kx.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                string column = Literal.Int(kx);
                 writer.WriteLine($"{type} weight{column} = {Names.LoadVector(bits, "wr", Join(Column(column, "DepthwiseChannels"), "c"))};");
                 for (int p = 0; p < StripPixels; p++)
                 {
