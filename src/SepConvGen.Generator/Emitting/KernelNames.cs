@@ -101,11 +101,14 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>"_Vec256", or "_Vec256Checked" in checked mode.</summary>
         public string IsaSuffix(string isa) => "_" + isa + (IsChecked ? "Checked" : string.Empty);
 
-        /// <summary>A vector of <paramref name="bits"/> loaded from <paramref name="offset"/> elements into <paramref name="name"/>.</summary>
+        /// <summary>
+        /// A vector of <paramref name="bits"/> loaded from <paramref name="offset"/> elements into <paramref name="name"/>
+        /// (checked: <c>Create&lt;float&gt;</c>, so that writable spans convert too).
+        /// </summary>
         public string LoadVector(int bits, string name, string offset) => offset == "0"
-            ? (IsChecked ? $"Vector{bits}.Create({name})" : $"Vector{bits}.LoadUnsafe(ref {name})")
+            ? (IsChecked ? $"Vector{bits}.Create<float>({name})" : $"Vector{bits}.LoadUnsafe(ref {name})")
             : IsChecked
-                ? $"Vector{bits}.Create({name}.Slice({offset}))"
+                ? $"Vector{bits}.Create<float>({name}.Slice({offset}))"
                 : $"Vector{bits}.LoadUnsafe(ref {name}, (nuint)({offset}))";
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/> elements into <paramref name="name"/>.</summary>

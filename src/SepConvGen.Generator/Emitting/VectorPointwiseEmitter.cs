@@ -211,16 +211,11 @@ namespace SepConvGen.Generator.Emitting
             int tail = _spec.OutChannels % PointwiseEmitter.FilterBlock;
             if (Chunked)
             {
+                EmitBiasFill(writer);
                 writer.WriteLine($"// Channels in chunks of {Literal.Int(ChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
-                writer.WriteLine("// reads them (all channels at once would stream the tile from L2 for each group); the partial sums");
-                writer.WriteLine("// wait in the output, the bias starts them and the activation ends them.");
+                writer.WriteLine("// reads them (all channels at once would stream the tile from L2 for each group); the sums wait in the output.");
                 writer.OpenBlock($"for (int k0 = 0; k0 < DepthwiseChannels; k0 += {Literal.Int(ChannelChunk)})");
                 writer.WriteLine($"int k1 = Math.Min(k0 + {Literal.Int(ChannelChunk)}, DepthwiseChannels);");
-                writer.WriteLine("bool first = k0 == 0;");
-                if (_spec.Activation != ActivationKind.Linear)
-                {
-                    writer.WriteLine("bool final = k1 == DepthwiseChannels;");
-                }
             }
 
             if (groups > 0)
@@ -245,7 +240,43 @@ namespace SepConvGen.Generator.Emitting
             if (Chunked)
             {
                 writer.CloseBlock();
+                EmitActivationPass(writer, bits, lanes);
             }
+        }
+
+        /// <summary>Chunked channels: every output of the tile starts at its filter's bias (or zero), then each chunk adds to it.</summary>
+        private void EmitBiasFill(SourceWriter writer)
+        {
+            writer.WriteLine("// Every output of the tile starts at its filter's bias; each chunk of channels below adds to it.");
+            writer.OpenBlock("for (int f = 0; f < OutChannels; f++)");
+            string value = _spec.UseBias ? _names.At("bias", "f") : "0f";
+            writer.WriteLine(_names.IsChecked
+                ? $"outputRow.Slice(f * outputPlane, pixels).Fill({value});"
+                : $"MemoryMarshal.CreateSpan(ref Unsafe.Add(ref outputRow, f * outputPlane), pixels).Fill({value});");
+            writer.CloseBlock();
+            writer.WriteLine();
+        }
+
+        /// <summary>Chunked channels: the activation over the tile's outputs once every chunk is in.</summary>
+        private void EmitActivationPass(SourceWriter writer, int bits, int lanes)
+        {
+            if (_spec.Activation == ActivationKind.Linear)
+            {
+                return;
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("// The activation, once every chunk is in.");
+            writer.OpenBlock("for (int f = 0; f < OutChannels; f++)");
+            writer.WriteLine(_names.Let("plane", true, "outputRow", "f * outputPlane"));
+            writer.WriteLine("int p = 0;");
+            writer.OpenBlock($"for (; p + {lanes} <= pixels; p += {lanes})");
+            writer.WriteLine(_names.StoreVector($"Activate({_names.LoadVector(bits, "plane", "p")})", "plane", "p"));
+            writer.CloseBlock();
+            writer.OpenBlock("for (; p < pixels; p++)");
+            writer.WriteLine($"{_names.At("plane", "p")} = Activate({_names.At("plane", "p")});");
+            writer.CloseBlock();
+            writer.CloseBlock();
         }
 
         /// <summary>NCHW: channels per pass over the tile when there are more (see <see cref="EmitChannelsFirst"/>).</summary>
@@ -257,15 +288,13 @@ namespace SepConvGen.Generator.Emitting
         private string ChannelLoop => Chunked ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";
 
         /// <summary>
-        /// Where an accumulator starts: the bias (or zero), or in a later chunk the partial sum in the output at
+        /// Where an accumulator starts: the bias (or zero), or with chunked channels the sum so far in the output at
         /// <paramref name="output"/>.
         /// </summary>
-        private string StartValue(string bias, string output) => Chunked ? $"first ? {bias} : {output}" : bias;
+        private string StartValue(string bias, string output) => Chunked ? output : bias;
 
-        /// <summary>The value to store: activated, in the last chunk when channels are chunked.</summary>
-        private string Finished(string value) => _spec.Activation == ActivationKind.Linear
-            ? value
-            : Chunked ? $"(final ? Activate({value}) : {value})" : $"Activate({value})";
+        /// <summary>The value to store: activated, unless chunked channels leave that to the pass after the chunks.</summary>
+        private string Finished(string value) => _spec.Activation == ActivationKind.Linear || Chunked ? value : $"Activate({value})";
 
         private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
         {

@@ -129,7 +129,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             string padLeft = Spec.Width.HasBorder ? Names.Size("PadLeft") : "0";
-            if (!strided)
+            if (!strided && !Slides(bits))
             {
                 EmitTapSteps(writer, rows: false);
             }
