@@ -154,7 +154,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("private const int KernelTaps = KernelHeight * KernelWidth;");
             w.WriteLine("// Pointwise weights are packed in panels of PackBlock filters: [panel][depthwise channel][PackBlock],");
             w.WriteLine($"// zero-padded to whole panels. {(_spec.Layout == LayoutKind.ChannelsLast ? "Vector kernels read a panel row as whole vectors" : "Every kernel broadcasts one panel row of PackBlock filters")}.");
-            w.WriteLine($"private const int PackBlock = {PointwiseEmitter.PackBlock(_spec.Layout)};");
+            w.WriteLine($"private const int PackBlock = {LayerSpec.PackBlock(_spec.Layout)};");
             w.WriteLine("private const int PackedBlocks = (OutChannels + PackBlock - 1) / PackBlock;");
             w.WriteLine("private const int PackedFilters = PackedBlocks * PackBlock;");
             w.WriteLine("private const int PanelLength = DepthwiseChannels * PackBlock;");

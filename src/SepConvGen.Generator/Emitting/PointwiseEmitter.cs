@@ -13,12 +13,6 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>Filters per scalar register block.</summary>
         public const int FilterBlock = 4;
 
-        /// <summary>
-        /// Filters per packed weight panel: 32 for NHWC (whole vectors of filters for every vector width),
-        /// 4 for NCHW (the filters a kernel broadcasts against vectors of pixels).
-        /// </summary>
-        public static int PackBlock(LayoutKind layout) => layout == LayoutKind.ChannelsLast ? 32 : FilterBlock;
-
         /// <summary>Pixels per register block: 2 x 4 accumulators plus loads fit the scalar registers.</summary>
         public const int PixelBlock = 2;
 

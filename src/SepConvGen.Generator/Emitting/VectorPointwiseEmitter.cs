@@ -99,7 +99,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>NHWC: for each panel of 32 filters, blocks of pixels x whole filter vectors.</summary>
         private void EmitChannelsLast(SourceWriter writer, int bits, int lanes)
         {
-            int pack = PointwiseEmitter.PackBlock(LayoutKind.ChannelsLast);
+            int pack = LayerSpec.PackBlock(LayoutKind.ChannelsLast);
             int vectors = pack / lanes;
             int pixels = Math.Max(1, Accumulators / vectors);
             int fullPanels = _spec.OutChannels / pack;

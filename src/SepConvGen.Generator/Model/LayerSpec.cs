@@ -49,6 +49,12 @@ namespace SepConvGen.Generator.Model
         /// <summary>Lanes past the last of <paramref name="pixels"/> in whole 16-float vectors.</summary>
         private static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;
 
+        /// <summary>
+        /// Filters per packed pointwise weight panel: 32 for NHWC (whole vectors of filters for every vector width),
+        /// 4 for NCHW (the filters a kernel broadcasts against vectors of pixels, its register block).
+        /// </summary>
+        public static int PackBlock(LayoutKind layout) => layout == LayoutKind.ChannelsLast ? 32 : 4;
+
         /// <summary>Channels between the two steps: InChannels x DepthMultiplier.</summary>
         public int DepthwiseChannels => InChannels * DepthMultiplier;
 

@@ -89,7 +89,7 @@ namespace SepConvGen.Generator.Parsing
 
             var height = new AxisPlan(kernelHeight, strideHeight, dilationHeight, (PaddingKind)padding, inputHeight);
             var width = new AxisPlan(kernelWidth, strideWidth, dilationWidth, (PaddingKind)padding, inputWidth);
-            if (!CheckSizes(inChannels, outChannels, depthMultiplier, height, width, at, diagnostics))
+            if (!CheckSizes(inChannels, outChannels, depthMultiplier, LayerSpec.PackBlock((LayoutKind)dataFormat), height, width, at, diagnostics))
             {
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
             }
@@ -179,13 +179,13 @@ namespace SepConvGen.Generator.Parsing
         }
 
         /// <summary>Rejects sizes whose derived lengths do not fit an int, and fixed Valid inputs smaller than the kernel.</summary>
-        private static bool CheckSizes(int inChannels, int outChannels, int depthMultiplier, AxisPlan height, AxisPlan width,
+        private static bool CheckSizes(int inChannels, int outChannels, int depthMultiplier, int packBlock, AxisPlan height, AxisPlan width,
                                        ArgumentLocator at, List<DiagnosticInfo> diagnostics)
         {
             long effectiveHeight = ((long)(height.Kernel - 1) * height.Dilation) + 1;
             long effectiveWidth = ((long)(width.Kernel - 1) * width.Dilation) + 1;
             long depthwiseChannels = (long)inChannels * depthMultiplier;
-            long filterBlocks = (outChannels + 3L) / 4;
+            long packedFilters = ((long)outChannels + packBlock - 1) / packBlock * packBlock;
             // Each length is reported at the argument that contributes most to it.
             Location? inChannelsAt = at.Constructor(0, "inChannels");
             var lengths = new List<(string Name, long Value, Location? At)>
@@ -194,7 +194,7 @@ namespace SepConvGen.Generator.Parsing
                 ("The dilated kernel width", effectiveWidth, at.Property("DilationWidth")),
                 ("InChannels x DepthMultiplier", depthwiseChannels, inChannelsAt),
                 ("The depthwise kernel length", (long)height.Kernel * width.Kernel * depthwiseChannels, at.Constructor(2, "kernelHeight")),
-                ("The packed pointwise kernel length", filterBlocks * 4 * depthwiseChannels, at.Constructor(1, "outChannels")),
+                ("The packed pointwise kernel length", packedFilters * depthwiseChannels, at.Constructor(1, "outChannels")),
             };
             if (height.IsFixed && width.IsFixed)
             {
