@@ -429,7 +429,8 @@ namespace Samples
                     }
                 }
 
-                for (int r = 0; r < rows; r++)
+                int r = 0;
+                for (; r < rows; r++)
                 {
                     ref float target = ref Unsafe.Add(ref row, c * channelStride + r * g.OutputWidth);
                     ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
@@ -446,7 +447,6 @@ namespace Samples
                             Vector512<float> acc3 = Vector512<float>.Zero;
                             Vector512<float> acc3_1 = Vector512<float>.Zero;
                             ref float xr = ref Unsafe.Add(ref slab, ox);
-                            ref float wr = ref w;
                             Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
                             Vector512<float> low1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                             Vector512<float> low2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
@@ -455,6 +455,7 @@ namespace Samples
                             Vector512<float> high1 = low2;
                             Vector512<float> high2 = low3;
                             Vector512<float> high3 = Vector512.LoadUnsafe(ref xr, (nuint)(48 + 16));
+                            ref float wr = ref w;
                             Vector512<float> weight0 = Vector512.Create(wr);
                             acc0 = MultiplyAdd(low0, weight0, acc0);
                             acc1 = MultiplyAdd(low1, weight0, acc1);
@@ -557,11 +558,11 @@ namespace Samples
                             Vector512<float> acc1_2 = Vector512<float>.Zero;
                             Vector512<float> acc1_3 = Vector512<float>.Zero;
                             ref float xr = ref Unsafe.Add(ref slab, ox);
-                            ref float wr = ref w;
                             Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
                             Vector512<float> low1 = Vector512.LoadUnsafe(ref xr, (nuint)(second));
                             Vector512<float> high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
                             Vector512<float> high1 = Vector512.LoadUnsafe(ref xr, (nuint)(second + 16));
+                            ref float wr = ref w;
                             Vector512<float> weight0 = Vector512.Create(wr);
                             acc0 = MultiplyAdd(low0, weight0, acc0);
                             acc1 = MultiplyAdd(low1, weight0, acc1);
@@ -629,9 +630,9 @@ namespace Samples
                             Vector512<float> acc0_6 = Vector512<float>.Zero;
                             Vector512<float> acc0_7 = Vector512<float>.Zero;
                             ref float xr = ref Unsafe.Add(ref slab, ox);
-                            ref float wr = ref w;
                             Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
                             Vector512<float> high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
+                            ref float wr = ref w;
                             acc0 = MultiplyAdd(low0, Vector512.Create(wr), acc0);
                             acc0_1 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle(), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
                             acc0_2 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle(), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
@@ -712,7 +713,8 @@ namespace Samples
                     }
                 }
 
-                for (int r = 0; r < rows; r++)
+                int r = 0;
+                for (; r < rows; r++)
                 {
                     ref float target = ref Unsafe.Add(ref row, c * channelStride + r * g.OutputWidth);
                     ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
@@ -981,7 +983,8 @@ namespace Samples
                     }
                 }
 
-                for (int r = 0; r < rows; r++)
+                int r = 0;
+                for (; r < rows; r++)
                 {
                     ref float target = ref Unsafe.Add(ref row, c * channelStride + r * g.OutputWidth);
                     ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
