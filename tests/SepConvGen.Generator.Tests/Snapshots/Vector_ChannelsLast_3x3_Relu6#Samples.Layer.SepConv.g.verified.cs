@@ -371,11 +371,57 @@ namespace Samples
             // Kernel rows inside the image for this output row: all of them away from the top and bottom border.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
             int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
+            bool edgeStrips = g.OutputWidth >= EffectiveKernelWidth - 1;
 
             // Left border: some kernel columns fall into the zero padding.
-            for (int ox = 0; ox < g.InteriorLeft; ox++)
+            if (edgeStrips)
             {
-                DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                {
+                    const int ox = 0;
+                    int c = 0;
+                    for (; c + 16 <= InChannels; c += 16)
+                    {
+                        Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
+                            odd0 = MultiplyAdd(input0, weight1, odd0);
+                            Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc0 = MultiplyAdd(input1, weight2, acc0);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 1; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            int ix = pixel - 1;
+                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = kxStart; kx < kxEnd; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int ox = 0; ox < g.InteriorLeft; ox++)
+                {
+                    DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                }
             }
 
             // Interior columns: every kernel column lands inside the image.
@@ -522,9 +568,54 @@ namespace Samples
             }
 
             // Right border.
-            for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
+            if (edgeStrips)
             {
-                DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                {
+                    int ox = g.OutputWidth - 1;
+                    int c = 0;
+                    for (; c + 16 <= InChannels; c += 16)
+                    {
+                        Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector512<float> weight0 = Vector512.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 1; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            int ix = pixel - 1;
+                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = kxStart; kx < kxEnd; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
+                {
+                    DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                }
             }
         }
 
@@ -539,11 +630,57 @@ namespace Samples
             // Kernel rows inside the image for this output row: all of them away from the top and bottom border.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
             int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
+            bool edgeStrips = g.OutputWidth >= EffectiveKernelWidth - 1;
 
             // Left border: some kernel columns fall into the zero padding.
-            for (int ox = 0; ox < g.InteriorLeft; ox++)
+            if (edgeStrips)
             {
-                DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                {
+                    const int ox = 0;
+                    int c = 0;
+                    for (; c + 8 <= InChannels; c += 8)
+                    {
+                        Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
+                            odd0 = MultiplyAdd(input0, weight1, odd0);
+                            Vector256<float> weight2 = Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc0 = MultiplyAdd(input1, weight2, acc0);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 1; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            int ix = pixel - 1;
+                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = kxStart; kx < kxEnd; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int ox = 0; ox < g.InteriorLeft; ox++)
+                {
+                    DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                }
             }
 
             // Interior columns: every kernel column lands inside the image.
@@ -690,9 +827,54 @@ namespace Samples
             }
 
             // Right border.
-            for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
+            if (edgeStrips)
             {
-                DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                {
+                    int ox = g.OutputWidth - 1;
+                    int c = 0;
+                    for (; c + 8 <= InChannels; c += 8)
+                    {
+                        Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector256<float> weight0 = Vector256.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 1; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            int ix = pixel - 1;
+                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = kxStart; kx < kxEnd; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
+                {
+                    DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                }
             }
         }
 
@@ -707,11 +889,57 @@ namespace Samples
             // Kernel rows inside the image for this output row: all of them away from the top and bottom border.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
             int kyEnd = Math.Min(KernelHeight, (g.InputHeight - 1 - iy) / DilationHeight + 1);
+            bool edgeStrips = g.OutputWidth >= EffectiveKernelWidth - 1;
 
             // Left border: some kernel columns fall into the zero padding.
-            for (int ox = 0; ox < g.InteriorLeft; ox++)
+            if (edgeStrips)
             {
-                DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                {
+                    const int ox = 0;
+                    int c = 0;
+                    for (; c + 4 <= InChannels; c += 4)
+                    {
+                        Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
+                            odd0 = MultiplyAdd(input0, weight1, odd0);
+                            Vector128<float> weight2 = Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                            Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            acc0 = MultiplyAdd(input1, weight2, acc0);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 1; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            int ix = pixel - 1;
+                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = kxStart; kx < kxEnd; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int ox = 0; ox < g.InteriorLeft; ox++)
+                {
+                    DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                }
             }
 
             // Interior columns: every kernel column lands inside the image.
@@ -858,9 +1086,54 @@ namespace Samples
             }
 
             // Right border.
-            for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
+            if (edgeStrips)
             {
-                DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                {
+                    int ox = g.OutputWidth - 1;
+                    int c = 0;
+                    for (; c + 4 <= InChannels; c += 4)
+                    {
+                        Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            Vector128<float> weight0 = Vector128.LoadUnsafe(ref wr, (nuint)(c));
+                            Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
+                            acc0 = MultiplyAdd(input0, weight0, acc0);
+                            Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                            Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                            odd0 = MultiplyAdd(input1, weight1, odd0);
+                        }
+                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                    }
+                    // The last channels, fewer than a vector, pixel by pixel.
+                    for (int pixel = ox; pixel < ox + 1; pixel++)
+                    {
+                        for (int last = c; last < InChannels; last++)
+                        {
+                            int ix = pixel - 1;
+                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                            float sum = 0f;
+                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            {
+                                for (int kx = kxStart; kx < kxEnd; kx++)
+                                {
+                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
+                                }
+                            }
+                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
+                {
+                    DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                }
             }
         }
 

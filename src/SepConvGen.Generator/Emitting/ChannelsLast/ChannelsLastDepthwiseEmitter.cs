@@ -82,20 +82,21 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string width = Names.Size("OutputWidth");
             EmitRowClip(writer);
             (string start, string end) = InteriorColumns;
+            // Strips pay off where neighbouring windows overlap (stride below the window) and the window is small.
+            bool strips = Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns &&
+                          Spec.Width.Stride < Spec.Width.EffectiveKernel && Spec.Width.EffectiveKernel <= MaxStripWindow;
+            EdgeStrips edges = strips ? EdgeStripsFor(writer) : EdgeStrips.None;
             if (Spec.Width.HasBorder)
             {
                 writer.WriteLine();
                 writer.WriteLine("// Left border: some kernel columns fall into the zero padding.");
-                EmitBorderLoop(writer, "0", start, isa);
+                EmitBorder(writer, bits, edges, left: true, "0", start, isa);
             }
 
             writer.WriteLine();
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
             EmitTapSteps(writer, rows: false);
             string inputWidth = Names.Size("InputWidth");
-            // Strips pay off where neighbouring windows overlap (stride below the window) and the window is small.
-            bool strips = Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns &&
-                          Spec.Width.Stride < Spec.Width.EffectiveKernel && Spec.Width.EffectiveKernel <= MaxStripWindow;
             if (strips)
             {
                 writer.OpenBlock();
@@ -150,7 +151,79 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.WriteLine();
                 writer.WriteLine("// Right border.");
-                EmitBorderLoop(writer, end, width, isa);
+                EmitBorder(writer, bits, edges, left: false, end, width, isa);
+            }
+        }
+
+        /// <summary>Whether the border columns of a vector row run as strips: never, always, or where the row is wide enough.</summary>
+        private enum EdgeStrips
+        {
+            None,
+            Always,
+            WideRows,
+        }
+
+        /// <summary>
+        /// Stride 1 (TensorFlow SAME): the pads are (EffectiveKernelWidth - 1) / 2 columns left and the rest right for
+        /// every width, so which taps of a border pixel fall into the padding is known here, and the border pixels run
+        /// as one strip per side with those taps left out. That needs each border window to be clipped on one side
+        /// only: rows at least EffectiveKernelWidth - 1 wide (checked at run time when the width is), and at most
+        /// <see cref="StripPixels"/> border pixels per side.
+        /// </summary>
+        private EdgeStrips EdgeStripsFor(SourceWriter writer)
+        {
+            if (!Spec.Width.HasBorder || Spec.Width.Stride != 1 || Spec.Width.EffectiveKernel - 1 - ((Spec.Width.EffectiveKernel - 1) / 2) > StripPixels)
+            {
+                // (Wider windows keep the pixel loop: their border strips would outgrow the interior ones.)
+                return EdgeStrips.None;
+            }
+
+            if (Spec.Width.IsFixed)
+            {
+                return Spec.Width.Output(Spec.Width.FixedInput) >= Spec.Width.EffectiveKernel - 1 ? EdgeStrips.Always : EdgeStrips.None;
+            }
+
+            writer.WriteLine($"bool edgeStrips = {Names.Size("OutputWidth")} >= EffectiveKernelWidth - 1;");
+            return EdgeStrips.WideRows;
+        }
+
+        private void EmitBorder(SourceWriter writer, int bits, EdgeStrips edges, bool left, string start, string end, string isa)
+        {
+            int before = (Spec.Width.EffectiveKernel - 1) / 2, after = Spec.Width.EffectiveKernel - 1 - before;
+            if (edges == EdgeStrips.None || (left ? before : after) == 0)
+            {
+                EmitBorderLoop(writer, start, end, isa);
+                return;
+            }
+
+            if (edges == EdgeStrips.WideRows)
+            {
+                writer.OpenBlock("if (edgeStrips)");
+            }
+
+            writer.OpenBlock();
+            int dilation = Spec.Width.Dilation;
+            if (left)
+            {
+                // Pixel p (from 0) reads input column p - before + kx * DilationWidth: taps left of column 0 are padding.
+                writer.WriteLine("const int ox = 0;");
+                EmitStrip(writer, bits, before, "0", (p, kx) => p + (kx * dilation) >= before ? p + (kx * dilation) - before : null, border: true);
+            }
+            else
+            {
+                // Pixel p (from the width - after) reads input column width - (before + after) + p + kx * DilationWidth.
+                writer.WriteLine($"int ox = {Names.Size("OutputWidth")} - {Literal.Int(after)};");
+                EmitStrip(writer, bits, after, $"{Names.Size("InputWidth")} - {Literal.Int(before + after)}",
+                    (p, kx) => p + (kx * dilation) < before + after ? p + (kx * dilation) : null, border: true);
+            }
+
+            writer.CloseBlock();
+            if (edges == EdgeStrips.WideRows)
+            {
+                writer.CloseBlock();
+                writer.OpenBlock("else");
+                EmitBorderLoop(writer, start, end, isa);
+                writer.CloseBlock();
             }
         }
 
@@ -175,12 +248,15 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("// and may compute pixels again (the same values), which costs less than single pixels.");
             writer.OpenBlock($"for (; ox < {end} && {(start == "0" ? end : $"{end} - {start}")} >= {StripPixels}; ox += {StripPixels})");
             writer.WriteLine($"ox = Math.Min(ox, {end} - {StripPixels});");
-            EmitStrip(writer, bits);
+            EmitStrip(writer, bits, StripPixels, Names.InputColumn, (p, kx) => (p * Spec.Width.Stride) + (kx * Spec.Width.Dilation));
             writer.CloseBlock();
         }
 
-        /// <summary>One strip of <see cref="StripPixels"/> output pixels from <c>ox</c> on.</summary>
-        private void EmitStrip(SourceWriter writer, int bits)
+        /// <summary>
+        /// One strip of <paramref name="pixels"/> output pixels from <c>ox</c> on: tap (p, kx) reads input column
+        /// <paramref name="inputColumn"/> + <paramref name="tapColumn"/>(p, kx), or nothing where that is null (padding).
+        /// </summary>
+        private void EmitStrip(SourceWriter writer, int bits, int pixels, string inputColumn, System.Func<int, int, int?> tapColumn, bool border = false)
         {
             int lanes = bits / 32;
             string type = $"Vector{bits}<float>";
@@ -190,7 +266,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
             bool multiplier = OpenMultiplierLoop(writer);
             // Each pixel sums its even and odd kernel columns apart: 8 independent chains instead of 4.
-            for (int p = 0; p < StripPixels; p++)
+            for (int p = 0; p < pixels; p++)
             {
                 writer.WriteLine($"{type} acc{p} = {type}.Zero, odd{p} = {type}.Zero;");
             }
@@ -202,17 +278,29 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             string ky = rowLoop ? "ky" : "0";
-            writer.WriteLine(Names.Let("xr", false, "image", $"({InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}) * InChannels"));
+            writer.WriteLine(Names.Let("xr", false, "image", inputColumn == "0"
+                ? $"{InputRowOf(ky)} * {inputWidth} * InChannels"
+                : $"({InputRowOf(ky)} * {inputWidth} + {inputColumn}) * InChannels"));
             writer.WriteLine(Names.Let("wr", false, "weights", OrZero(Join(rowLoop ? "ky * KernelWidth * DepthwiseChannels" : null, multiplier ? "m * InChannels" : null))));
             var loaded = new HashSet<int>();
             for (int kx = 0; kx < Spec.Width.Kernel; kx++)
             {
                 string column = Literal.Int(kx);
-                writer.WriteLine($"{type} weight{column} = {Names.LoadVector(bits, "wr", Join(Column(column, "DepthwiseChannels"), "c"))};");
-                for (int p = 0; p < StripPixels; p++)
+                bool used = false;
+                for (int p = 0; p < pixels; p++)
                 {
-                    // Input column u (in pixels from the strip's first window) serves pixel p at kernel column kx.
-                    int u = (p * Spec.Width.Stride) + (kx * Spec.Width.Dilation);
+                    // Input column u (in pixels from the strip's first input column) serves pixel p at kernel column kx.
+                    if (!(tapColumn(p, kx) is int u))
+                    {
+                        continue;
+                    }
+
+                    if (!used)
+                    {
+                        writer.WriteLine($"{type} weight{column} = {Names.LoadVector(bits, "wr", Join(Column(column, "DepthwiseChannels"), "c"))};");
+                        used = true;
+                    }
+
                     string name = $"input{u}";
                     if (loaded.Add(u))
                     {
@@ -229,7 +317,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.CloseBlock();
             }
 
-            for (int p = 0; p < StripPixels; p++)
+            for (int p = 0; p < pixels; p++)
             {
                 writer.WriteLine(Names.StoreVector($"(acc{p} + odd{p})", "row", $"{(p == 0 ? "ox" : $"(ox + {p})")} * DepthwiseChannels + {Intermediate("c", multiplier ? "m" : "0")}"));
             }
@@ -241,14 +329,31 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             writer.CloseBlock();
             writer.WriteLine("// The last channels, fewer than a vector, pixel by pixel.");
-            writer.OpenBlock($"for (int pixel = ox; pixel < ox + {StripPixels}; pixel++)");
-            string pixelColumn = Names.InputColumn.Replace("ox *", "pixel *");
+            writer.OpenBlock($"for (int pixel = ox; pixel < ox + {Literal.Int(pixels)}; pixel++)");
             writer.OpenBlock("for (int last = c; last < InChannels; last++)");
             bool tailMultiplier = OpenMultiplierLoop(writer);
-            EmitScalarTapLoop(writer,
-                "image", $"((iy + ky * DilationHeight) * {inputWidth} + {pixelColumn} + kx * DilationWidth) * InChannels + last",
-                "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0"),
-                Names.At("row", "pixel * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0")));
+            string weight = "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0");
+            string target = Names.At("row", "pixel * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0"));
+            if (!border)
+            {
+                string pixelColumn = Names.InputColumn.Replace("ox *", "pixel *");
+                EmitScalarTapLoop(writer, "image", $"((iy + ky * DilationHeight) * {inputWidth} + {pixelColumn} + kx * DilationWidth) * InChannels + last", "weights", weight, target);
+            }
+            else
+            {
+                // A border strip: the taps inside the image, in the same order.
+                writer.WriteLine($"int ix = pixel - {Literal.Int((Spec.Width.EffectiveKernel - 1) / 2)};");
+                writer.WriteLine("int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;");
+                writer.WriteLine($"int kxEnd = Math.Min(KernelWidth, ({inputWidth} - 1 - ix) / DilationWidth + 1);");
+                writer.WriteLine("float sum = 0f;");
+                writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
+                writer.OpenBlock("for (int kx = kxStart; kx < kxEnd; kx++)");
+                writer.WriteLine($"sum += {Names.At("image", $"((iy + ky * DilationHeight) * {inputWidth} + ix + kx * DilationWidth) * InChannels + last")} * {Names.At("weights", weight)};");
+                writer.CloseBlock();
+                writer.CloseBlock();
+                writer.WriteLine($"{target} = sum;");
+            }
+
             if (tailMultiplier)
             {
                 writer.CloseBlock();
