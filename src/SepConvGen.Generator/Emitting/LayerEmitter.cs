@@ -450,6 +450,12 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("// Each image's rows in one part per thread, of even height, so that the threads get the same work (tiles");
             w.WriteLine("// of 4 of 19 rows on 2 threads would be 12 rows against 7); each part in tiles of even height.");
             w.WriteLine($"int parts = Math.Min({outH}, threads);");
+            w.OpenBlock("if (batch * parts == 1)");
+            w.WriteLine("// A single work item (one thread, or one image of one row) runs here, without the thread pool.");
+            w.WriteLine($"ForwardCore(input.Span, output.Span, batch{_names.Argument});");
+            w.WriteLine("return;");
+            w.CloseBlock();
+            w.WriteLine();
             w.WriteLine("var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads };");
             w.OpenBlock("System.Threading.Tasks.Parallel.For(0, batch * parts, options, item =>");
             w.WriteLine("int b = item / parts, part = item % parts;");

@@ -196,6 +196,13 @@ partial class Model
                 // Each image's rows in one part per thread, of even height, so that the threads get the same work (tiles
                 // of 4 of 19 rows on 2 threads would be 12 rows against 7); each part in tiles of even height.
                 int parts = Math.Min(g.OutputHeight, threads);
+                if (batch * parts == 1)
+                {
+                    // A single work item (one thread, or one image of one row) runs here, without the thread pool.
+                    ForwardCore(input.Span, output.Span, batch, in g);
+                    return;
+                }
+
                 var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads };
                 System.Threading.Tasks.Parallel.For(0, batch * parts, options, item =>
                 {
