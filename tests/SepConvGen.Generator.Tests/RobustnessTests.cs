@@ -98,9 +98,9 @@ namespace SepConvGen.Generator.Tests
         {
             // 8x8 = 64 taps is the most the scalar code unrolls, 16 columns the most the vector code unrolls; a depth
             // multiplier, run-time size, borders on both axes, a partial group of filters and more than 96 depthwise
-            // channels (NCHW: chunks) add the most code.
+            // channels (NCHW: chunks) add the most code; 15 filters are an odd number of groups of 4 and a partial one.
             string format = channelsFirst ? ", DataFormat = DataFormat.ChannelsFirst" : string.Empty;
-            string source = $"using SepConvGen; [SeparableConv(40, 11, {kernelHeight}, {kernelWidth}, Padding.Same, DepthMultiplier = 3, Activation = Activation.Relu6{format})] public partial class Big {{ }}";
+            string source = $"using SepConvGen; [SeparableConv(40, 15, {kernelHeight}, {kernelWidth}, Padding.Same, DepthMultiplier = 3, Activation = Activation.Relu6{format})] public partial class Big {{ }}";
             GeneratorOutput output = GeneratorHarness.Run(new[] { source }, checkedMode ? GeneratorHarness.Checked : GeneratorHarness.Latest);
             GeneratedSourceResult file = Assert.Single(output.GeneratedSources);
             _output.WriteLine($"{file.HintName}: {file.SourceText.Length} characters");

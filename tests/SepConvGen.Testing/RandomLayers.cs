@@ -62,6 +62,15 @@ namespace SepConvGen.Testing
                 Activation: (Activation)random.Next(3));
             int height = same ? random.Next(1, 15) : config.EffectiveKernelHeight + random.Next(0, 9);
             int width = same ? random.Next(1, 15) : config.EffectiveKernelWidth + random.Next(0, 9);
+            if (random.Next(16) == 0)
+            {
+                // Now and then long rows of many channels and filters: NCHW tiles past L1, whose pointwise step runs
+                // two groups of filters at a time.
+                config = config with { InChannels = random.Next(32, 49), DepthMultiplier = 1, OutChannels = random.Next(8, 20) };
+                height = same ? random.Next(1, 3) : config.EffectiveKernelHeight + random.Next(0, 2);
+                width = random.Next(400, 520);
+            }
+
             if (random.Next(3) == 0)
             {
                 config = config.WithFixedInput(height, width);

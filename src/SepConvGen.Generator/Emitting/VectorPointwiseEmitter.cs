@@ -8,8 +8,9 @@ namespace SepConvGen.Generator.Emitting
     /// dispatcher that picks the widest the hardware accelerates (the checks are JIT-time constants, so only one
     /// path survives). NHWC vectorizes along filters: a panel row of 32 filters is whole vectors, multiplied by
     /// broadcast pixels. NCHW vectorizes along pixels: vectors of a row's pixels, multiplied by 4 broadcast
-    /// filters. Both keep 12 accumulators in registers (with Vector512: 16, and NHWC blocks of 6 to 8 pixels that end
-    /// exactly at the tile's end), start them at the bias, and fuse the activation into the store.
+    /// filters (8 with Vector512 where the tile outgrows L1). Both keep 12 accumulators in registers (with Vector512
+    /// 16 to 24, and NHWC blocks of 6 to 8 pixels that end exactly at the tile's end), start them at the bias, and
+    /// fuse the activation into the store.
     /// </summary>
     internal sealed class VectorPointwiseEmitter
     {
@@ -250,7 +251,23 @@ namespace SepConvGen.Generator.Emitting
 
             if (groups > 0)
             {
-                writer.OpenBlock("for (int fb = 0; fb < FullFilterBlocks; fb++)");
+                writer.WriteLine("int fb = 0;");
+                if (bits == 512 && groups >= 2 && !Chunked)
+                {
+                    // Every group reads all of the tile's rows. Past L1 (S1 NCHW: 32 channels x 512 pixels) two groups at
+                    // a time read them half as often (that step 10.9 -> 8.5 us); within L1 one group's blocks load less.
+                    writer.OpenBlock($"if (pixels * DepthwiseChannels > {Literal.Int(TwoGroupFloats)})");
+                    writer.WriteLine("// The tile's rows outgrow L1: two groups at a time (8 filters x 3 pixel vectors, 24 accumulators) read them half as often.");
+                    writer.OpenBlock("for (; fb + 2 <= FullFilterBlocks; fb += 2)");
+                    writer.WriteLine("int f = fb * FilterBlock;");
+                    writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
+                    EmitTwoGroupPixels(writer, bits, lanes);
+                    writer.CloseBlock();
+                    writer.CloseBlock();
+                    writer.WriteLine();
+                }
+
+                writer.OpenBlock("for (; fb < FullFilterBlocks; fb++)");
                 writer.WriteLine("int f = fb * FilterBlock;");
                 writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
                 EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock);
@@ -326,6 +343,25 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The value to store: activated, unless chunked channels leave that to the pass after the chunks.</summary>
         private string Finished(string value) => _spec.Activation == ActivationKind.Linear || Chunked ? value : $"Activate({value})";
 
+        /// <summary>
+        /// Two groups of filters (unchunked channels, so blocks may overlap: they start from the bias): blocks of 3
+        /// vectors, then single vectors (8 accumulators are still enough chains), the last one ending the tile.
+        /// </summary>
+        private void EmitTwoGroupPixels(SourceWriter writer, int bits, int lanes)
+        {
+            int filters = 2 * PointwiseEmitter.FilterBlock, block = MaxWideAccumulators / filters;
+            writer.WriteLine("int ox = 0;");
+            writer.OpenBlock($"for (; ox + {Literal.Int(block * lanes)} <= pixels; ox += {Literal.Int(block * lanes)})");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
+            writer.CloseBlock();
+            writer.OpenBlock($"for (; ox < pixels && pixels >= {Literal.Int(lanes)}; ox += {Literal.Int(lanes)})");
+            writer.WriteLine("// The last vector ends the tile and may redo pixels already done (the same values).");
+            writer.WriteLine($"ox = Math.Min(ox, pixels - {Literal.Int(lanes)});");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, 1, tail: false);
+            writer.CloseBlock();
+            EmitChannelsFirstScalarPixels(writer, filters);
+        }
+
         private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
         {
             int block = PixelVectorsFor(bits);
@@ -373,6 +409,12 @@ namespace SepConvGen.Generator.Emitting
 
             writer.WriteLine("ox = pixels;");
             writer.CloseBlock();
+            EmitChannelsFirstScalarPixels(writer, filters);
+        }
+
+        /// <summary>Tiles of fewer pixels than a vector, pixel by pixel.</summary>
+        private void EmitChannelsFirstScalarPixels(SourceWriter writer, int filters)
+        {
             writer.WriteLine("// Fewer pixels than a vector: one by one.");
             writer.OpenBlock("for (; ox < pixels; ox++)");
             for (int k = 0; k < filters; k++)
@@ -386,7 +428,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"sum{k} += a * {_names.At("wj", Literal.Int(k))};");
+                writer.WriteLine($"sum{k} += a * {_names.At("wj", WeightIndex(k))};");
             }
 
             writer.CloseBlock();
@@ -403,6 +445,19 @@ namespace SepConvGen.Generator.Emitting
         /// else 3 (AVX2 has 16).
         /// </summary>
         private static int PixelVectorsFor(int bits) => bits == 512 ? 4 : PixelVectors;
+
+        /// <summary>Accumulators of a Vector512 block of two filter groups (32 registers, some for the operands).</summary>
+        private const int MaxWideAccumulators = 24;
+
+        /// <summary>
+        /// NCHW tiles of more floats than this (48 KB, the L1 of Zen 4/5; S4's 43 KB tile measured no gain) run two
+        /// filter groups at a time.
+        /// </summary>
+        private const int TwoGroupFloats = 12288;
+
+        /// <summary>Filter k of a block: in the panel at <c>w</c>, or for k of 4 and more in the next panel.</summary>
+        private static string WeightIndex(int k) =>
+            k < PointwiseEmitter.FilterBlock ? Literal.Int(k) : $"PanelLength + {Literal.Int(k - PointwiseEmitter.FilterBlock)}";
 
         /// <summary>
         /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over the channels of the pass. Vector v
@@ -432,7 +487,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"{type} b{k} = Vector{bits}.Create({_names.At("wj", Literal.Int(k))});");
+                writer.WriteLine($"{type} b{k} = Vector{bits}.Create({_names.At("wj", WeightIndex(k))});");
                 for (int v = 0; v < vectors; v++)
                 {
                     writer.WriteLine($"acc{k}_{v} = MultiplyAdd(b{k}, x{v}, acc{k}_{v});");
