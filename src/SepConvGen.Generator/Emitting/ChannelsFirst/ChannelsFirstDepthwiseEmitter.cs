@@ -168,7 +168,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             writer.CloseBlock();
             writer.WriteLine();
-            string inputRow(string ky) => Names.Let("xr", false, "slab", ky == "0" ? "ox" : $"{ky} * DilationHeight * paddedWidth + ox");
+            string InputRow(string ky) => Names.Let("xr", false, "slab", ky == "0" ? "ox" : $"{ky} * DilationHeight * paddedWidth + ox");
             Func<string, string?> columnOffset = strided ? PhaseColumn : kx => Column(kx, "TapColumnStep");
             writer.WriteLine("int r = 0;");
             int lanes = bits / 32;
@@ -181,7 +181,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
                 writer.WriteLine(Names.Let("lowerTarget", true, "row", $"c * channelStride + (r + 1) * {width}"));
                 writer.WriteLine(Names.Let("slab", false, "pad", "r * paddedWidth"));
-                EmitVectorColumns(writer, bits, "0", width, inputRow, columnOffset, string.Empty, string.Empty, pairedRows: true);
+                EmitVectorColumns(writer, bits, "0", width, InputRow, columnOffset, string.Empty, string.Empty, pairedRows: true);
                 writer.CloseBlock();
                 writer.WriteLine();
             }
@@ -189,7 +189,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock("for (; r < rows; r++)");
             writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
             writer.WriteLine(Names.Let("slab", false, "pad", "r * StrideHeight * paddedWidth"));
-            EmitVectorColumns(writer, bits, "0", width, inputRow, columnOffset,
+            EmitVectorColumns(writer, bits, "0", width, InputRow, columnOffset,
                 "slab", strided ? "ky * DilationHeight * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * DilationHeight * paddedWidth + ox + kx * DilationWidth");
             writer.CloseBlock();
             writer.CloseBlock();
