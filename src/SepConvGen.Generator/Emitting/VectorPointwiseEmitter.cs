@@ -349,7 +349,7 @@ namespace SepConvGen.Generator.Emitting
         /// </summary>
         private void EmitTwoGroupPixels(SourceWriter writer, int bits, int lanes)
         {
-            int filters = 2 * PointwiseEmitter.FilterBlock, block = MaxWideAccumulators / filters;
+            int filters = 2 * PointwiseEmitter.FilterBlock, block = TwoGroupAccumulators / filters;
             writer.WriteLine("int ox = 0;");
             writer.OpenBlock($"for (; ox + {Literal.Int(block * lanes)} <= pixels; ox += {Literal.Int(block * lanes)})");
             EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
@@ -447,7 +447,7 @@ namespace SepConvGen.Generator.Emitting
         private static int PixelVectorsFor(int bits) => bits == 512 ? 4 : PixelVectors;
 
         /// <summary>Accumulators of a Vector512 block of two filter groups (32 registers, some for the operands).</summary>
-        private const int MaxWideAccumulators = 24;
+        private const int TwoGroupAccumulators = 24;
 
         /// <summary>
         /// NCHW tiles of more floats than this (48 KB, the L1 of Zen 4/5; S4's 43 KB tile measured no gain) run two
