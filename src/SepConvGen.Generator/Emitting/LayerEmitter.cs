@@ -391,7 +391,7 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
                 w.WriteLine("var g = new SepConvGeometry(inputHeight, inputWidth);");
                 EmitLengthChecks("inputHeight", "inputWidth", "g.OutputHeight", "g.OutputWidth", layout, outLayout);
-                w.WriteLine("ForwardCore(input, output, batch, in g);");
+                w.WriteLine("ForwardCore(input, output, batch, g);");
             }
 
             w.CloseBlock();

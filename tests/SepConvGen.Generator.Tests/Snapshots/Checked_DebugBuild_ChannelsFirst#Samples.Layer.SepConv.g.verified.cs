@@ -179,7 +179,7 @@ namespace Samples
                 global::SepConvGen.LayerChecks.ThrowWeightsNotLoaded("Layer");
             }
 
-            ForwardCore(input, output, batch, in g);
+            ForwardCore(input, output, batch, g);
         }
 
         /// <summary>
@@ -210,7 +210,7 @@ namespace Samples
             if (batch * parts == 1)
             {
                 // A single work item (one thread, or one image of one row) runs here, without the thread pool.
-                ForwardCore(input.Span, output.Span, batch, in g);
+                ForwardCore(input.Span, output.Span, batch, g);
                 return;
             }
 
@@ -225,13 +225,13 @@ namespace Samples
                 {
                     int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;
                     ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                        from, to - from, in g);
+                        from, to - from, g);
                 }
             });
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
-        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
+        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
@@ -241,7 +241,7 @@ namespace Samples
                 for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                 {
                     ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),
-                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), g);
                 }
             }
         }
@@ -251,7 +251,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
-        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, in SepConvGeometry g)
+        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
         {
             int tilePixels = rows * g.OutputWidth;
             int channelStride = tilePixels;
@@ -263,12 +263,12 @@ namespace Samples
             Span<float> row = scratch.AsSpan(0, tileLength);
             for (int r = 0; r < rows; r++)
             {
-                Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row.Slice(r * g.OutputWidth), firstRow + r, channelStride, in g);
+                Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row.Slice(r * g.OutputWidth), firstRow + r, channelStride, g);
             }
 
             int firstPixel = firstRow * g.OutputWidth;
             int pixels = tilePixels;
-            Pointwise_c12f10_Relu_ScalarChecked(row, result, firstPixel, pixels, channelStride, in g);
+            Pointwise_c12f10_Relu_ScalarChecked(row, result, firstPixel, pixels, channelStride, g);
         }
 
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
@@ -308,7 +308,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(ReadOnlySpan<float> image, Span<float> row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(ReadOnlySpan<float> image, Span<float> row, int oy, int channelStride, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
             ReadOnlySpan<float> weights = _sepConvDepthwise;
@@ -325,7 +325,7 @@ namespace Samples
                     // Border row: some kernel rows fall into the zero padding.
                     for (int ox = 0; ox < g.OutputWidth; ox++)
                     {
-                        DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                        DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, g);
                     }
                     continue;
                 }
@@ -333,7 +333,7 @@ namespace Samples
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, g);
                 }
 
                 ReadOnlySpan<float> w = weights.Slice(c);
@@ -370,7 +370,7 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    DepthwiseBorderPixel(target.Slice(ox), plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, g);
                 }
             }
         }
@@ -379,7 +379,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(Span<float> target, ReadOnlySpan<float> plane, int c, int iy, int ix, int channelStride, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(Span<float> target, ReadOnlySpan<float> plane, int c, int iy, int ix, int channelStride, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -408,7 +408,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu.
         /// </summary>
-        private void Pointwise_c12f10_Relu_ScalarChecked(ReadOnlySpan<float> row, Span<float> result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
+        private void Pointwise_c12f10_Relu_ScalarChecked(ReadOnlySpan<float> row, Span<float> result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ReadOnlySpan<float> weights = _sepConvPointwise;
             ReadOnlySpan<float> bias = _sepConvBias;

@@ -158,7 +158,7 @@ namespace Samples
                 global::SepConvGen.LayerChecks.ThrowWeightsNotLoaded("Layer");
             }
 
-            ForwardCore(input, output, batch, in g);
+            ForwardCore(input, output, batch, g);
         }
 
         /// <summary>
@@ -189,7 +189,7 @@ namespace Samples
             if (batch * parts == 1)
             {
                 // A single work item (one thread, or one image of one row) runs here, without the thread pool.
-                ForwardCore(input.Span, output.Span, batch, in g);
+                ForwardCore(input.Span, output.Span, batch, g);
                 return;
             }
 
@@ -204,13 +204,13 @@ namespace Samples
                 {
                     int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;
                     ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                        from, to - from, in g);
+                        from, to - from, g);
                 }
             });
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
-        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
+        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
@@ -220,7 +220,7 @@ namespace Samples
                 for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                 {
                     ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),
-                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), g);
                 }
             }
         }
@@ -230,7 +230,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
-        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, in SepConvGeometry g)
+        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
         {
             int tilePixels = rows * g.OutputWidth;
             int channelStride = tilePixels;
@@ -243,12 +243,12 @@ namespace Samples
             ref float row = ref scratch[0];
             for (int r = 0; r < rows; r++)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), firstRow + r, channelStride, g);
             }
 
             int firstPixel = firstRow * g.OutputWidth;
             int pixels = tilePixels;
-            Pointwise_c16f16_Linear_Scalar(ref row, ref result, firstPixel, pixels, channelStride, in g);
+            Pointwise_c16f16_Linear_Scalar(ref row, ref result, firstPixel, pixels, channelStride, g);
         }
 
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
@@ -288,7 +288,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int channelStride, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -301,7 +301,7 @@ namespace Samples
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, g);
                 }
 
                 ref float w = ref Unsafe.Add(ref weights, c);
@@ -348,7 +348,7 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, g);
                 }
             }
         }
@@ -357,7 +357,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride, SepConvGeometry g)
         {
             // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
             int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
@@ -380,7 +380,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, no bias, linear.
         /// </summary>
-        private void Pointwise_c16f16_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
+        private void Pointwise_c16f16_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);

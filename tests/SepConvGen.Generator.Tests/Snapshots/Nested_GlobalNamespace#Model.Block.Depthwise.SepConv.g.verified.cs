@@ -168,7 +168,7 @@ partial class Model
                     global::SepConvGen.LayerChecks.ThrowWeightsNotLoaded("Depthwise");
                 }
 
-                ForwardCore(input, output, batch, in g);
+                ForwardCore(input, output, batch, g);
             }
 
             /// <summary>
@@ -199,7 +199,7 @@ partial class Model
                 if (batch * parts == 1)
                 {
                     // A single work item (one thread, or one image of one row) runs here, without the thread pool.
-                    ForwardCore(input.Span, output.Span, batch, in g);
+                    ForwardCore(input.Span, output.Span, batch, g);
                     return;
                 }
 
@@ -214,13 +214,13 @@ partial class Model
                     {
                         int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;
                         ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                            from, to - from, in g);
+                            from, to - from, g);
                     }
                 });
             }
 
             /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
-            private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
+            private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
             {
                 int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
                 int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
@@ -230,7 +230,7 @@ partial class Model
                     for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                     {
                         ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),
-                            firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                            firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), g);
                     }
                 }
             }
@@ -240,7 +240,7 @@ partial class Model
             /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
             /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
             /// </summary>
-            private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, in SepConvGeometry g)
+            private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
             {
                 int tilePixels = rows * g.OutputWidth;
                 int tileLength = tilePixels * DepthwiseChannels;
@@ -252,12 +252,12 @@ partial class Model
                 ref float row = ref scratch[0];
                 for (int r = 0; r < rows; r++)
                 {
-                    Depthwise_k3x3_s1x1_d1x1_c2m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, in g);
+                    Depthwise_k3x3_s1x1_d1x1_c2m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, g);
                 }
 
                 int firstPixel = firstRow * g.OutputWidth;
                 int pixels = tilePixels;
-                Pointwise_c2f2_Linear_Scalar(ref row, ref result, firstPixel, pixels, in g);
+                Pointwise_c2f2_Linear_Scalar(ref row, ref result, firstPixel, pixels, g);
             }
 
             // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
@@ -284,7 +284,7 @@ partial class Model
             /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
             /// OutputWidth pixels x DepthwiseChannels values (NHWC).
             /// </summary>
-            private void Depthwise_k3x3_s1x1_d1x1_c2m1_Scalar(ref float image, ref float row, int oy, in SepConvGeometry g)
+            private void Depthwise_k3x3_s1x1_d1x1_c2m1_Scalar(ref float image, ref float row, int oy, SepConvGeometry g)
             {
                 int iy = oy * StrideHeight - g.PadTop;
                 ref float weights = ref _sepConvDepthwise[0];
@@ -294,7 +294,7 @@ partial class Model
                     // Border row: some kernel rows fall into the zero padding.
                     for (int ox = 0; ox < g.OutputWidth; ox++)
                     {
-                        DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                        DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                     }
                     return;
                 }
@@ -302,7 +302,7 @@ partial class Model
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
 
                 // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -341,7 +341,7 @@ partial class Model
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
             }
 
@@ -349,7 +349,7 @@ partial class Model
             /// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image
             /// contribute, added in the same tap order as the interior code.
             /// </summary>
-            private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+            private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
             {
                 // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
                 int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -381,7 +381,7 @@ partial class Model
             /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
             /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias.
             /// </summary>
-            private void Pointwise_c2f2_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
+            private void Pointwise_c2f2_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
             {
                 ref float weights = ref _sepConvPointwise[0];
                 ref float bias = ref _sepConvBias[0];

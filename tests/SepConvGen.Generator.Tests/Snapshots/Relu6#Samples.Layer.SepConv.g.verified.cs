@@ -166,7 +166,7 @@ namespace Samples
                 global::SepConvGen.LayerChecks.ThrowWeightsNotLoaded("Layer");
             }
 
-            ForwardCore(input, output, batch, in g);
+            ForwardCore(input, output, batch, g);
         }
 
         /// <summary>
@@ -197,7 +197,7 @@ namespace Samples
             if (batch * parts == 1)
             {
                 // A single work item (one thread, or one image of one row) runs here, without the thread pool.
-                ForwardCore(input.Span, output.Span, batch, in g);
+                ForwardCore(input.Span, output.Span, batch, g);
                 return;
             }
 
@@ -212,13 +212,13 @@ namespace Samples
                 {
                     int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;
                     ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                        from, to - from, in g);
+                        from, to - from, g);
                 }
             });
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
-        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
+        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
@@ -228,7 +228,7 @@ namespace Samples
                 for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                 {
                     ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),
-                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), g);
                 }
             }
         }
@@ -238,7 +238,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
-        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, in SepConvGeometry g)
+        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
         {
             int tilePixels = rows * g.OutputWidth;
             int tileLength = tilePixels * DepthwiseChannels;
@@ -250,12 +250,12 @@ namespace Samples
             ref float row = ref scratch[0];
             for (int r = 0; r < rows; r++)
             {
-                Depthwise_k3x3_s1x1_d1x1_c8m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, in g);
+                Depthwise_k3x3_s1x1_d1x1_c8m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, g);
             }
 
             int firstPixel = firstRow * g.OutputWidth;
             int pixels = tilePixels;
-            Pointwise_c8f8_Relu6_Scalar(ref row, ref result, firstPixel, pixels, in g);
+            Pointwise_c8f8_Relu6_Scalar(ref row, ref result, firstPixel, pixels, g);
         }
 
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
@@ -282,7 +282,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c8m1_Scalar(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c8m1_Scalar(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
@@ -292,7 +292,7 @@ namespace Samples
                 // Border row: some kernel rows fall into the zero padding.
                 for (int ox = 0; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
                 return;
             }
@@ -300,7 +300,7 @@ namespace Samples
             // Left border: some kernel columns fall into the zero padding.
             for (int ox = 0; ox < g.InteriorLeft; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
             }
 
             // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -339,7 +339,7 @@ namespace Samples
             // Right border.
             for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
             }
         }
 
@@ -347,7 +347,7 @@ namespace Samples
         /// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image
         /// contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -379,7 +379,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu6.
         /// </summary>
-        private void Pointwise_c8f8_Relu6_Scalar(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
+        private void Pointwise_c8f8_Relu6_Scalar(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];

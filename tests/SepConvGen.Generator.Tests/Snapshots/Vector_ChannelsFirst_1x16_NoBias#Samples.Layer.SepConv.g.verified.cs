@@ -161,7 +161,7 @@ namespace Samples
                 global::SepConvGen.LayerChecks.ThrowWeightsNotLoaded("Layer");
             }
 
-            ForwardCore(input, output, batch, in g);
+            ForwardCore(input, output, batch, g);
         }
 
         /// <summary>
@@ -192,7 +192,7 @@ namespace Samples
             if (batch * parts == 1)
             {
                 // A single work item (one thread, or one image of one row) runs here, without the thread pool.
-                ForwardCore(input.Span, output.Span, batch, in g);
+                ForwardCore(input.Span, output.Span, batch, g);
                 return;
             }
 
@@ -207,13 +207,13 @@ namespace Samples
                 {
                     int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;
                     ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                        from, to - from, in g);
+                        from, to - from, g);
                 }
             });
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
-        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
+        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
@@ -223,7 +223,7 @@ namespace Samples
                 for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                 {
                     ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),
-                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), g);
                 }
             }
         }
@@ -233,7 +233,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
-        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, in SepConvGeometry g)
+        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
         {
             int tilePixels = rows * g.OutputWidth;
             int channelStride = tilePixels;
@@ -250,11 +250,11 @@ namespace Samples
             ref float result = ref MemoryMarshal.GetReference(output);
             ref float row = ref scratch[0];
             ref float pad = ref scratch[tileLength];
-            Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref row, firstRow, rows, channelStride, ref pad, in g);
+            Depthwise_k1x16_s1x1_d1x1_c16m1(ref image, ref row, firstRow, rows, channelStride, ref pad, g);
 
             int firstPixel = firstRow * g.OutputWidth;
             int pixels = tilePixels;
-            Pointwise_c16f18_Linear(ref row, ref result, firstPixel, pixels, channelStride, in g);
+            Pointwise_c16f18_Linear(ref row, ref result, firstPixel, pixels, channelStride, g);
         }
 
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
@@ -291,32 +291,32 @@ namespace Samples
         private static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, rows, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref image, ref row, oy, rows, channelStride, ref pad, g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, rows, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, rows, channelStride, ref pad, g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, rows, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref image, ref row, oy, rows, channelStride, ref pad, g);
             }
             else
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, rows, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref image, ref row, oy, rows, channelStride, ref pad, g);
             }
         }
 
         /// <summary>Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, one by one.</summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             for (int r = 0; r < rows; r++)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_ScalarRow(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), oy + r, channelStride, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_ScalarRow(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth), oy + r, channelStride, g);
             }
         }
 
@@ -324,7 +324,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_ScalarRow(ref float image, ref float row, int oy, int channelStride, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_ScalarRow(ref float image, ref float row, int oy, int channelStride, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -337,7 +337,7 @@ namespace Samples
                 // Left border: some kernel columns fall into the zero padding.
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, g);
                 }
 
                 ref float w = ref Unsafe.Add(ref weights, c);
@@ -384,7 +384,7 @@ namespace Samples
                 // Right border.
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref target, ox), ref plane, c, iy, ox * StrideWidth - g.PadLeft, channelStride, g);
                 }
             }
         }
@@ -393,13 +393,13 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector512: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
             if (!Avx512F.IsSupported)
             {
-                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, rows, channelStride, ref pad, in g);
+                Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref image, ref row, oy, rows, channelStride, ref pad, g);
                 return;
             }
 
@@ -682,7 +682,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector256: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -952,7 +952,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector128: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
-        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, in SepConvGeometry g)
+        private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
             ref float weights = ref _sepConvDepthwise[0];
@@ -1222,7 +1222,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride, SepConvGeometry g)
         {
             // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
             int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
@@ -1245,7 +1245,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, no bias, linear.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
@@ -1382,23 +1382,23 @@ namespace Samples
         }
 
         /// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Pointwise_c16f18_Linear(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Pointwise_c16f18_Linear_Vec512(ref row, ref result, firstPixel, pixels, channelStride, in g);
+                Pointwise_c16f18_Linear_Vec512(ref row, ref result, firstPixel, pixels, channelStride, g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Pointwise_c16f18_Linear_Vec256(ref row, ref result, firstPixel, pixels, channelStride, in g);
+                Pointwise_c16f18_Linear_Vec256(ref row, ref result, firstPixel, pixels, channelStride, g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Pointwise_c16f18_Linear_Vec128(ref row, ref result, firstPixel, pixels, channelStride, in g);
+                Pointwise_c16f18_Linear_Vec128(ref row, ref result, firstPixel, pixels, channelStride, g);
             }
             else
             {
-                Pointwise_c16f18_Linear_Scalar(ref row, ref result, firstPixel, pixels, channelStride, in g);
+                Pointwise_c16f18_Linear_Scalar(ref row, ref result, firstPixel, pixels, channelStride, g);
             }
         }
 
@@ -1406,7 +1406,7 @@ namespace Samples
         /// Pointwise step with Vector512 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Vec512(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Vec512(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
@@ -2190,7 +2190,7 @@ namespace Samples
         /// Pointwise step with Vector256 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Vec256(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Vec256(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
@@ -2680,7 +2680,7 @@ namespace Samples
         /// Pointwise step with Vector128 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c16f18_Linear_Vec128(ref float row, ref float result, int firstPixel, int pixels, int channelStride, in SepConvGeometry g)
+        private void Pointwise_c16f18_Linear_Vec128(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);

@@ -169,7 +169,7 @@ namespace Samples
                 global::SepConvGen.LayerChecks.ThrowWeightsNotLoaded("Layer");
             }
 
-            ForwardCore(input, output, batch, in g);
+            ForwardCore(input, output, batch, g);
         }
 
         /// <summary>
@@ -200,7 +200,7 @@ namespace Samples
             if (batch * parts == 1)
             {
                 // A single work item (one thread, or one image of one row) runs here, without the thread pool.
-                ForwardCore(input.Span, output.Span, batch, in g);
+                ForwardCore(input.Span, output.Span, batch, g);
                 return;
             }
 
@@ -215,13 +215,13 @@ namespace Samples
                 {
                     int from = firstRow + tile * rows / tiles, to = firstRow + (tile + 1) * rows / tiles;
                     ForwardTile(input.Span.Slice(b * inputImageLength, inputImageLength), output.Span.Slice(b * outputImageLength, outputImageLength),
-                        from, to - from, in g);
+                        from, to - from, g);
                 }
             });
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
-        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, in SepConvGeometry g)
+        private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
             int outputImageLength = OutChannels * g.OutputHeight * g.OutputWidth;
@@ -231,7 +231,7 @@ namespace Samples
                 for (int firstRow = 0; firstRow < g.OutputHeight; firstRow += rowTile)
                 {
                     ForwardTile(input.Slice(b * inputImageLength, inputImageLength), output.Slice(b * outputImageLength, outputImageLength),
-                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), in g);
+                        firstRow, Math.Min(rowTile, g.OutputHeight - firstRow), g);
                 }
             }
         }
@@ -241,7 +241,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
-        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, in SepConvGeometry g)
+        private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
         {
             int tilePixels = rows * g.OutputWidth;
             int tileLength = tilePixels * DepthwiseChannels;
@@ -253,12 +253,12 @@ namespace Samples
             ref float row = ref scratch[0];
             for (int r = 0; r < rows; r++)
             {
-                Depthwise_k3x3_s1x1_d1x1_c24m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, in g);
+                Depthwise_k3x3_s1x1_d1x1_c24m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, g);
             }
 
             int firstPixel = firstRow * g.OutputWidth;
             int pixels = tilePixels;
-            Pointwise_c24f40_Relu6(ref row, ref result, firstPixel, pixels, in g);
+            Pointwise_c24f40_Relu6(ref row, ref result, firstPixel, pixels, g);
         }
 
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
@@ -282,23 +282,23 @@ namespace Samples
             (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c24m1(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c24m1(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Depthwise_k3x3_s1x1_d1x1_c24m1_Vec512(ref image, ref row, oy, in g);
+                Depthwise_k3x3_s1x1_d1x1_c24m1_Vec512(ref image, ref row, oy, g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Depthwise_k3x3_s1x1_d1x1_c24m1_Vec256(ref image, ref row, oy, in g);
+                Depthwise_k3x3_s1x1_d1x1_c24m1_Vec256(ref image, ref row, oy, g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Depthwise_k3x3_s1x1_d1x1_c24m1_Vec128(ref image, ref row, oy, in g);
+                Depthwise_k3x3_s1x1_d1x1_c24m1_Vec128(ref image, ref row, oy, g);
             }
             else
             {
-                Depthwise_k3x3_s1x1_d1x1_c24m1_Scalar(ref image, ref row, oy, in g);
+                Depthwise_k3x3_s1x1_d1x1_c24m1_Scalar(ref image, ref row, oy, g);
             }
         }
 
@@ -306,7 +306,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Scalar(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Scalar(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
@@ -316,7 +316,7 @@ namespace Samples
                 // Border row: some kernel rows fall into the zero padding.
                 for (int ox = 0; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
                 return;
             }
@@ -324,7 +324,7 @@ namespace Samples
             // Left border: some kernel columns fall into the zero padding.
             for (int ox = 0; ox < g.InteriorLeft; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
             }
 
             // Interior: every tap lands inside the image, at offsets fixed for the whole row.
@@ -363,7 +363,7 @@ namespace Samples
             // Right border.
             for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
             {
-                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                DepthwiseBorderPixel(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
             }
         }
 
@@ -371,7 +371,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector512: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec512(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec512(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
@@ -427,7 +427,7 @@ namespace Samples
             {
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
             }
 
@@ -621,7 +621,7 @@ namespace Samples
             {
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel_Vec512(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
             }
         }
@@ -630,7 +630,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector256: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec256(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec256(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
@@ -686,7 +686,7 @@ namespace Samples
             {
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
             }
 
@@ -880,7 +880,7 @@ namespace Samples
             {
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel_Vec256(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
             }
         }
@@ -889,7 +889,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector128: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
-        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec128(ref float image, ref float row, int oy, in SepConvGeometry g)
+        private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec128(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
             ref float weights = ref _sepConvDepthwise[0];
@@ -945,7 +945,7 @@ namespace Samples
             {
                 for (int ox = 0; ox < g.InteriorLeft; ox++)
                 {
-                    DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
             }
 
@@ -1139,7 +1139,7 @@ namespace Samples
             {
                 for (int ox = g.InteriorRight; ox < g.OutputWidth; ox++)
                 {
-                    DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, in g);
+                    DepthwiseBorderPixel_Vec128(ref Unsafe.Add(ref row, ox * DepthwiseChannels), ref image, iy, ox * StrideWidth - g.PadLeft, g);
                 }
             }
         }
@@ -1148,7 +1148,7 @@ namespace Samples
         /// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image
         /// contribute, added in the same tap order as the interior code.
         /// </summary>
-        private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -1177,7 +1177,7 @@ namespace Samples
         }
 
         /// <summary>The border pixel with Vector512 along the channels.</summary>
-        private void DepthwiseBorderPixel_Vec512(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel_Vec512(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -1256,7 +1256,7 @@ namespace Samples
         }
 
         /// <summary>The border pixel with Vector256 along the channels.</summary>
-        private void DepthwiseBorderPixel_Vec256(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel_Vec256(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -1335,7 +1335,7 @@ namespace Samples
         }
 
         /// <summary>The border pixel with Vector128 along the channels.</summary>
-        private void DepthwiseBorderPixel_Vec128(ref float target, ref float image, int iy, int ix, in SepConvGeometry g)
+        private void DepthwiseBorderPixel_Vec128(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
             int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;
@@ -1417,7 +1417,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu6.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Scalar(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Scalar(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
@@ -1506,23 +1506,23 @@ namespace Samples
         }
 
         /// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
-        private void Pointwise_c24f40_Relu6(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Pointwise_c24f40_Relu6_Vec512(ref row, ref result, firstPixel, pixels, in g);
+                Pointwise_c24f40_Relu6_Vec512(ref row, ref result, firstPixel, pixels, g);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Pointwise_c24f40_Relu6_Vec256(ref row, ref result, firstPixel, pixels, in g);
+                Pointwise_c24f40_Relu6_Vec256(ref row, ref result, firstPixel, pixels, g);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Pointwise_c24f40_Relu6_Vec128(ref row, ref result, firstPixel, pixels, in g);
+                Pointwise_c24f40_Relu6_Vec128(ref row, ref result, firstPixel, pixels, g);
             }
             else
             {
-                Pointwise_c24f40_Relu6_Scalar(ref row, ref result, firstPixel, pixels, in g);
+                Pointwise_c24f40_Relu6_Scalar(ref row, ref result, firstPixel, pixels, g);
             }
         }
 
@@ -1530,7 +1530,7 @@ namespace Samples
         /// Pointwise step with Vector512 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Vec512(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Vec512(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
@@ -2650,7 +2650,7 @@ namespace Samples
         /// Pointwise step with Vector256 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Vec256(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Vec256(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
@@ -2999,7 +2999,7 @@ namespace Samples
         /// Pointwise step with Vector128 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
-        private void Pointwise_c24f40_Relu6_Vec128(ref float row, ref float result, int firstPixel, int pixels, in SepConvGeometry g)
+        private void Pointwise_c24f40_Relu6_Vec128(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
             ref float bias = ref _sepConvBias[0];
