@@ -383,43 +383,42 @@ namespace Samples
             // Left border: some kernel columns fall into the zero padding.
             if (edgeStrips)
             {
+                // The border pixel as one strip, the taps in the padding left out.
+                const int ox = 0;
+                int c = 0;
+                for (; c + 16 <= InChannels; c += 16)
                 {
-                    const int ox = 0;
-                    int c = 0;
-                    for (; c + 16 <= InChannels; c += 16)
+                    Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                        Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
+                        odd0 = MultiplyAdd(input0, weight1, odd0);
+                        Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                        Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                        acc0 = MultiplyAdd(input1, weight2, acc0);
+                    }
+                    (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                }
+                // The last channels, fewer than a vector, pixel by pixel.
+                for (int pixel = ox; pixel < ox + 1; pixel++)
+                {
+                    for (int last = c; last < InChannels; last++)
+                    {
+                        int ix = pixel - 1;
+                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                        float sum = 0f;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
-                            odd0 = MultiplyAdd(input0, weight1, odd0);
-                            Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
-                            Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                            acc0 = MultiplyAdd(input1, weight2, acc0);
-                        }
-                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 1; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            int ix = pixel - 1;
-                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            for (int kx = kxStart; kx < kxEnd; kx++)
                             {
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                             }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
+                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                     }
                 }
             }
@@ -577,43 +576,42 @@ namespace Samples
             // Right border.
             if (edgeStrips)
             {
+                // The border pixel as one strip, the taps in the padding left out.
+                int ox = g.OutputWidth - 1;
+                int c = 0;
+                for (; c + 16 <= InChannels; c += 16)
                 {
-                    int ox = g.OutputWidth - 1;
-                    int c = 0;
-                    for (; c + 16 <= InChannels; c += 16)
+                    Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        Vector512<float> weight0 = Vector512.LoadUnsafe(ref wr, (nuint)(c));
+                        Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
+                        acc0 = MultiplyAdd(input0, weight0, acc0);
+                        Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                        Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                        odd0 = MultiplyAdd(input1, weight1, odd0);
+                    }
+                    (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                }
+                // The last channels, fewer than a vector, pixel by pixel.
+                for (int pixel = ox; pixel < ox + 1; pixel++)
+                {
+                    for (int last = c; last < InChannels; last++)
+                    {
+                        int ix = pixel - 1;
+                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                        float sum = 0f;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            Vector512<float> weight0 = Vector512.LoadUnsafe(ref wr, (nuint)(c));
-                            Vector512<float> input0 = Vector512.LoadUnsafe(ref xr, (nuint)(c));
-                            acc0 = MultiplyAdd(input0, weight0, acc0);
-                            Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            Vector512<float> input1 = Vector512.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                            odd0 = MultiplyAdd(input1, weight1, odd0);
-                        }
-                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 1; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            int ix = pixel - 1;
-                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            for (int kx = kxStart; kx < kxEnd; kx++)
                             {
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                             }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
+                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                     }
                 }
             }
@@ -642,43 +640,42 @@ namespace Samples
             // Left border: some kernel columns fall into the zero padding.
             if (edgeStrips)
             {
+                // The border pixel as one strip, the taps in the padding left out.
+                const int ox = 0;
+                int c = 0;
+                for (; c + 8 <= InChannels; c += 8)
                 {
-                    const int ox = 0;
-                    int c = 0;
-                    for (; c + 8 <= InChannels; c += 8)
+                    Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                        Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
+                        odd0 = MultiplyAdd(input0, weight1, odd0);
+                        Vector256<float> weight2 = Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                        Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                        acc0 = MultiplyAdd(input1, weight2, acc0);
+                    }
+                    (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                }
+                // The last channels, fewer than a vector, pixel by pixel.
+                for (int pixel = ox; pixel < ox + 1; pixel++)
+                {
+                    for (int last = c; last < InChannels; last++)
+                    {
+                        int ix = pixel - 1;
+                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                        float sum = 0f;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
-                            odd0 = MultiplyAdd(input0, weight1, odd0);
-                            Vector256<float> weight2 = Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
-                            Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                            acc0 = MultiplyAdd(input1, weight2, acc0);
-                        }
-                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 1; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            int ix = pixel - 1;
-                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            for (int kx = kxStart; kx < kxEnd; kx++)
                             {
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                             }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
+                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                     }
                 }
             }
@@ -836,43 +833,42 @@ namespace Samples
             // Right border.
             if (edgeStrips)
             {
+                // The border pixel as one strip, the taps in the padding left out.
+                int ox = g.OutputWidth - 1;
+                int c = 0;
+                for (; c + 8 <= InChannels; c += 8)
                 {
-                    int ox = g.OutputWidth - 1;
-                    int c = 0;
-                    for (; c + 8 <= InChannels; c += 8)
+                    Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        Vector256<float> acc0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        Vector256<float> weight0 = Vector256.LoadUnsafe(ref wr, (nuint)(c));
+                        Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
+                        acc0 = MultiplyAdd(input0, weight0, acc0);
+                        Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                        Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                        odd0 = MultiplyAdd(input1, weight1, odd0);
+                    }
+                    (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                }
+                // The last channels, fewer than a vector, pixel by pixel.
+                for (int pixel = ox; pixel < ox + 1; pixel++)
+                {
+                    for (int last = c; last < InChannels; last++)
+                    {
+                        int ix = pixel - 1;
+                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                        float sum = 0f;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            Vector256<float> weight0 = Vector256.LoadUnsafe(ref wr, (nuint)(c));
-                            Vector256<float> input0 = Vector256.LoadUnsafe(ref xr, (nuint)(c));
-                            acc0 = MultiplyAdd(input0, weight0, acc0);
-                            Vector256<float> weight1 = Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            Vector256<float> input1 = Vector256.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                            odd0 = MultiplyAdd(input1, weight1, odd0);
-                        }
-                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 1; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            int ix = pixel - 1;
-                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            for (int kx = kxStart; kx < kxEnd; kx++)
                             {
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                             }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
+                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                     }
                 }
             }
@@ -901,43 +897,42 @@ namespace Samples
             // Left border: some kernel columns fall into the zero padding.
             if (edgeStrips)
             {
+                // The border pixel as one strip, the taps in the padding left out.
+                const int ox = 0;
+                int c = 0;
+                for (; c + 4 <= InChannels; c += 4)
                 {
-                    const int ox = 0;
-                    int c = 0;
-                    for (; c + 4 <= InChannels; c += 4)
+                    Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                        Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
+                        odd0 = MultiplyAdd(input0, weight1, odd0);
+                        Vector128<float> weight2 = Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
+                        Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                        acc0 = MultiplyAdd(input1, weight2, acc0);
+                    }
+                    (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                }
+                // The last channels, fewer than a vector, pixel by pixel.
+                for (int pixel = ox; pixel < ox + 1; pixel++)
+                {
+                    for (int last = c; last < InChannels; last++)
+                    {
+                        int ix = pixel - 1;
+                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                        float sum = 0f;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            ref float xr = ref Unsafe.Add(ref image, (iy + ky * DilationHeight) * g.InputWidth * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
-                            odd0 = MultiplyAdd(input0, weight1, odd0);
-                            Vector128<float> weight2 = Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
-                            Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                            acc0 = MultiplyAdd(input1, weight2, acc0);
-                        }
-                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 1; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            int ix = pixel - 1;
-                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            for (int kx = kxStart; kx < kxEnd; kx++)
                             {
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                             }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
+                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                     }
                 }
             }
@@ -1095,43 +1090,42 @@ namespace Samples
             // Right border.
             if (edgeStrips)
             {
+                // The border pixel as one strip, the taps in the padding left out.
+                int ox = g.OutputWidth - 1;
+                int c = 0;
+                for (; c + 4 <= InChannels; c += 4)
                 {
-                    int ox = g.OutputWidth - 1;
-                    int c = 0;
-                    for (; c + 4 <= InChannels; c += 4)
+                    Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
                     {
-                        Vector128<float> acc0 = Vector128<float>.Zero, odd0 = Vector128<float>.Zero;
+                        ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
+                        ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                        Vector128<float> weight0 = Vector128.LoadUnsafe(ref wr, (nuint)(c));
+                        Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
+                        acc0 = MultiplyAdd(input0, weight0, acc0);
+                        Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
+                        Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
+                        odd0 = MultiplyAdd(input1, weight1, odd0);
+                    }
+                    (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
+                }
+                // The last channels, fewer than a vector, pixel by pixel.
+                for (int pixel = ox; pixel < ox + 1; pixel++)
+                {
+                    for (int last = c; last < InChannels; last++)
+                    {
+                        int ix = pixel - 1;
+                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
+                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
+                        float sum = 0f;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
-                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + g.InputWidth - 2) * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            Vector128<float> weight0 = Vector128.LoadUnsafe(ref wr, (nuint)(c));
-                            Vector128<float> input0 = Vector128.LoadUnsafe(ref xr, (nuint)(c));
-                            acc0 = MultiplyAdd(input0, weight0, acc0);
-                            Vector128<float> weight1 = Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
-                            Vector128<float> input1 = Vector128.LoadUnsafe(ref xr, (nuint)(1 * InChannels + c));
-                            odd0 = MultiplyAdd(input1, weight1, odd0);
-                        }
-                        (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 1; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            int ix = pixel - 1;
-                            int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                            int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
+                            for (int kx = kxStart; kx < kxEnd; kx++)
                             {
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
+                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
                             }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                         }
+                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
                     }
                 }
             }

@@ -196,12 +196,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 return;
             }
 
-            if (edges == EdgeStrips.WideRows)
-            {
-                writer.OpenBlock("if (edgeStrips)");
-            }
-
-            writer.OpenBlock();
+            writer.OpenBlock(edges == EdgeStrips.WideRows ? "if (edgeStrips)" : null);
+            int pixels = left ? before : after;
+            writer.WriteLine($"// The {(pixels == 1 ? "border pixel" : $"{Literal.Int(pixels)} border pixels")} as one strip, the taps in the padding left out.");
             int dilation = Spec.Width.Dilation;
             if (left)
             {
@@ -220,7 +217,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.CloseBlock();
             if (edges == EdgeStrips.WideRows)
             {
-                writer.CloseBlock();
                 writer.OpenBlock("else");
                 EmitBorderLoop(writer, start, end, isa);
                 writer.CloseBlock();
