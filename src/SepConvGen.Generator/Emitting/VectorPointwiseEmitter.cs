@@ -256,7 +256,8 @@ namespace SepConvGen.Generator.Emitting
                 {
                     // Every group reads all of the tile's rows. Past L1 (S1 NCHW: 32 channels x 512 pixels) two groups at
                     // a time read them half as often (that step 10.9 -> 8.5 us); within L1 one group's blocks load less.
-                    writer.OpenBlock($"if (pixels * DepthwiseChannels > {Literal.Int(TwoGroupFloats)})");
+                    writer.WriteLine($"const int L1Floats = {Literal.Int(TwoGroupFloats)}; // 48 KB");
+                    writer.OpenBlock("if (pixels * DepthwiseChannels > L1Floats)");
                     writer.WriteLine("// The tile's rows outgrow L1: two groups at a time (8 filters x 3 pixel vectors, 24 accumulators) read them half as often.");
                     writer.OpenBlock("for (; fb + 2 <= FullFilterBlocks; fb += 2)");
                     writer.WriteLine("int f = fb * FilterBlock;");

@@ -1338,7 +1338,8 @@ namespace Samples
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = OutputHeight * OutputWidth;
             int fb = 0;
-            if (pixels * DepthwiseChannels > 12288)
+            const int L1Floats = 12288; // 48 KB
+            if (pixels * DepthwiseChannels > L1Floats)
             {
                 // The tile's rows outgrow L1: two groups at a time (8 filters x 3 pixel vectors, 24 accumulators) read them half as often.
                 for (; fb + 2 <= FullFilterBlocks; fb += 2)
