@@ -139,13 +139,7 @@ namespace SepConvGen.Generator.Emitting
             string type = $"Vector{bits}<float>";
             bool unrolled = Spec.Width.Kernel <= MaxUnrolledColumns;
             splits = unrolled ? Math.Max(1, Math.Min(splits, Spec.Width.Kernel)) : 1;
-            for (int q = 0; q < chains; q++)
-            {
-                for (int s = 0; s < splits; s++)
-                {
-                    writer.WriteLine($"{type} {Accumulator(q, s)} = {type}.Zero;");
-                }
-            }
+            DeclareAccumulators(writer, type, "acc", chains, splits);
 
             bool rowLoop = Spec.Height.Kernel > 1;
             if (rowLoop)
@@ -169,7 +163,7 @@ namespace SepConvGen.Generator.Emitting
 
                 for (int q = 0; q < chains; q++)
                 {
-                    string acc = Accumulator(q, split);
+                    string acc = Accumulator("acc", q, split);
                     writer.WriteLine($"{acc} = MultiplyAdd({input(kx, q)}, {(shared ? "weight" + Sanitize(kx) : weight(kx, q))}, {acc});");
                 }
             }
@@ -195,24 +189,43 @@ namespace SepConvGen.Generator.Emitting
 
             for (int q = 0; q < chains; q++)
             {
-                if (splits > 1)
-                {
-                    var parts = new System.Text.StringBuilder(Accumulator(q, 0));
-                    for (int s = 1; s < splits; s++)
-                    {
-                        parts.Append(" + ").Append(Accumulator(q, s));
-                    }
-
-                    writer.WriteLine($"{Accumulator(q, 0)} = {parts};");
-                }
-
+                EmitFoldSplits(writer, "acc", q, splits);
                 writer.WriteLine(store(q));
             }
         }
 
-        /// <summary>"acc2", or "acc2_1" for the second partial sum of chain 2.</summary>
-        private static string Accumulator(int chain, int split) =>
-            split == 0 ? $"acc{chain}" : $"acc{chain}_{split}";
+        /// <summary>"acc2", or "acc2_1" for the second partial sum of chain 2 (<paramref name="name"/> "acc").</summary>
+        protected static string Accumulator(string name, int chain, int split) =>
+            split == 0 ? $"{name}{chain}" : $"{name}{chain}_{split}";
+
+        /// <summary>Declares the zeroed partial sums of <paramref name="chains"/> chains, <paramref name="splits"/> each.</summary>
+        protected static void DeclareAccumulators(SourceWriter writer, string type, string name, int chains, int splits)
+        {
+            for (int q = 0; q < chains; q++)
+            {
+                for (int s = 0; s < splits; s++)
+                {
+                    writer.WriteLine($"{type} {Accumulator(name, q, s)} = {type}.Zero;");
+                }
+            }
+        }
+
+        /// <summary>Adds chain <paramref name="chain"/>'s partial sums into its first one (nothing to add with one split).</summary>
+        protected static void EmitFoldSplits(SourceWriter writer, string name, int chain, int splits)
+        {
+            if (splits == 1)
+            {
+                return;
+            }
+
+            var parts = new System.Text.StringBuilder(Accumulator(name, chain, 0));
+            for (int s = 1; s < splits; s++)
+            {
+                parts.Append(" + ").Append(Accumulator(name, chain, s));
+            }
+
+            writer.WriteLine($"{Accumulator(name, chain, 0)} = {parts};");
+        }
 
         /// <summary>
         /// The kernel rows vector rows run: all of them, or, where rows can reach the padding, the ones inside the
@@ -235,12 +248,13 @@ namespace SepConvGen.Generator.Emitting
         /// A scalar output as a compact loop over the kernel rows <see cref="VectorKernelRows"/> and all columns, for
         /// the few channels or pixels a vector row leaves over. The index expressions may use <c>ky</c> and <c>kx</c>.
         /// </summary>
-        protected void EmitScalarTapLoop(SourceWriter writer, string input, string inputIndex, string weights, string weightIndex, string target)
+        protected void EmitScalarTapLoop(SourceWriter writer, string input, string inputIndex, string weights, string weightIndex, string target,
+                                         string kxFrom = "0", string kxTo = "KernelWidth")
         {
             (string kyFrom, string kyTo) = VectorKernelRows;
             writer.WriteLine("float sum = 0f;");
             writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
-            writer.OpenBlock("for (int kx = 0; kx < KernelWidth; kx++)");
+            writer.OpenBlock($"for (int kx = {kxFrom}; kx < {kxTo}; kx++)");
             writer.WriteLine($"sum += {Names.At(input, inputIndex)} * {Names.At(weights, weightIndex)};");
             writer.CloseBlock();
             writer.CloseBlock();
@@ -373,10 +387,16 @@ namespace SepConvGen.Generator.Emitting
 
             if (Spec.Width.HasBorder)
             {
-                writer.WriteLine("// Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).");
-                writer.WriteLine("int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;");
-                writer.WriteLine($"int kxEnd = Math.Min(KernelWidth, ({Names.Size("InputWidth")} - 1 - ix) / DilationWidth + 1);");
+                EmitColumnClip(writer);
             }
+        }
+
+        /// <summary>Declares kxStart/kxEnd: the kernel columns of a window at column <c>ix</c> that land in the image.</summary>
+        protected void EmitColumnClip(SourceWriter writer)
+        {
+            writer.WriteLine("// Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).");
+            writer.WriteLine("int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;");
+            writer.WriteLine($"int kxEnd = Math.Min(KernelWidth, ({Names.Size("InputWidth")} - 1 - ix) / DilationWidth + 1);");
         }
 
         protected string KyStart => Spec.Height.HasBorder ? "kyStart" : "0";

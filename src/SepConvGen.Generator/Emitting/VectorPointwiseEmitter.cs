@@ -342,7 +342,7 @@ namespace SepConvGen.Generator.Emitting
         private string StartValue(string bias, string output) => Chunked ? output : bias;
 
         /// <summary>The value to store: activated, unless chunked channels leave that to the pass after the chunks.</summary>
-        private string Finished(string value) => _spec.Activation == ActivationKind.Linear || Chunked ? value : $"Activate({value})";
+        private string Finished(string value) => Chunked ? value : Activated(value);
 
         /// <summary>
         /// Two groups of filters (unchunked channels, so blocks may overlap: they start from the bias): blocks of 3

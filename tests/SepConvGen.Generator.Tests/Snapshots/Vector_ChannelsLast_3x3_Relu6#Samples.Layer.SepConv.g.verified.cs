@@ -408,6 +408,7 @@ namespace Samples
                     for (int last = c; last < InChannels; last++)
                     {
                         int ix = pixel - 1;
+                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
                         int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
                         int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
                         float sum = 0f;
@@ -601,6 +602,7 @@ namespace Samples
                     for (int last = c; last < InChannels; last++)
                     {
                         int ix = pixel - 1;
+                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
                         int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
                         int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
                         float sum = 0f;
@@ -665,6 +667,7 @@ namespace Samples
                     for (int last = c; last < InChannels; last++)
                     {
                         int ix = pixel - 1;
+                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
                         int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
                         int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
                         float sum = 0f;
@@ -858,6 +861,7 @@ namespace Samples
                     for (int last = c; last < InChannels; last++)
                     {
                         int ix = pixel - 1;
+                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
                         int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
                         int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
                         float sum = 0f;
@@ -922,6 +926,7 @@ namespace Samples
                     for (int last = c; last < InChannels; last++)
                     {
                         int ix = pixel - 1;
+                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
                         int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
                         int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
                         float sum = 0f;
@@ -1115,6 +1120,7 @@ namespace Samples
                     for (int last = c; last < InChannels; last++)
                     {
                         int ix = pixel - 1;
+                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
                         int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
                         int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
                         float sum = 0f;

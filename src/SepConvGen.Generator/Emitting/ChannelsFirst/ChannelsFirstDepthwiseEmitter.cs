@@ -454,17 +454,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         {
             string type = $"Vector{bits}<float>";
             int splits = Math.Max(1, Math.Min(IndependentSums / (2 * chains), Spec.Width.Kernel));
-            string Sum(string row, int q, int split) => split == 0 ? $"{row}{q}" : $"{row}{q}_{split}";
-            foreach (string row in new[] { "acc", "lower" })
-            {
-                for (int q = 0; q < chains; q++)
-                {
-                    for (int split = 0; split < splits; split++)
-                    {
-                        writer.WriteLine($"{type} {Sum(row, q, split)} = {type}.Zero;");
-                    }
-                }
-            }
+            DeclareAccumulators(writer, type, "acc", chains, splits);
+            DeclareAccumulators(writer, type, "lower", chains, splits);
 
             // One loop body for all slab rows keeps the code half the size of peeling the first and last; their
             // branches go the same way for a whole slab row.
@@ -499,7 +490,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     writer.WriteLine($"{type} {name} = {weight(weights, column)};");
                     for (int q = 0; q < chains; q++)
                     {
-                        string sum = Sum(sums, q, kx % splits);
+                        string sum = Accumulator(sums, q, kx % splits);
                         writer.WriteLine($"{sum} = MultiplyAdd({windows[q]}, {name}, {sum});");
                     }
 
@@ -512,18 +503,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             {
                 for (int q = 0; q < chains; q++)
                 {
-                    if (splits > 1)
-                    {
-                        var parts = new System.Text.StringBuilder(Sum(row, q, 0));
-                        for (int split = 1; split < splits; split++)
-                        {
-                            parts.Append(" + ").Append(Sum(row, q, split));
-                        }
-
-                        writer.WriteLine($"{Sum(row, q, 0)} = {parts};");
-                    }
-
-                    writer.WriteLine(store(Sum(row, q, 0), target, q));
+                    EmitFoldSplits(writer, row, q, splits);
+                    writer.WriteLine(store(Accumulator(row, q, 0), target, q));
                 }
             }
         }

@@ -330,25 +330,16 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             bool tailMultiplier = OpenMultiplierLoop(writer);
             string weight = "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0");
             string target = Names.At("row", "pixel * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0"));
-            if (!border)
-            {
-                string pixelColumn = Names.InputColumn.Replace("ox *", "pixel *");
-                EmitScalarTapLoop(writer, "image", $"((iy + ky * DilationHeight) * {inputWidth} + {pixelColumn} + kx * DilationWidth) * InChannels + last", "weights", weight, target);
-            }
-            else
+            if (border)
             {
                 // A border strip: the taps inside the image, in the same order.
                 writer.WriteLine($"int ix = pixel - {Literal.Int((Spec.Width.EffectiveKernel - 1) / 2)};");
-                writer.WriteLine("int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;");
-                writer.WriteLine($"int kxEnd = Math.Min(KernelWidth, ({inputWidth} - 1 - ix) / DilationWidth + 1);");
-                writer.WriteLine("float sum = 0f;");
-                writer.OpenBlock($"for (int ky = {kyFrom}; ky < {kyTo}; ky++)");
-                writer.OpenBlock("for (int kx = kxStart; kx < kxEnd; kx++)");
-                writer.WriteLine($"sum += {Names.At("image", $"((iy + ky * DilationHeight) * {inputWidth} + ix + kx * DilationWidth) * InChannels + last")} * {Names.At("weights", weight)};");
-                writer.CloseBlock();
-                writer.CloseBlock();
-                writer.WriteLine($"{target} = sum;");
+                EmitColumnClip(writer);
             }
+
+            string pixelColumn = border ? "ix" : Names.InputColumn.Replace("ox *", "pixel *");
+            EmitScalarTapLoop(writer, "image", $"((iy + ky * DilationHeight) * {inputWidth} + {pixelColumn} + kx * DilationWidth) * InChannels + last", "weights", weight, target,
+                border ? "kxStart" : "0", border ? "kxEnd" : "KernelWidth");
 
             if (tailMultiplier)
             {
