@@ -451,7 +451,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("// of 4 of 19 rows on 2 threads would be 12 rows against 7); each part in tiles of even height.");
             w.WriteLine($"int parts = Math.Min({outH}, threads);");
             w.OpenBlock("if (batch * parts == 1)");
-            w.WriteLine("// A single work item (one thread, or one image of one row) runs here, without the thread pool.");
+            w.WriteLine("// A single work item (one image, on one thread or of one row) runs here, without the thread pool.");
             w.WriteLine($"ForwardCore(input.Span, output.Span, batch{_names.Argument});");
             w.WriteLine("return;");
             w.CloseBlock();

@@ -196,7 +196,7 @@ namespace Samples
             int parts = Math.Min(g.OutputHeight, threads);
             if (batch * parts == 1)
             {
-                // A single work item (one thread, or one image of one row) runs here, without the thread pool.
+                // A single work item (one image, on one thread or of one row) runs here, without the thread pool.
                 ForwardCore(input.Span, output.Span, batch, g);
                 return;
             }
