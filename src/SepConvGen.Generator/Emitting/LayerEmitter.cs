@@ -382,19 +382,30 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
                 w.WriteLine("/// </summary>");
                 w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch = 1)");
-                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
-                EmitLengthChecks("InputHeight", "InputWidth", "OutputHeight", "OutputWidth", layout, outLayout);
-                w.WriteLine("ForwardCore(input, output, batch);");
+            }
+
+            EmitBatchChecks();
+            w.WriteLine($"ForwardCore(input, output, batch{_names.Argument});");
+            w.CloseBlock();
+        }
+
+        /// <summary>
+        /// The batch and tensor-length checks of a Forward (after its size checks); for run-time sizes they declare
+        /// <c>g</c>, the call's geometry.
+        /// </summary>
+        private void EmitBatchChecks()
+        {
+            SourceWriter w = _writer;
+            w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
+            if (_spec.IsFixed)
+            {
+                EmitLengthChecks("InputHeight", "InputWidth", "OutputHeight", "OutputWidth");
             }
             else
             {
-                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
                 w.WriteLine("var g = new SepConvGeometry(inputHeight, inputWidth);");
-                EmitLengthChecks("inputHeight", "inputWidth", "g.OutputHeight", "g.OutputWidth", layout, outLayout);
-                w.WriteLine("ForwardCore(input, output, batch, g);");
+                EmitLengthChecks("inputHeight", "inputWidth", "g.OutputHeight", "g.OutputWidth");
             }
-
-            w.CloseBlock();
         }
 
         private string InputLayout => _spec.Layout == LayoutKind.ChannelsLast ? "(batch, H, W, InChannels)" : "(batch, InChannels, H, W)";
@@ -423,7 +434,6 @@ namespace SepConvGen.Generator.Emitting
         private void EmitForwardParallel()
         {
             SourceWriter w = _writer;
-            string layout = InputLayout, outLayout = OutputLayout;
             string outH = _names.Size("OutputHeight");
             w.WriteLine("/// <summary>");
             w.WriteLine("/// Forward on up to <paramref name=\"threads\"/> threads: each image's output rows in one part per thread, spread");
@@ -435,16 +445,9 @@ namespace SepConvGen.Generator.Emitting
             if (_spec.IsFixed)
             {
                 EmitFixedSizeCheck();
-                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
-                EmitLengthChecks("InputHeight", "InputWidth", "OutputHeight", "OutputWidth", layout, outLayout);
-            }
-            else
-            {
-                w.WriteLine($"{Checks}.RequirePositive(batch, nameof(batch));");
-                w.WriteLine("var g = new SepConvGeometry(inputHeight, inputWidth);");
-                EmitLengthChecks("inputHeight", "inputWidth", "g.OutputHeight", "g.OutputWidth", layout, outLayout);
             }
 
+            EmitBatchChecks();
             EmitImageLengths();
             w.WriteLine($"int rowTile = {(_spec.IsFixed ? "RowTile" : $"RowTileFor({outH}, {_names.Size("OutputWidth")})")};");
             w.WriteLine("// Each image's rows in one part per thread, of even height, so that the threads get the same work (tiles");
@@ -471,13 +474,13 @@ namespace SepConvGen.Generator.Emitting
             w.CloseBlock();
         }
 
-        private void EmitLengthChecks(string inH, string inW, string outH, string outW, string layout, string outLayout)
+        private void EmitLengthChecks(string inH, string inW, string outH, string outW)
         {
             SourceWriter w = _writer;
             w.WriteLine($"int inputLength = {Checks}.TensorLength(batch, InChannels, {inH}, {inW}, nameof(batch));");
             w.WriteLine($"int outputLength = {Checks}.TensorLength(batch, OutChannels, {outH}, {outW}, nameof(batch));");
-            w.WriteLine($"{Checks}.RequireLength(input.Length, inputLength, nameof(input), \"{layout}\");");
-            w.WriteLine($"{Checks}.RequireLength(output.Length, outputLength, nameof(output), \"{outLayout}\");");
+            w.WriteLine($"{Checks}.RequireLength(input.Length, inputLength, nameof(input), \"{InputLayout}\");");
+            w.WriteLine($"{Checks}.RequireLength(output.Length, outputLength, nameof(output), \"{OutputLayout}\");");
             w.OpenBlock("if (!_sepConvLoaded)");
             w.WriteLine($"{Checks}.ThrowWeightsNotLoaded(\"{_spec.ClassName}\");");
             w.CloseBlock();
