@@ -172,7 +172,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// </summary>
         private EdgeStrips EdgeStripsFor(SourceWriter writer)
         {
-            if (!Spec.Width.HasBorder || Spec.Width.Stride != 1 || Spec.Width.EffectiveKernel - 1 - ((Spec.Width.EffectiveKernel - 1) / 2) > StripPixels)
+            if (!Spec.Width.HasBorder || Spec.Width.Stride != 1 || PadRight > StripPixels)
             {
                 // (Wider windows keep the pixel loop: their border strips would outgrow the interior ones.)
                 return EdgeStrips.None;
@@ -187,9 +187,15 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             return EdgeStrips.WideRows;
         }
 
+        /// <summary>Stride 1 (TensorFlow SAME): the columns padded left, the same for every width.</summary>
+        private int PadLeft => (Spec.Width.EffectiveKernel - 1) / 2;
+
+        /// <summary>Stride 1 (TensorFlow SAME): the columns padded right (the odd one goes here).</summary>
+        private int PadRight => Spec.Width.EffectiveKernel - 1 - PadLeft;
+
         private void EmitBorder(SourceWriter writer, int bits, EdgeStrips edges, bool left, string start, string end, string isa)
         {
-            int before = (Spec.Width.EffectiveKernel - 1) / 2, after = Spec.Width.EffectiveKernel - 1 - before;
+            int before = PadLeft, after = PadRight;
             if (edges == EdgeStrips.None || (left ? before : after) == 0)
             {
                 EmitBorderLoop(writer, start, end, isa);
@@ -333,7 +339,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             if (border)
             {
                 // A border strip: the taps inside the image, in the same order.
-                writer.WriteLine($"int ix = pixel - {Literal.Int((Spec.Width.EffectiveKernel - 1) / 2)};");
+                writer.WriteLine($"int ix = pixel - {Literal.Int(PadLeft)};");
                 EmitColumnClip(writer);
             }
 
