@@ -40,11 +40,56 @@ namespace SepConvGen.Numerics.Tests
         public IReadOnlyDictionary<string, Func<ITestLayer>> Factories { get; }
     }
 
-    public sealed class DifferentialTests : IClassFixture<RandomLayerSet>
+    /// <summary>
+    /// Fixed layers with many channels, for the paths that random layers reach only now and then: NHWC rows whose
+    /// interior runs in channel chunks, and last channel vectors that end at InChannels.
+    /// </summary>
+    public sealed class WideLayerSet
+    {
+        /// <summary>The instruction sets each layer runs with: the machine's widest, then the narrower ones.</summary>
+        public static readonly string[] Isas = new[] { "widest vectors" }.Concat(RandomLayerSet.Isas).ToArray();
+
+        public WideLayerSet()
+        {
+            Seed = RandomLayers.RunSeed();
+            var random = new Random(Seed);
+            Cases = new[]
+            {
+                // Two chunks, the second of 22 channels: strips, edge strips and single pixels, run-time size.
+                RandomLayers.Case(random, "Wide0", new LayerConfig(150, 5, 3, 3, Same: true), 2, 7, 9),
+                // A multiplier, dilation and a fixed size: three chunks of 5x5 windows.
+                RandomLayers.Case(random, "Wide1", new LayerConfig(261, 4, 5, 5, Same: true, DepthMultiplier: 2, DilationWidth: 2, InputHeight: 6, InputWidth: 11), 1, 6, 11),
+                // Stride 2: strips without edge strips, border pixels through the vector border pixel.
+                RandomLayers.Case(random, "Wide2", new LayerConfig(133, 3, 3, 3, Same: true, StrideHeight: 2, StrideWidth: 2, Activation: Activation.Relu), 1, 9, 10),
+                // A 1x16 kernel over 131 channels, VALID.
+                RandomLayers.Case(random, "Wide3", new LayerConfig(131, 6, 1, 16, Same: false), 1, 2, 21),
+                // Fewer channels than a Vector512 and more than a Vector256: the last vector ends at InChannels on narrow ISAs.
+                RandomLayers.Case(random, "Wide4", new LayerConfig(13, 3, 7, 7, Same: true, StrideWidth: 3), 2, 8, 12),
+            };
+            (string, LayerConfig)[] layers = Cases.Select(c => (c.Name, c.Config)).ToArray();
+            Factories = Isas.ToDictionary(isa => isa, isa => isa == Isas[0] ? LayerCompiler.Compile(layers) : LayerCompiler.Compile(layers, checkedMode: false, isa));
+        }
+
+        public const int Count = 5;
+
+        public int Seed { get; }
+
+        public IReadOnlyList<RandomCase> Cases { get; }
+
+        /// <summary>The layers per instruction set of <see cref="Isas"/>.</summary>
+        public IReadOnlyDictionary<string, IReadOnlyDictionary<string, Func<ITestLayer>>> Factories { get; }
+    }
+
+    public sealed class DifferentialTests : IClassFixture<RandomLayerSet>, IClassFixture<WideLayerSet>
     {
         private readonly RandomLayerSet _set;
+        private readonly WideLayerSet _wide;
 
-        public DifferentialTests(RandomLayerSet set) => _set = set;
+        public DifferentialTests(RandomLayerSet set, WideLayerSet wide)
+        {
+            _set = set;
+            _wide = wide;
+        }
 
         public static IEnumerable<object[]> Indices() => Enumerable.Range(0, RandomLayerSet.Count).Select(i => new object[] { i });
 
@@ -59,10 +104,20 @@ namespace SepConvGen.Numerics.Tests
         [MemberData(nameof(NarrowIndices))]
         public void Random_layer_with_narrower_vectors_matches_naive_reference(string isa, int index) => Check(index, _set.Narrow[isa], isa);
 
-        private void Check(int index, IReadOnlyDictionary<string, Func<ITestLayer>> factories, string isa)
+        public static IEnumerable<object[]> WideIndices() =>
+            WideLayerSet.Isas.SelectMany(isa => Enumerable.Range(0, WideLayerSet.Count).Select(i => new object[] { isa, i }));
+
+        [Theory]
+        [MemberData(nameof(WideIndices))]
+        public void Wide_layer_matches_naive_reference(string isa, int index) =>
+            Check(_wide.Cases[index], _wide.Factories[isa], isa, _wide.Seed);
+
+        private void Check(int index, IReadOnlyDictionary<string, Func<ITestLayer>> factories, string isa) =>
+            Check(_set.Cases[index], factories, isa, _set.Seed);
+
+        private static void Check(RandomCase c, IReadOnlyDictionary<string, Func<ITestLayer>> factories, string isa, int seed)
         {
-            RandomCase c = _set.Cases[index];
-            string context = $"{c} ({isa}) [replay: SEPCONVGEN_SEED={_set.Seed}]";
+            string context = $"{c} ({isa}) [replay: SEPCONVGEN_SEED={seed}]";
             ITestLayer layer = factories[c.Name]();
             (int outH, int outW) = layer.GetOutputSize(c.InputHeight, c.InputWidth);
             Assert.Equal(NaiveSeparableConv.OutputSize(c.Config, c.InputHeight, c.InputWidth), (outH, outW));

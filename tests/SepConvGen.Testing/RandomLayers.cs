@@ -46,8 +46,9 @@ namespace SepConvGen.Testing
 
             bool same = random.Next(2) == 0;
             var config = new LayerConfig(
-                // Now and then over 96 depthwise channels: the NCHW pointwise step then runs in channel chunks.
-                InChannels: random.Next(8) == 0 ? (random.Next(4) == 0 ? random.Next(90, 130) : random.Next(9, 24)) : random.Next(1, 7),
+                // Now and then over 96 depthwise channels: the NCHW pointwise step then runs in channel chunks, and over
+                // 128 input channels the NHWC depthwise interior does.
+                InChannels: random.Next(8) == 0 ? (random.Next(4) == 0 ? random.Next(90, 200) : random.Next(9, 24)) : random.Next(1, 7),
                 OutChannels: random.Next(1, 10),
                 KernelHeight: kh,
                 KernelWidth: kw,
@@ -76,7 +77,12 @@ namespace SepConvGen.Testing
                 config = config.WithFixedInput(height, width);
             }
 
-            int batch = random.Next(1, 4);
+            return Case(random, name, config, random.Next(1, 4), height, width);
+        }
+
+        /// <summary>A case of a given layer and input size: random input and weights (dyadic half the time).</summary>
+        public static RandomCase Case(Random random, string name, LayerConfig config, int batch, int height, int width)
+        {
             bool dyadic = random.Next(2) == 0;
             float[] Values(int length)
             {

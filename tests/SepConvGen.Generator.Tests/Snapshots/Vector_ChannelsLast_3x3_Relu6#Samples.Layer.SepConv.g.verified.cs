@@ -386,8 +386,9 @@ namespace Samples
                 // The border pixel as one strip, the taps in the padding left out.
                 const int ox = 0;
                 int c = 0;
-                for (; c + 16 <= InChannels; c += 16)
+                for (; c < InChannels; c += 16)
                 {
+                    c = Math.Min(c, InChannels - 16);
                     Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
                     for (int ky = kyStart; ky < kyEnd; ky++)
                     {
@@ -401,26 +402,6 @@ namespace Samples
                         acc0 = MultiplyAdd(input1, weight2, acc0);
                     }
                     (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                }
-                // The last channels, fewer than a vector, pixel by pixel.
-                for (int pixel = ox; pixel < ox + 1; pixel++)
-                {
-                    for (int last = c; last < InChannels; last++)
-                    {
-                        int ix = pixel - 1;
-                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
-                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = kxStart; kx < kxEnd; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                            }
-                        }
-                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                    }
                 }
             }
             else
@@ -441,8 +422,9 @@ namespace Samples
                 {
                     ox = Math.Min(ox, g.InteriorRight - 4);
                     int c = 0;
-                    for (; c + 16 <= InChannels; c += 16)
+                    for (; c < InChannels; c += 16)
                     {
+                        c = Math.Min(c, InChannels - 16);
                         Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
                         Vector512<float> acc1 = Vector512<float>.Zero, odd1 = Vector512<float>.Zero;
                         Vector512<float> acc2 = Vector512<float>.Zero, odd2 = Vector512<float>.Zero;
@@ -477,22 +459,6 @@ namespace Samples
                         (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
                         (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
                         (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 4; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
-                            {
-                                for (int kx = 0; kx < KernelWidth; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
-                            }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                        }
                     }
                 }
                 for (; ox < g.InteriorRight; ox++)
@@ -545,8 +511,9 @@ namespace Samples
                         acc0.StoreUnsafe(ref target, (nuint)(c));
                         acc1.StoreUnsafe(ref target, (nuint)(c + 16));
                     }
-                    for (; c + 16 <= InChannels; c += 16)
+                    for (; c < InChannels; c += 16)
                     {
+                        c = Math.Min(c, InChannels - 16);
                         Vector512<float> acc0 = Vector512<float>.Zero;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
@@ -558,19 +525,6 @@ namespace Samples
                         }
                         acc0.StoreUnsafe(ref target, (nuint)(c));
                     }
-                    // The last channels, fewer than a vector.
-                    for (; c < InChannels; c++)
-                    {
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = 0; kx < KernelWidth; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
-                            }
-                        }
-                        Unsafe.Add(ref target, c) = sum;
-                    }
                 }
             }
 
@@ -580,8 +534,9 @@ namespace Samples
                 // The border pixel as one strip, the taps in the padding left out.
                 int ox = g.OutputWidth - 1;
                 int c = 0;
-                for (; c + 16 <= InChannels; c += 16)
+                for (; c < InChannels; c += 16)
                 {
+                    c = Math.Min(c, InChannels - 16);
                     Vector512<float> acc0 = Vector512<float>.Zero, odd0 = Vector512<float>.Zero;
                     for (int ky = kyStart; ky < kyEnd; ky++)
                     {
@@ -595,26 +550,6 @@ namespace Samples
                         odd0 = MultiplyAdd(input1, weight1, odd0);
                     }
                     (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                }
-                // The last channels, fewer than a vector, pixel by pixel.
-                for (int pixel = ox; pixel < ox + 1; pixel++)
-                {
-                    for (int last = c; last < InChannels; last++)
-                    {
-                        int ix = pixel - 1;
-                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
-                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = kxStart; kx < kxEnd; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                            }
-                        }
-                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                    }
                 }
             }
             else
@@ -660,26 +595,6 @@ namespace Samples
                         acc0 = MultiplyAdd(input1, weight2, acc0);
                     }
                     (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                }
-                // The last channels, fewer than a vector, pixel by pixel.
-                for (int pixel = ox; pixel < ox + 1; pixel++)
-                {
-                    for (int last = c; last < InChannels; last++)
-                    {
-                        int ix = pixel - 1;
-                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
-                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = kxStart; kx < kxEnd; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                            }
-                        }
-                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                    }
                 }
             }
             else
@@ -736,22 +651,6 @@ namespace Samples
                         (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
                         (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
                         (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 4; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
-                            {
-                                for (int kx = 0; kx < KernelWidth; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
-                            }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                        }
                     }
                 }
                 for (; ox < g.InteriorRight; ox++)
@@ -817,19 +716,6 @@ namespace Samples
                         }
                         acc0.StoreUnsafe(ref target, (nuint)(c));
                     }
-                    // The last channels, fewer than a vector.
-                    for (; c < InChannels; c++)
-                    {
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = 0; kx < KernelWidth; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
-                            }
-                        }
-                        Unsafe.Add(ref target, c) = sum;
-                    }
                 }
             }
 
@@ -854,26 +740,6 @@ namespace Samples
                         odd0 = MultiplyAdd(input1, weight1, odd0);
                     }
                     (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                }
-                // The last channels, fewer than a vector, pixel by pixel.
-                for (int pixel = ox; pixel < ox + 1; pixel++)
-                {
-                    for (int last = c; last < InChannels; last++)
-                    {
-                        int ix = pixel - 1;
-                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
-                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = kxStart; kx < kxEnd; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                            }
-                        }
-                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                    }
                 }
             }
             else
@@ -919,26 +785,6 @@ namespace Samples
                         acc0 = MultiplyAdd(input1, weight2, acc0);
                     }
                     (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                }
-                // The last channels, fewer than a vector, pixel by pixel.
-                for (int pixel = ox; pixel < ox + 1; pixel++)
-                {
-                    for (int last = c; last < InChannels; last++)
-                    {
-                        int ix = pixel - 1;
-                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
-                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = kxStart; kx < kxEnd; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                            }
-                        }
-                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                    }
                 }
             }
             else
@@ -995,22 +841,6 @@ namespace Samples
                         (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
                         (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
                         (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
-                    }
-                    // The last channels, fewer than a vector, pixel by pixel.
-                    for (int pixel = ox; pixel < ox + 4; pixel++)
-                    {
-                        for (int last = c; last < InChannels; last++)
-                        {
-                            float sum = 0f;
-                            for (int ky = kyStart; ky < kyEnd; ky++)
-                            {
-                                for (int kx = 0; kx < KernelWidth; kx++)
-                                {
-                                    sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + pixel * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                                }
-                            }
-                            Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                        }
                     }
                 }
                 for (; ox < g.InteriorRight; ox++)
@@ -1076,19 +906,6 @@ namespace Samples
                         }
                         acc0.StoreUnsafe(ref target, (nuint)(c));
                     }
-                    // The last channels, fewer than a vector.
-                    for (; c < InChannels; c++)
-                    {
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = 0; kx < KernelWidth; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
-                            }
-                        }
-                        Unsafe.Add(ref target, c) = sum;
-                    }
                 }
             }
 
@@ -1113,26 +930,6 @@ namespace Samples
                         odd0 = MultiplyAdd(input1, weight1, odd0);
                     }
                     (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
-                }
-                // The last channels, fewer than a vector, pixel by pixel.
-                for (int pixel = ox; pixel < ox + 1; pixel++)
-                {
-                    for (int last = c; last < InChannels; last++)
-                    {
-                        int ix = pixel - 1;
-                        // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
-                        int kxStart = ix >= 0 ? 0 : (DilationWidth - 1 - ix) / DilationWidth;
-                        int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
-                        float sum = 0f;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            for (int kx = kxStart; kx < kxEnd; kx++)
-                            {
-                                sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + last) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + last);
-                            }
-                        }
-                        Unsafe.Add(ref row, pixel * DepthwiseChannels + last) = sum;
-                    }
                 }
             }
             else
@@ -1227,8 +1024,9 @@ namespace Samples
                 acc0.StoreUnsafe(ref target, (nuint)(c));
                 acc1.StoreUnsafe(ref target, (nuint)(c + 16));
             }
-            for (; c + 16 <= InChannels; c += 16)
+            for (; c < InChannels; c += 16)
             {
+                c = Math.Min(c, InChannels - 16);
                 Vector512<float> acc0 = Vector512<float>.Zero;
                 for (int ky = kyStart; ky < kyEnd; ky++)
                 {
@@ -1240,18 +1038,6 @@ namespace Samples
                     }
                 }
                 acc0.StoreUnsafe(ref target, (nuint)(c));
-            }
-            for (; c < InChannels; c++)
-            {
-                float sum = 0f;
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
-                    }
-                }
-                Unsafe.Add(ref target, c) = sum;
             }
         }
 
@@ -1320,18 +1106,6 @@ namespace Samples
                 }
                 acc0.StoreUnsafe(ref target, (nuint)(c));
             }
-            for (; c < InChannels; c++)
-            {
-                float sum = 0f;
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
-                    }
-                }
-                Unsafe.Add(ref target, c) = sum;
-            }
         }
 
         /// <summary>The border pixel with Vector128 along the channels.</summary>
@@ -1398,18 +1172,6 @@ namespace Samples
                     }
                 }
                 acc0.StoreUnsafe(ref target, (nuint)(c));
-            }
-            for (; c < InChannels; c++)
-            {
-                float sum = 0f;
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        sum += Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels + c) * Unsafe.Add(ref weights, (ky * KernelWidth + kx) * DepthwiseChannels + c);
-                    }
-                }
-                Unsafe.Add(ref target, c) = sum;
             }
         }
 

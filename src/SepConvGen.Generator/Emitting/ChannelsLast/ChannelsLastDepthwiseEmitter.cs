@@ -97,19 +97,33 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
             EmitTapSteps(writer, rows: false);
             string inputWidth = Names.Size("InputWidth");
+            Channels channels = Chunked ? new Channels("c0", "cEnd") : new Channels("0", "InChannels");
+            if (Chunked)
+            {
+                writer.WriteLine("// Channels in chunks: a chunk's input columns stay in L1 while the row's pixels reread them.");
+                writer.WriteLine($"const int ChannelChunk = {Literal.Int(ChannelChunk)};");
+                writer.OpenBlock("for (int c0 = 0; c0 < InChannels; c0 += ChannelChunk)");
+                writer.WriteLine("int cEnd = Math.Min(c0 + ChannelChunk, InChannels);");
+            }
+
             if (strips)
             {
-                writer.OpenBlock();
+                if (!Chunked)
+                {
+                    // (A block for ox alone: the chunk loop scopes it otherwise.)
+                    writer.OpenBlock();
+                }
+
                 writer.WriteLine($"int ox = {start};");
-                EmitPixelStrips(writer, bits, end);
+                EmitPixelStrips(writer, bits, end, channels);
             }
 
             writer.OpenBlock(strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
-            writer.WriteLine("int c = 0;");
+            writer.WriteLine($"int c = {channels.Start};");
             foreach (int chains in ChainSteps)
             {
-                writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
+                OpenChannelLoop(writer, lanes, chains, channels.End);
                 bool multiplier = OpenMultiplierLoop(writer);
                 EmitVectorTaps(writer, bits, chains,
                     ky => new[]
@@ -128,21 +142,25 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.CloseBlock();
             }
 
-            writer.WriteLine("// The last channels, fewer than a vector.");
-            writer.OpenBlock("for (; c < InChannels; c++)");
-            bool channelMultiplier = OpenMultiplierLoop(writer);
-            EmitScalarTapLoop(writer,
-                "image", $"((iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth) * InChannels + c",
-                "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("c", channelMultiplier ? "m" : "0"),
-                Names.At("target", Intermediate("c", channelMultiplier ? "m" : "0")));
-            if (channelMultiplier)
+            if (ScalarChannels(lanes))
             {
+                writer.WriteLine("// The channels, fewer than a vector.");
+                writer.OpenBlock("for (; c < InChannels; c++)");
+                bool channelMultiplier = OpenMultiplierLoop(writer);
+                EmitScalarTapLoop(writer,
+                    "image", $"((iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth) * InChannels + c",
+                    "weights", "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("c", channelMultiplier ? "m" : "0"),
+                    Names.At("target", Intermediate("c", channelMultiplier ? "m" : "0")));
+                if (channelMultiplier)
+                {
+                    writer.CloseBlock();
+                }
+
                 writer.CloseBlock();
             }
 
             writer.CloseBlock();
-            writer.CloseBlock();
-            if (strips)
+            if (strips || Chunked)
             {
                 writer.CloseBlock();
             }
@@ -210,14 +228,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 // Pixel p (from 0) reads input column p - before + kx * DilationWidth: taps left of column 0 are padding.
                 writer.WriteLine("const int ox = 0;");
-                EmitStrip(writer, bits, before, "0", (p, kx) => p + (kx * dilation) >= before ? p + (kx * dilation) - before : null, border: true);
+                EmitStrip(writer, bits, before, "0", (p, kx) => p + (kx * dilation) >= before ? p + (kx * dilation) - before : null, AllChannels, border: true);
             }
             else
             {
                 // Pixel p (from the width - after) reads input column width - (before + after) + p + kx * DilationWidth.
                 writer.WriteLine($"int ox = {Names.Size("OutputWidth")} - {Literal.Int(after)};");
                 EmitStrip(writer, bits, after, $"{Names.Size("InputWidth")} - {Literal.Int(before + after)}",
-                    (p, kx) => p + (kx * dilation) < before + after ? p + (kx * dilation) : null, border: true);
+                    (p, kx) => p + (kx * dilation) < before + after ? p + (kx * dilation) : null, AllChannels, border: true);
             }
 
             writer.CloseBlock();
@@ -243,14 +261,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// loaded once and multiplied into every pixel's accumulators that use it, so a k-wide kernel costs about
         /// (pixels + k) loads for pixels x k multiply-adds instead of two loads per multiply-add.
         /// </summary>
-        private void EmitPixelStrips(SourceWriter writer, int bits, string end)
+        private void EmitPixelStrips(SourceWriter writer, int bits, string end, Channels channels)
         {
             (string start, _) = InteriorColumns;
             writer.WriteLine($"// Strips of {StripPixels} output pixels share the input columns they read; the last one ends the interior");
             writer.WriteLine("// and may compute pixels again (the same values), which costs less than single pixels.");
             writer.OpenBlock($"for (; ox < {end} && {(start == "0" ? end : $"{end} - {start}")} >= {StripPixels}; ox += {StripPixels})");
             writer.WriteLine($"ox = Math.Min(ox, {end} - {StripPixels});");
-            EmitStrip(writer, bits, StripPixels, Names.InputColumn, (p, kx) => (p * Spec.Width.Stride) + (kx * Spec.Width.Dilation));
+            EmitStrip(writer, bits, StripPixels, Names.InputColumn, (p, kx) => (p * Spec.Width.Stride) + (kx * Spec.Width.Dilation), channels);
             writer.CloseBlock();
         }
 
@@ -258,14 +276,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// One strip of <paramref name="pixels"/> output pixels from <c>ox</c> on: tap (p, kx) reads input column
         /// <paramref name="inputColumn"/> + <paramref name="tapColumn"/>(p, kx), or nothing where that is null (padding).
         /// </summary>
-        private void EmitStrip(SourceWriter writer, int bits, int pixels, string inputColumn, System.Func<int, int, int?> tapColumn, bool border = false)
+        private void EmitStrip(SourceWriter writer, int bits, int pixels, string inputColumn, System.Func<int, int, int?> tapColumn, Channels channels, bool border = false)
         {
             int lanes = bits / 32;
             string type = $"Vector{bits}<float>";
             string inputWidth = Names.Size("InputWidth");
             (string kyFrom, string kyTo) = VectorKernelRows;
-            writer.WriteLine("int c = 0;");
-            writer.OpenBlock($"for (; c + {lanes} <= InChannels; c += {lanes})");
+            writer.WriteLine($"int c = {channels.Start};");
+            OpenChannelLoop(writer, lanes, 1, channels.End);
             bool multiplier = OpenMultiplierLoop(writer);
             // Each pixel sums its even and odd kernel columns apart: 8 independent chains instead of 4.
             for (int p = 0; p < pixels; p++)
@@ -330,7 +348,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             writer.CloseBlock();
-            writer.WriteLine("// The last channels, fewer than a vector, pixel by pixel.");
+            if (!ScalarChannels(lanes))
+            {
+                return;
+            }
+
+            writer.WriteLine("// The channels, fewer than a vector, pixel by pixel.");
             writer.OpenBlock($"for (int pixel = ox; pixel < ox + {Literal.Int(pixels)}; pixel++)");
             writer.OpenBlock("for (int last = c; last < InChannels; last++)");
             bool tailMultiplier = OpenMultiplierLoop(writer);
@@ -354,6 +377,43 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             writer.CloseBlock();
             writer.CloseBlock();
+        }
+
+        /// <summary>The channels [Start, End) a vector block walks: all of them, or one chunk.</summary>
+        private readonly record struct Channels(string Start, string End);
+
+        private static readonly Channels AllChannels = new Channels("0", "InChannels");
+
+        /// <summary>
+        /// Channels per chunk of a wide row's interior. 128 channels of a 3x3 window's columns are about 1.5 KB per
+        /// input column, so the columns a row of strips rereads stay in L1 (measured best of 32-256 on 728 channels).
+        /// </summary>
+        private const int ChannelChunk = 128;
+
+        /// <summary>Rows with more channels than one chunk walk their interior chunk by chunk.</summary>
+        private bool Chunked => Spec.InChannels > ChannelChunk;
+
+        /// <summary>
+        /// Whether channels run scalar: only where there are fewer than a vector. Otherwise the last vector block ends
+        /// at InChannels (see <see cref="OpenChannelLoop"/>).
+        /// </summary>
+        private bool ScalarChannels(int lanes) => Spec.InChannels < lanes;
+
+        /// <summary>
+        /// Opens the loop over channel blocks of <paramref name="chains"/> vectors up to <paramref name="end"/>. The
+        /// single-vector loop also takes the last channels, fewer than a vector: its last block moves back to end at
+        /// InChannels and computes some channels again, with the same values (cheaper than a scalar tail).
+        /// </summary>
+        private void OpenChannelLoop(SourceWriter writer, int lanes, int chains, string end)
+        {
+            if (chains > 1 || Spec.InChannels % lanes == 0 || ScalarChannels(lanes))
+            {
+                writer.OpenBlock($"for (; c + {chains * lanes} <= {end}; c += {chains * lanes})");
+                return;
+            }
+
+            writer.OpenBlock($"for (; c < {end}; c += {lanes})");
+            writer.WriteLine($"c = Math.Min(c, InChannels - {Literal.Int(lanes)});");
         }
 
         private void EmitBorderLoop(SourceWriter writer, string start, string end, string isa)
@@ -414,7 +474,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             // Several channel vectors at a time: independent accumulators instead of one chain of multiply-adds.
             foreach (int chains in ChainSteps)
             {
-                writer.OpenBlock($"for (; c + {chains * lanes} <= InChannels; c += {chains * lanes})");
+                OpenChannelLoop(writer, lanes, chains, "InChannels");
                 bool multiplier = OpenMultiplierLoop(writer);
                 for (int q = 0; q < chains; q++)
                 {
@@ -444,6 +504,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 }
 
                 writer.CloseBlock();
+            }
+
+            if (!ScalarChannels(lanes))
+            {
+                writer.CloseBlock();
+                return;
             }
 
             writer.OpenBlock("for (; c < InChannels; c++)");
