@@ -94,13 +94,20 @@ namespace SepConvGen.Generator.Tests
         [InlineData(true, true, 16, 16)]
         [InlineData(true, false, 16, 16)]
         [InlineData(true, false, 2, 16)]
-        public void Largest_unrolled_layer_stays_under_the_documented_size(bool channelsFirst, bool checkedMode, int kernelHeight, int kernelWidth)
+        [InlineData(true, false, 8, 8, 100)]
+        [InlineData(true, true, 8, 8, 100)]
+        [InlineData(true, false, 1, 16, 200)]
+        public void Largest_unrolled_layer_stays_under_the_documented_size(bool channelsFirst, bool checkedMode, int kernelHeight, int kernelWidth,
+                                                                          int fixedWidth = 0)
         {
             // 8x8 = 64 taps is the most the scalar code unrolls, 16 columns the most the vector code unrolls; a depth
             // multiplier, run-time size, borders on both axes, a partial group of filters and more than 96 depthwise
             // channels (NCHW: chunks) add the most code; 15 filters are an odd number of groups of 4 and a partial one.
+            // A fixed NCHW width reads rows from the plane, with its edge blocks laid out one by one (the widths with
+            // the most of them).
             string format = channelsFirst ? ", DataFormat = DataFormat.ChannelsFirst" : string.Empty;
-            string source = $"using SepConvGen; [SeparableConv(40, 15, {kernelHeight}, {kernelWidth}, Padding.Same, DepthMultiplier = 3, Activation = Activation.Relu6{format})] public partial class Big {{ }}";
+            string size = fixedWidth > 0 ? $", InputHeight = {kernelHeight + 1}, InputWidth = {fixedWidth}" : string.Empty;
+            string source = $"using SepConvGen; [SeparableConv(40, 15, {kernelHeight}, {kernelWidth}, Padding.Same, DepthMultiplier = 3, Activation = Activation.Relu6{format}{size})] public partial class Big {{ }}";
             GeneratorOutput output = GeneratorHarness.Run(new[] { source }, checkedMode ? GeneratorHarness.Checked : GeneratorHarness.Latest);
             GeneratedSourceResult file = Assert.Single(output.GeneratedSources);
             _output.WriteLine($"{file.HintName}: {file.SourceText.Length} characters");

@@ -21,17 +21,33 @@ namespace SepConvGen.Numerics.Tests
             Cases = Enumerable.Range(0, Count).Select(i => RandomLayers.Next(random, $"Random{i}")).ToArray();
             Factories = LayerCompiler.Compile(Cases.Select(c => (c.Name, c.Config)).ToArray());
 
-            // The same layers with narrower vectors (or none), so that every kernel path runs on this machine.
-            (string, LayerConfig)[] some = Cases.Take(NarrowCount).Select(c => (c.Name, c.Config)).ToArray();
-            Narrow = Isas.ToDictionary(isa => isa, isa => LayerCompiler.Compile(some, checkedMode: false, isa));
+            // The same layers bounds-checked and with narrower vectors (or none), so that every kernel path runs on this machine.
+            (string, LayerConfig)[] some = Cases.Take(VariantCount).Select(c => (c.Name, c.Config)).ToArray();
+            Variants = Isas.ToDictionary(isa => isa, isa => Compile(some, isa));
         }
 
-        /// <summary>How many of the cases also run with each narrower instruction set.</summary>
-        public const int NarrowCount = 100;
+        /// <summary>How many of the cases also run with each of <see cref="Isas"/>.</summary>
+        public const int VariantCount = 100;
 
-        public static readonly string[] Isas = { "SEPCONVGEN_VECTOR256", "SEPCONVGEN_VECTOR128", "SEPCONVGEN_SCALAR" };
+        /// <summary>
+        /// The variants beside the machine's widest vectors: the same with every access bounds-checked (the DEBUG
+        /// build's kernels: a read or write past its span throws there), and the narrower instruction sets.
+        /// </summary>
+        public static readonly string[] Isas = { Checked, "SEPCONVGEN_VECTOR256", "SEPCONVGEN_VECTOR128", "SEPCONVGEN_SCALAR" };
 
-        public IReadOnlyDictionary<string, IReadOnlyDictionary<string, Func<ITestLayer>>> Narrow { get; }
+        public const string Widest = "widest vectors";
+
+        public const string Checked = "bounds-checked";
+
+        /// <summary>The layers compiled for <see cref="Widest"/>, <see cref="Checked"/> or a preprocessor symbol of <see cref="Isas"/>.</summary>
+        public static IReadOnlyDictionary<string, Func<ITestLayer>> Compile(IReadOnlyList<(string Name, LayerConfig Config)> layers, string isa) => isa switch
+        {
+            Widest => LayerCompiler.Compile(layers),
+            Checked => LayerCompiler.Compile(layers, checkedMode: true),
+            _ => LayerCompiler.Compile(layers, checkedMode: false, isa),
+        };
+
+        public IReadOnlyDictionary<string, IReadOnlyDictionary<string, Func<ITestLayer>>> Variants { get; }
 
         public int Seed { get; }
 
@@ -41,13 +57,13 @@ namespace SepConvGen.Numerics.Tests
     }
 
     /// <summary>
-    /// Fixed layers with many channels, for the paths that random layers reach only now and then: NHWC rows whose
-    /// interior runs in channel chunks, and last channel vectors that end at InChannels.
+    /// Fixed layers for the paths that random layers reach only now and then: NHWC rows whose interior runs in
+    /// channel chunks, last channel vectors that end at InChannels, and NCHW rows read straight from the input plane.
     /// </summary>
     public sealed class WideLayerSet
     {
-        /// <summary>The instruction sets each layer runs with: the machine's widest, then the narrower ones.</summary>
-        public static readonly string[] Isas = new[] { "widest vectors" }.Concat(RandomLayerSet.Isas).ToArray();
+        /// <summary>The variants each layer runs with: the machine's widest vectors and those of <see cref="RandomLayerSet.Isas"/>.</summary>
+        public static readonly string[] Isas = new[] { RandomLayerSet.Widest }.Concat(RandomLayerSet.Isas).ToArray();
 
         public WideLayerSet()
         {
@@ -65,12 +81,22 @@ namespace SepConvGen.Numerics.Tests
                 RandomLayers.Case(random, "Wide3", new LayerConfig(131, 6, 1, 16, Same: false), 1, 2, 21),
                 // Fewer channels than a Vector512 and more than a Vector256: the last vector ends at InChannels on narrow ISAs.
                 RandomLayers.Case(random, "Wide4", new LayerConfig(13, 3, 7, 7, Same: true, StrideWidth: 3), 2, 8, 12),
+
+                // NCHW rows of a fixed width of at least a vector, read from the input plane (no padded copy): pairs of
+                // rows and a last single row, a multiplier, edge vectors on both sides.
+                RandomLayers.Case(random, "Wide5", new LayerConfig(7, 4, 3, 3, Same: true, DepthMultiplier: 2, ChannelsFirst: true, Activation: Activation.Relu, InputHeight: 9, InputWidth: 37), 2, 9, 37),
+                // A 1x16 kernel over a long row: 4-vector blocks at the edges and a loop of them inside.
+                RandomLayers.Case(random, "Wide6", new LayerConfig(5, 3, 1, 16, Same: true, ChannelsFirst: true, InputHeight: 1, InputWidth: 300), 1, 1, 300),
+                // Dilation 2: rows one by one (dilated rows do not pair), a 13x13 window clipped at the top and bottom.
+                RandomLayers.Case(random, "Wide7", new LayerConfig(3, 2, 7, 7, Same: true, DilationHeight: 2, DilationWidth: 2, ChannelsFirst: true, InputHeight: 11, InputWidth: 40), 1, 11, 40),
+                // A row exactly a Vector512 wide, a 5x3 window, rows strided in height (one by one).
+                RandomLayers.Case(random, "Wide8", new LayerConfig(4, 5, 5, 3, Same: true, StrideHeight: 2, ChannelsFirst: true, InputHeight: 12, InputWidth: 16), 2, 12, 16),
             };
             (string, LayerConfig)[] layers = Cases.Select(c => (c.Name, c.Config)).ToArray();
-            Factories = Isas.ToDictionary(isa => isa, isa => isa == Isas[0] ? LayerCompiler.Compile(layers) : LayerCompiler.Compile(layers, checkedMode: false, isa));
+            Factories = Isas.ToDictionary(isa => isa, isa => RandomLayerSet.Compile(layers, isa));
         }
 
-        public const int Count = 5;
+        public const int Count = 9;
 
         public int Seed { get; }
 
@@ -93,16 +119,16 @@ namespace SepConvGen.Numerics.Tests
 
         public static IEnumerable<object[]> Indices() => Enumerable.Range(0, RandomLayerSet.Count).Select(i => new object[] { i });
 
-        public static IEnumerable<object[]> NarrowIndices() =>
-            RandomLayerSet.Isas.SelectMany(isa => Enumerable.Range(0, RandomLayerSet.NarrowCount).Select(i => new object[] { isa, i }));
+        public static IEnumerable<object[]> VariantIndices() =>
+            RandomLayerSet.Isas.SelectMany(isa => Enumerable.Range(0, RandomLayerSet.VariantCount).Select(i => new object[] { isa, i }));
 
         [Theory]
         [MemberData(nameof(Indices))]
-        public void Random_layer_matches_naive_reference(int index) => Check(index, _set.Factories, "widest vectors");
+        public void Random_layer_matches_naive_reference(int index) => Check(index, _set.Factories, RandomLayerSet.Widest);
 
         [Theory]
-        [MemberData(nameof(NarrowIndices))]
-        public void Random_layer_with_narrower_vectors_matches_naive_reference(string isa, int index) => Check(index, _set.Narrow[isa], isa);
+        [MemberData(nameof(VariantIndices))]
+        public void Random_layer_in_other_kernel_variants_matches_naive_reference(string isa, int index) => Check(index, _set.Variants[isa], isa);
 
         public static IEnumerable<object[]> WideIndices() =>
             WideLayerSet.Isas.SelectMany(isa => Enumerable.Range(0, WideLayerSet.Count).Select(i => new object[] { isa, i }));

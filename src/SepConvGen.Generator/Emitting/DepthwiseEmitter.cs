@@ -130,12 +130,13 @@ namespace SepConvGen.Generator.Emitting
         /// expression and chain; <paramref name="store"/> the store of a chain. With <paramref name="splits"/> above 1
         /// each chain sums its unrolled kernel columns round robin into that many partial accumulators, added up
         /// before the store: independent multiply-adds hide their latency when a block has few chains.
+        /// <paramref name="kernelRows"/> replaces <see cref="VectorKernelRows"/> where the caller clips the rows itself.
         /// </summary>
         protected void EmitVectorTaps(SourceWriter writer, int bits, int chains, Func<string, IEnumerable<string>> rowSetup,
                                       Func<string, int, string> input, Func<string, int, string> weight, Func<int, string> store,
-                                      int splits = 1)
+                                      int splits = 1, (string From, string To)? kernelRows = null)
         {
-            (string kyFrom, string kyTo) = VectorKernelRows;
+            (string kyFrom, string kyTo) = kernelRows ?? VectorKernelRows;
             string type = $"Vector{bits}<float>";
             bool unrolled = Spec.Width.Kernel <= MaxUnrolledColumns;
             splits = unrolled ? Math.Max(1, Math.Min(splits, Spec.Width.Kernel)) : 1;

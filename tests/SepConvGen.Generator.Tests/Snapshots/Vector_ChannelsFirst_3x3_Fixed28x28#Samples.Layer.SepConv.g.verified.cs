@@ -439,302 +439,91 @@ namespace Samples
             }
 
             int planeLength = InputHeight * InputWidth;
-            const int paddedWidth = OutputWidth + EffectiveKernelWidth - 1;
-            // Slab row t holds input row iy + t; rows outside the image stay zero, so every kernel row runs.
-            int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;
-            int firstInside = Math.Max(0, -iy);
-            int endInside = Math.Min(slabRows, InputHeight - iy);
+            // Rows are read from the input plane: the few vectors that reach into the padding are the row's first or
+            // last vector shuffled with zeros, so this width leaves the padded slab unused.
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float w = ref Unsafe.Add(ref weights, c);
-                // The tile's input rows, each copied once between its zero padding.
-                for (int t = firstInside; t < endInside; t++)
-                {
-                    int source = (iy + t) * InputWidth, destination = t * paddedWidth + PadLeft;
-                    int i = 0;
-                    for (; i + 16 <= InputWidth; i += 16)
-                    {
-                        Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
-                    }
-                    if (i < InputWidth && InputWidth >= 16)
-                    {
-                        i = InputWidth - 16;
-                        Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
-                    }
-                    else
-                    {
-                        for (; i < InputWidth; i++)
-                        {
-                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
-                        }
-                    }
-                }
-
-                int r = 0;
-                // Output rows in pairs: slab row t is kernel row t of the upper row and t - 1 of the lower one, so each
-                // slab row is loaded and slid once for both (rows at least a vector wide).
-                for (; r + 2 <= rows; r += 2)
+                // Output rows in pairs: input row top + t is kernel row t of the upper row and t - 1 of the lower one, so
+                // each input row is loaded and slid once for both.
+                for (int r = 0; r < rows; r += 2)
                 {
                     ref float target = ref Unsafe.Add(ref row, c * channelStride + r * OutputWidth);
-                    ref float lowerTarget = ref Unsafe.Add(ref row, c * channelStride + (r + 1) * OutputWidth);
-                    ref float slab = ref Unsafe.Add(ref pad, r * paddedWidth);
+                    // An odd last row's partner goes to the slab buffer.
+                    ref float lowerTarget = ref (r + 1 < rows ? ref Unsafe.Add(ref row, c * channelStride + (r + 1) * OutputWidth) : ref pad);
+                    int top = iy + r;
+                    // The input rows of the pair inside the image.
+                    int tStart = Math.Max(0, -top), tEnd = Math.Min(KernelHeight + 1, InputHeight - top);
                     {
-                        int ox = 0;
-                        // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
-                        while (OutputWidth - ox > 16)
+                        const int ox = 0;
+                        Vector512<float> acc0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> lower0 = Vector512<float>.Zero;
+                        Vector512<float> lower0_1 = Vector512<float>.Zero;
+                        Vector512<float> lower1 = Vector512<float>.Zero;
+                        Vector512<float> lower1_1 = Vector512<float>.Zero;
+                        for (int t = tStart; t < tEnd; t++)
                         {
-                            int second = Math.Min(16, OutputWidth - 16 - ox);
-                            Vector512<float> acc0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_1 = Vector512<float>.Zero;
-                            Vector512<float> lower0 = Vector512<float>.Zero;
-                            Vector512<float> lower0_1 = Vector512<float>.Zero;
-                            Vector512<float> lower1 = Vector512<float>.Zero;
-                            Vector512<float> lower1_1 = Vector512<float>.Zero;
-                            for (int t = 0; t <= KernelHeight; t++)
+                            int xr = (top + t) * InputWidth - PadLeft;
+                            Vector512<float> low0 = Vector512.Shuffle(Vector512.LoadUnsafe(ref plane, (nuint)(xr + 1)), Vector512.Create(-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14));
+                            Vector512<float> low1 = Vector512.LoadUnsafe(ref plane, (nuint)(xr + 12));
+                            Vector512<float> high0 = Vector512.Shuffle(Vector512.LoadUnsafe(ref plane, (nuint)(xr + 13)), Vector512.Create(3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, -1, -1, -1));
+                            Vector512<float> high1 = Vector512.Shuffle(Vector512.LoadUnsafe(ref plane, (nuint)(xr + 13)), Vector512.Create(15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+                            bool upper = t < KernelHeight, lower = t > 0;
+                            ref float upperWeights = ref Unsafe.Add(ref w, Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels);
+                            ref float lowerWeights = ref Unsafe.Add(ref w, Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels);
+                            if (upper)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, t * DilationHeight * paddedWidth + ox);
-                                Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
-                                Vector512<float> low1 = Vector512.LoadUnsafe(ref xr, (nuint)(second));
-                                Vector512<float> high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                Vector512<float> high1 = Vector512.LoadUnsafe(ref xr, (nuint)(second + 16));
-                                bool upper = t < KernelHeight, lower = t > 0;
-                                ref float upperWeights = ref Unsafe.Add(ref w, Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels);
-                                ref float lowerWeights = ref Unsafe.Add(ref w, Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels);
-                                if (upper)
-                                {
-                                    Vector512<float> upperWeights0 = Vector512.Create(upperWeights);
-                                    acc0 = MultiplyAdd(low0, upperWeights0, acc0);
-                                    acc1 = MultiplyAdd(low1, upperWeights0, acc1);
-                                }
-                                if (lower)
-                                {
-                                    Vector512<float> lowerWeights0 = Vector512.Create(lowerWeights);
-                                    lower0 = MultiplyAdd(low0, lowerWeights0, lower0);
-                                    lower1 = MultiplyAdd(low1, lowerWeights0, lower1);
-                                }
-                                Vector512<float> window1_0 = Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle();
-                                Vector512<float> window1_1 = Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 1).AsSingle();
-                                if (upper)
-                                {
-                                    Vector512<float> upperWeights1 = Vector512.Create(Unsafe.Add(ref upperWeights, 1 * DepthwiseChannels));
-                                    acc0_1 = MultiplyAdd(window1_0, upperWeights1, acc0_1);
-                                    acc1_1 = MultiplyAdd(window1_1, upperWeights1, acc1_1);
-                                }
-                                if (lower)
-                                {
-                                    Vector512<float> lowerWeights1 = Vector512.Create(Unsafe.Add(ref lowerWeights, 1 * DepthwiseChannels));
-                                    lower0_1 = MultiplyAdd(window1_0, lowerWeights1, lower0_1);
-                                    lower1_1 = MultiplyAdd(window1_1, lowerWeights1, lower1_1);
-                                }
-                                Vector512<float> window2_0 = Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle();
-                                Vector512<float> window2_1 = Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 2).AsSingle();
-                                if (upper)
-                                {
-                                    Vector512<float> upperWeights2 = Vector512.Create(Unsafe.Add(ref upperWeights, 2 * DepthwiseChannels));
-                                    acc0 = MultiplyAdd(window2_0, upperWeights2, acc0);
-                                    acc1 = MultiplyAdd(window2_1, upperWeights2, acc1);
-                                }
-                                if (lower)
-                                {
-                                    Vector512<float> lowerWeights2 = Vector512.Create(Unsafe.Add(ref lowerWeights, 2 * DepthwiseChannels));
-                                    lower0 = MultiplyAdd(window2_0, lowerWeights2, lower0);
-                                    lower1 = MultiplyAdd(window2_1, lowerWeights2, lower1);
-                                }
+                                Vector512<float> upperWeights0 = Vector512.Create(upperWeights);
+                                acc0 = MultiplyAdd(low0, upperWeights0, acc0);
+                                acc1 = MultiplyAdd(low1, upperWeights0, acc1);
                             }
-                            acc0 = acc0 + acc0_1;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            acc1 = acc1 + acc1_1;
-                            acc1.StoreUnsafe(ref target, (nuint)(ox + second));
-                            lower0 = lower0 + lower0_1;
-                            lower0.StoreUnsafe(ref lowerTarget, (nuint)(ox));
-                            lower1 = lower1 + lower1_1;
-                            lower1.StoreUnsafe(ref lowerTarget, (nuint)(ox + second));
-                            ox += 16 + second;
-                        }
-                        if (ox < OutputWidth)
-                        {
-                            // One vector left, ending the row.
-                            ox = OutputWidth - 16;
-                            Vector512<float> acc0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc0_2 = Vector512<float>.Zero;
-                            Vector512<float> lower0 = Vector512<float>.Zero;
-                            Vector512<float> lower0_1 = Vector512<float>.Zero;
-                            Vector512<float> lower0_2 = Vector512<float>.Zero;
-                            for (int t = 0; t <= KernelHeight; t++)
+                            if (lower)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, t * DilationHeight * paddedWidth + ox);
-                                Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
-                                Vector512<float> high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                bool upper = t < KernelHeight, lower = t > 0;
-                                ref float upperWeights = ref Unsafe.Add(ref w, Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels);
-                                ref float lowerWeights = ref Unsafe.Add(ref w, Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels);
-                                if (upper)
-                                {
-                                    Vector512<float> upperWeights0 = Vector512.Create(upperWeights);
-                                    acc0 = MultiplyAdd(low0, upperWeights0, acc0);
-                                }
-                                if (lower)
-                                {
-                                    Vector512<float> lowerWeights0 = Vector512.Create(lowerWeights);
-                                    lower0 = MultiplyAdd(low0, lowerWeights0, lower0);
-                                }
-                                Vector512<float> window1_0 = Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle();
-                                if (upper)
-                                {
-                                    Vector512<float> upperWeights1 = Vector512.Create(Unsafe.Add(ref upperWeights, 1 * DepthwiseChannels));
-                                    acc0_1 = MultiplyAdd(window1_0, upperWeights1, acc0_1);
-                                }
-                                if (lower)
-                                {
-                                    Vector512<float> lowerWeights1 = Vector512.Create(Unsafe.Add(ref lowerWeights, 1 * DepthwiseChannels));
-                                    lower0_1 = MultiplyAdd(window1_0, lowerWeights1, lower0_1);
-                                }
-                                Vector512<float> window2_0 = Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle();
-                                if (upper)
-                                {
-                                    Vector512<float> upperWeights2 = Vector512.Create(Unsafe.Add(ref upperWeights, 2 * DepthwiseChannels));
-                                    acc0_2 = MultiplyAdd(window2_0, upperWeights2, acc0_2);
-                                }
-                                if (lower)
-                                {
-                                    Vector512<float> lowerWeights2 = Vector512.Create(Unsafe.Add(ref lowerWeights, 2 * DepthwiseChannels));
-                                    lower0_2 = MultiplyAdd(window2_0, lowerWeights2, lower0_2);
-                                }
+                                Vector512<float> lowerWeights0 = Vector512.Create(lowerWeights);
+                                lower0 = MultiplyAdd(low0, lowerWeights0, lower0);
+                                lower1 = MultiplyAdd(low1, lowerWeights0, lower1);
                             }
-                            acc0 = acc0 + acc0_1 + acc0_2;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            lower0 = lower0 + lower0_1 + lower0_2;
-                            lower0.StoreUnsafe(ref lowerTarget, (nuint)(ox));
-                            ox = OutputWidth;
-                        }
-                    }
-                }
-
-                for (; r < rows; r++)
-                {
-                    ref float target = ref Unsafe.Add(ref row, c * channelStride + r * OutputWidth);
-                    ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
-                    {
-                        int ox = 0;
-                        for (; ox + 64 <= OutputWidth; ox += 64)
-                        {
-                            Vector512<float> acc0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_1 = Vector512<float>.Zero;
-                            Vector512<float> acc2 = Vector512<float>.Zero;
-                            Vector512<float> acc2_1 = Vector512<float>.Zero;
-                            Vector512<float> acc3 = Vector512<float>.Zero;
-                            Vector512<float> acc3_1 = Vector512<float>.Zero;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            Vector512<float> window1_0 = Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle();
+                            Vector512<float> window1_1 = Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 1).AsSingle();
+                            if (upper)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox);
-                                Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
-                                Vector512<float> low1 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                Vector512<float> low2 = Vector512.LoadUnsafe(ref xr, (nuint)(32));
-                                Vector512<float> low3 = Vector512.LoadUnsafe(ref xr, (nuint)(48));
-                                Vector512<float> high0 = low1;
-                                Vector512<float> high1 = low2;
-                                Vector512<float> high2 = low3;
-                                Vector512<float> high3 = Vector512.LoadUnsafe(ref xr, (nuint)(48 + 16));
-                                ref float wr = ref Unsafe.Add(ref w, ky * KernelWidth * DepthwiseChannels);
-                                Vector512<float> weight0 = Vector512.Create(wr);
-                                acc0 = MultiplyAdd(low0, weight0, acc0);
-                                acc1 = MultiplyAdd(low1, weight0, acc1);
-                                acc2 = MultiplyAdd(low2, weight0, acc2);
-                                acc3 = MultiplyAdd(low3, weight0, acc3);
-                                Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                                acc0_1 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle(), weight1, acc0_1);
-                                acc1_1 = MultiplyAdd(Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 1).AsSingle(), weight1, acc1_1);
-                                acc2_1 = MultiplyAdd(Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 1).AsSingle(), weight1, acc2_1);
-                                acc3_1 = MultiplyAdd(Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 1).AsSingle(), weight1, acc3_1);
-                                Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                                acc0 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle(), weight2, acc0);
-                                acc1 = MultiplyAdd(Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 2).AsSingle(), weight2, acc1);
-                                acc2 = MultiplyAdd(Avx512F.AlignRight32(high2.AsInt32(), low2.AsInt32(), 2).AsSingle(), weight2, acc2);
-                                acc3 = MultiplyAdd(Avx512F.AlignRight32(high3.AsInt32(), low3.AsInt32(), 2).AsSingle(), weight2, acc3);
+                                Vector512<float> upperWeights1 = Vector512.Create(Unsafe.Add(ref upperWeights, 1 * DepthwiseChannels));
+                                acc0_1 = MultiplyAdd(window1_0, upperWeights1, acc0_1);
+                                acc1_1 = MultiplyAdd(window1_1, upperWeights1, acc1_1);
                             }
-                            acc0 = acc0 + acc0_1;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            acc1 = acc1 + acc1_1;
-                            acc1.StoreUnsafe(ref target, (nuint)(ox + 16));
-                            acc2 = acc2 + acc2_1;
-                            acc2.StoreUnsafe(ref target, (nuint)(ox + 32));
-                            acc3 = acc3 + acc3_1;
-                            acc3.StoreUnsafe(ref target, (nuint)(ox + 48));
-                        }
-                        // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
-                        while (OutputWidth - ox > 16)
-                        {
-                            int second = Math.Min(16, OutputWidth - 16 - ox);
-                            Vector512<float> acc0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc0_2 = Vector512<float>.Zero;
-                            Vector512<float> acc1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_1 = Vector512<float>.Zero;
-                            Vector512<float> acc1_2 = Vector512<float>.Zero;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            if (lower)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox);
-                                Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
-                                Vector512<float> low1 = Vector512.LoadUnsafe(ref xr, (nuint)(second));
-                                Vector512<float> high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                Vector512<float> high1 = Vector512.LoadUnsafe(ref xr, (nuint)(second + 16));
-                                ref float wr = ref Unsafe.Add(ref w, ky * KernelWidth * DepthwiseChannels);
-                                Vector512<float> weight0 = Vector512.Create(wr);
-                                acc0 = MultiplyAdd(low0, weight0, acc0);
-                                acc1 = MultiplyAdd(low1, weight0, acc1);
-                                Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                                acc0_1 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle(), weight1, acc0_1);
-                                acc1_1 = MultiplyAdd(Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 1).AsSingle(), weight1, acc1_1);
-                                Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                                acc0_2 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle(), weight2, acc0_2);
-                                acc1_2 = MultiplyAdd(Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 2).AsSingle(), weight2, acc1_2);
+                                Vector512<float> lowerWeights1 = Vector512.Create(Unsafe.Add(ref lowerWeights, 1 * DepthwiseChannels));
+                                lower0_1 = MultiplyAdd(window1_0, lowerWeights1, lower0_1);
+                                lower1_1 = MultiplyAdd(window1_1, lowerWeights1, lower1_1);
                             }
-                            acc0 = acc0 + acc0_1 + acc0_2;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            acc1 = acc1 + acc1_1 + acc1_2;
-                            acc1.StoreUnsafe(ref target, (nuint)(ox + second));
-                            ox += 16 + second;
-                        }
-                        if (ox < OutputWidth && OutputWidth >= 16)
-                        {
-                            // One vector left, ending the row.
-                            ox = OutputWidth - 16;
-                            Vector512<float> acc0 = Vector512<float>.Zero;
-                            Vector512<float> acc0_1 = Vector512<float>.Zero;
-                            Vector512<float> acc0_2 = Vector512<float>.Zero;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            Vector512<float> window2_0 = Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle();
+                            Vector512<float> window2_1 = Avx512F.AlignRight32(high1.AsInt32(), low1.AsInt32(), 2).AsSingle();
+                            if (upper)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox);
-                                Vector512<float> low0 = Vector512.LoadUnsafe(ref xr);
-                                Vector512<float> high0 = Vector512.LoadUnsafe(ref xr, (nuint)(16));
-                                ref float wr = ref Unsafe.Add(ref w, ky * KernelWidth * DepthwiseChannels);
-                                acc0 = MultiplyAdd(low0, Vector512.Create(wr), acc0);
-                                acc0_1 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 1).AsSingle(), Vector512.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
-                                acc0_2 = MultiplyAdd(Avx512F.AlignRight32(high0.AsInt32(), low0.AsInt32(), 2).AsSingle(), Vector512.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                                Vector512<float> upperWeights2 = Vector512.Create(Unsafe.Add(ref upperWeights, 2 * DepthwiseChannels));
+                                acc0 = MultiplyAdd(window2_0, upperWeights2, acc0);
+                                acc1 = MultiplyAdd(window2_1, upperWeights2, acc1);
                             }
-                            acc0 = acc0 + acc0_1 + acc0_2;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            ox = OutputWidth;
-                        }
-                        // Fewer columns than a vector: one by one.
-                        for (; ox < OutputWidth; ox++)
-                        {
-                            float sum = 0f;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            if (lower)
                             {
-                                for (int kx = 0; kx < KernelWidth; kx++)
-                                {
-                                    sum += Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
-                                }
+                                Vector512<float> lowerWeights2 = Vector512.Create(Unsafe.Add(ref lowerWeights, 2 * DepthwiseChannels));
+                                lower0 = MultiplyAdd(window2_0, lowerWeights2, lower0);
+                                lower1 = MultiplyAdd(window2_1, lowerWeights2, lower1);
                             }
-                            Unsafe.Add(ref target, ox) = sum;
                         }
+                        acc0 = acc0 + acc0_1;
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1;
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + 12));
+                        lower0 = lower0 + lower0_1;
+                        lower0.StoreUnsafe(ref lowerTarget, (nuint)(ox));
+                        lower1 = lower1 + lower1_1;
+                        lower1.StoreUnsafe(ref lowerTarget, (nuint)(ox + 12));
                     }
                 }
             }
@@ -755,312 +544,165 @@ namespace Samples
             }
 
             int planeLength = InputHeight * InputWidth;
-            const int paddedWidth = OutputWidth + EffectiveKernelWidth - 1;
-            // Slab row t holds input row iy + t; rows outside the image stay zero, so every kernel row runs.
-            int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;
-            int firstInside = Math.Max(0, -iy);
-            int endInside = Math.Min(slabRows, InputHeight - iy);
+            // Rows are read from the input plane: the few vectors that reach into the padding are the row's first or
+            // last vector shuffled with zeros, so this width leaves the padded slab unused.
             for (int c = 0; c < InChannels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float w = ref Unsafe.Add(ref weights, c);
-                // The tile's input rows, each copied once between its zero padding.
-                for (int t = firstInside; t < endInside; t++)
-                {
-                    int source = (iy + t) * InputWidth, destination = t * paddedWidth + PadLeft;
-                    int i = 0;
-                    for (; i + 8 <= InputWidth; i += 8)
-                    {
-                        Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
-                    }
-                    if (i < InputWidth && InputWidth >= 8)
-                    {
-                        i = InputWidth - 8;
-                        Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
-                    }
-                    else
-                    {
-                        for (; i < InputWidth; i++)
-                        {
-                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
-                        }
-                    }
-                }
-
-                int r = 0;
-                // Output rows in pairs: slab row t is kernel row t of the upper row and t - 1 of the lower one, so each
-                // slab row is loaded and slid once for both (rows at least a vector wide).
-                for (; r + 2 <= rows; r += 2)
+                // Output rows in pairs: input row top + t is kernel row t of the upper row and t - 1 of the lower one, so
+                // each input row is loaded and slid once for both.
+                for (int r = 0; r < rows; r += 2)
                 {
                     ref float target = ref Unsafe.Add(ref row, c * channelStride + r * OutputWidth);
-                    ref float lowerTarget = ref Unsafe.Add(ref row, c * channelStride + (r + 1) * OutputWidth);
-                    ref float slab = ref Unsafe.Add(ref pad, r * paddedWidth);
+                    // An odd last row's partner goes to the slab buffer.
+                    ref float lowerTarget = ref (r + 1 < rows ? ref Unsafe.Add(ref row, c * channelStride + (r + 1) * OutputWidth) : ref pad);
+                    int top = iy + r;
+                    // The input rows of the pair inside the image.
+                    int tStart = Math.Max(0, -top), tEnd = Math.Min(KernelHeight + 1, InputHeight - top);
                     {
-                        int ox = 0;
-                        // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
-                        while (OutputWidth - ox > 8)
+                        const int ox = 0;
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
+                        Vector256<float> lower0 = Vector256<float>.Zero;
+                        Vector256<float> lower0_1 = Vector256<float>.Zero;
+                        Vector256<float> lower1 = Vector256<float>.Zero;
+                        Vector256<float> lower1_1 = Vector256<float>.Zero;
+                        for (int t = tStart; t < tEnd; t++)
                         {
-                            int second = Math.Min(8, OutputWidth - 8 - ox);
-                            Vector256<float> acc0 = Vector256<float>.Zero;
-                            Vector256<float> acc0_1 = Vector256<float>.Zero;
-                            Vector256<float> acc1 = Vector256<float>.Zero;
-                            Vector256<float> acc1_1 = Vector256<float>.Zero;
-                            Vector256<float> lower0 = Vector256<float>.Zero;
-                            Vector256<float> lower0_1 = Vector256<float>.Zero;
-                            Vector256<float> lower1 = Vector256<float>.Zero;
-                            Vector256<float> lower1_1 = Vector256<float>.Zero;
-                            for (int t = 0; t <= KernelHeight; t++)
+                            int xr = (top + t) * InputWidth - PadLeft;
+                            Vector256<float> low0 = Vector256.Shuffle(Vector256.LoadUnsafe(ref plane, (nuint)(xr + 1)), Vector256.Create(-1, 0, 1, 2, 3, 4, 5, 6));
+                            Vector256<float> low1 = Vector256.LoadUnsafe(ref plane, (nuint)(xr + 8));
+                            Vector256<float> high0 = low1;
+                            Vector256<float> middle0 = Avx.Permute2x128(low0, high0, 0x21);
+                            Vector256<float> high1 = Vector256.LoadUnsafe(ref plane, (nuint)(xr + 16));
+                            Vector256<float> middle1 = Avx.Permute2x128(low1, high1, 0x21);
+                            bool upper = t < KernelHeight, lower = t > 0;
+                            ref float upperWeights = ref Unsafe.Add(ref w, Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels);
+                            ref float lowerWeights = ref Unsafe.Add(ref w, Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels);
+                            if (upper)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, t * DilationHeight * paddedWidth + ox);
-                                Vector256<float> low0 = Vector256.LoadUnsafe(ref xr);
-                                Vector256<float> low1 = Vector256.LoadUnsafe(ref xr, (nuint)(second));
-                                Vector256<float> high0 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
-                                Vector256<float> middle0 = Avx.Permute2x128(low0, high0, 0x21);
-                                Vector256<float> high1 = Vector256.LoadUnsafe(ref xr, (nuint)(second + 8));
-                                Vector256<float> middle1 = Avx.Permute2x128(low1, high1, 0x21);
-                                bool upper = t < KernelHeight, lower = t > 0;
-                                ref float upperWeights = ref Unsafe.Add(ref w, Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels);
-                                ref float lowerWeights = ref Unsafe.Add(ref w, Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels);
-                                if (upper)
-                                {
-                                    Vector256<float> upperWeights0 = Vector256.Create(upperWeights);
-                                    acc0 = MultiplyAdd(low0, upperWeights0, acc0);
-                                    acc1 = MultiplyAdd(low1, upperWeights0, acc1);
-                                }
-                                if (lower)
-                                {
-                                    Vector256<float> lowerWeights0 = Vector256.Create(lowerWeights);
-                                    lower0 = MultiplyAdd(low0, lowerWeights0, lower0);
-                                    lower1 = MultiplyAdd(low1, lowerWeights0, lower1);
-                                }
-                                Vector256<float> window1_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 4).AsSingle();
-                                Vector256<float> window1_1 = Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 4).AsSingle();
-                                if (upper)
-                                {
-                                    Vector256<float> upperWeights1 = Vector256.Create(Unsafe.Add(ref upperWeights, 1 * DepthwiseChannels));
-                                    acc0_1 = MultiplyAdd(window1_0, upperWeights1, acc0_1);
-                                    acc1_1 = MultiplyAdd(window1_1, upperWeights1, acc1_1);
-                                }
-                                if (lower)
-                                {
-                                    Vector256<float> lowerWeights1 = Vector256.Create(Unsafe.Add(ref lowerWeights, 1 * DepthwiseChannels));
-                                    lower0_1 = MultiplyAdd(window1_0, lowerWeights1, lower0_1);
-                                    lower1_1 = MultiplyAdd(window1_1, lowerWeights1, lower1_1);
-                                }
-                                Vector256<float> window2_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 8).AsSingle();
-                                Vector256<float> window2_1 = Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 8).AsSingle();
-                                if (upper)
-                                {
-                                    Vector256<float> upperWeights2 = Vector256.Create(Unsafe.Add(ref upperWeights, 2 * DepthwiseChannels));
-                                    acc0 = MultiplyAdd(window2_0, upperWeights2, acc0);
-                                    acc1 = MultiplyAdd(window2_1, upperWeights2, acc1);
-                                }
-                                if (lower)
-                                {
-                                    Vector256<float> lowerWeights2 = Vector256.Create(Unsafe.Add(ref lowerWeights, 2 * DepthwiseChannels));
-                                    lower0 = MultiplyAdd(window2_0, lowerWeights2, lower0);
-                                    lower1 = MultiplyAdd(window2_1, lowerWeights2, lower1);
-                                }
+                                Vector256<float> upperWeights0 = Vector256.Create(upperWeights);
+                                acc0 = MultiplyAdd(low0, upperWeights0, acc0);
+                                acc1 = MultiplyAdd(low1, upperWeights0, acc1);
                             }
-                            acc0 = acc0 + acc0_1;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            acc1 = acc1 + acc1_1;
-                            acc1.StoreUnsafe(ref target, (nuint)(ox + second));
-                            lower0 = lower0 + lower0_1;
-                            lower0.StoreUnsafe(ref lowerTarget, (nuint)(ox));
-                            lower1 = lower1 + lower1_1;
-                            lower1.StoreUnsafe(ref lowerTarget, (nuint)(ox + second));
-                            ox += 8 + second;
-                        }
-                        if (ox < OutputWidth)
-                        {
-                            // One vector left, ending the row.
-                            ox = OutputWidth - 8;
-                            Vector256<float> acc0 = Vector256<float>.Zero;
-                            Vector256<float> acc0_1 = Vector256<float>.Zero;
-                            Vector256<float> acc0_2 = Vector256<float>.Zero;
-                            Vector256<float> lower0 = Vector256<float>.Zero;
-                            Vector256<float> lower0_1 = Vector256<float>.Zero;
-                            Vector256<float> lower0_2 = Vector256<float>.Zero;
-                            for (int t = 0; t <= KernelHeight; t++)
+                            if (lower)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, t * DilationHeight * paddedWidth + ox);
-                                Vector256<float> low0 = Vector256.LoadUnsafe(ref xr);
-                                Vector256<float> high0 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
-                                Vector256<float> middle0 = Avx.Permute2x128(low0, high0, 0x21);
-                                bool upper = t < KernelHeight, lower = t > 0;
-                                ref float upperWeights = ref Unsafe.Add(ref w, Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels);
-                                ref float lowerWeights = ref Unsafe.Add(ref w, Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels);
-                                if (upper)
-                                {
-                                    Vector256<float> upperWeights0 = Vector256.Create(upperWeights);
-                                    acc0 = MultiplyAdd(low0, upperWeights0, acc0);
-                                }
-                                if (lower)
-                                {
-                                    Vector256<float> lowerWeights0 = Vector256.Create(lowerWeights);
-                                    lower0 = MultiplyAdd(low0, lowerWeights0, lower0);
-                                }
-                                Vector256<float> window1_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 4).AsSingle();
-                                if (upper)
-                                {
-                                    Vector256<float> upperWeights1 = Vector256.Create(Unsafe.Add(ref upperWeights, 1 * DepthwiseChannels));
-                                    acc0_1 = MultiplyAdd(window1_0, upperWeights1, acc0_1);
-                                }
-                                if (lower)
-                                {
-                                    Vector256<float> lowerWeights1 = Vector256.Create(Unsafe.Add(ref lowerWeights, 1 * DepthwiseChannels));
-                                    lower0_1 = MultiplyAdd(window1_0, lowerWeights1, lower0_1);
-                                }
-                                Vector256<float> window2_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 8).AsSingle();
-                                if (upper)
-                                {
-                                    Vector256<float> upperWeights2 = Vector256.Create(Unsafe.Add(ref upperWeights, 2 * DepthwiseChannels));
-                                    acc0_2 = MultiplyAdd(window2_0, upperWeights2, acc0_2);
-                                }
-                                if (lower)
-                                {
-                                    Vector256<float> lowerWeights2 = Vector256.Create(Unsafe.Add(ref lowerWeights, 2 * DepthwiseChannels));
-                                    lower0_2 = MultiplyAdd(window2_0, lowerWeights2, lower0_2);
-                                }
+                                Vector256<float> lowerWeights0 = Vector256.Create(lowerWeights);
+                                lower0 = MultiplyAdd(low0, lowerWeights0, lower0);
+                                lower1 = MultiplyAdd(low1, lowerWeights0, lower1);
                             }
-                            acc0 = acc0 + acc0_1 + acc0_2;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            lower0 = lower0 + lower0_1 + lower0_2;
-                            lower0.StoreUnsafe(ref lowerTarget, (nuint)(ox));
-                            ox = OutputWidth;
+                            Vector256<float> window1_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 4).AsSingle();
+                            Vector256<float> window1_1 = Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 4).AsSingle();
+                            if (upper)
+                            {
+                                Vector256<float> upperWeights1 = Vector256.Create(Unsafe.Add(ref upperWeights, 1 * DepthwiseChannels));
+                                acc0_1 = MultiplyAdd(window1_0, upperWeights1, acc0_1);
+                                acc1_1 = MultiplyAdd(window1_1, upperWeights1, acc1_1);
+                            }
+                            if (lower)
+                            {
+                                Vector256<float> lowerWeights1 = Vector256.Create(Unsafe.Add(ref lowerWeights, 1 * DepthwiseChannels));
+                                lower0_1 = MultiplyAdd(window1_0, lowerWeights1, lower0_1);
+                                lower1_1 = MultiplyAdd(window1_1, lowerWeights1, lower1_1);
+                            }
+                            Vector256<float> window2_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 8).AsSingle();
+                            Vector256<float> window2_1 = Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 8).AsSingle();
+                            if (upper)
+                            {
+                                Vector256<float> upperWeights2 = Vector256.Create(Unsafe.Add(ref upperWeights, 2 * DepthwiseChannels));
+                                acc0 = MultiplyAdd(window2_0, upperWeights2, acc0);
+                                acc1 = MultiplyAdd(window2_1, upperWeights2, acc1);
+                            }
+                            if (lower)
+                            {
+                                Vector256<float> lowerWeights2 = Vector256.Create(Unsafe.Add(ref lowerWeights, 2 * DepthwiseChannels));
+                                lower0 = MultiplyAdd(window2_0, lowerWeights2, lower0);
+                                lower1 = MultiplyAdd(window2_1, lowerWeights2, lower1);
+                            }
                         }
+                        acc0 = acc0 + acc0_1;
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1;
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + 8));
+                        lower0 = lower0 + lower0_1;
+                        lower0.StoreUnsafe(ref lowerTarget, (nuint)(ox));
+                        lower1 = lower1 + lower1_1;
+                        lower1.StoreUnsafe(ref lowerTarget, (nuint)(ox + 8));
                     }
-                }
-
-                for (; r < rows; r++)
-                {
-                    ref float target = ref Unsafe.Add(ref row, c * channelStride + r * OutputWidth);
-                    ref float slab = ref Unsafe.Add(ref pad, r * StrideHeight * paddedWidth);
                     {
-                        int ox = 0;
-                        for (; ox + 32 <= OutputWidth; ox += 32)
+                        const int ox = 16;
+                        Vector256<float> acc0 = Vector256<float>.Zero;
+                        Vector256<float> acc0_1 = Vector256<float>.Zero;
+                        Vector256<float> acc1 = Vector256<float>.Zero;
+                        Vector256<float> acc1_1 = Vector256<float>.Zero;
+                        Vector256<float> lower0 = Vector256<float>.Zero;
+                        Vector256<float> lower0_1 = Vector256<float>.Zero;
+                        Vector256<float> lower1 = Vector256<float>.Zero;
+                        Vector256<float> lower1_1 = Vector256<float>.Zero;
+                        for (int t = tStart; t < tEnd; t++)
                         {
-                            Vector256<float> acc0 = Vector256<float>.Zero;
-                            Vector256<float> acc0_1 = Vector256<float>.Zero;
-                            Vector256<float> acc1 = Vector256<float>.Zero;
-                            Vector256<float> acc1_1 = Vector256<float>.Zero;
-                            Vector256<float> acc2 = Vector256<float>.Zero;
-                            Vector256<float> acc2_1 = Vector256<float>.Zero;
-                            Vector256<float> acc3 = Vector256<float>.Zero;
-                            Vector256<float> acc3_1 = Vector256<float>.Zero;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            int xr = (top + t) * InputWidth - PadLeft;
+                            Vector256<float> low0 = Vector256.LoadUnsafe(ref plane, (nuint)(xr + 16));
+                            Vector256<float> low1 = Vector256.LoadUnsafe(ref plane, (nuint)(xr + 20));
+                            Vector256<float> high0 = Vector256.Shuffle(Vector256.LoadUnsafe(ref plane, (nuint)(xr + 21)), Vector256.Create(3, 4, 5, 6, 7, -1, -1, -1));
+                            Vector256<float> middle0 = Avx.Permute2x128(low0, high0, 0x21);
+                            Vector256<float> high1 = Vector256.Shuffle(Vector256.LoadUnsafe(ref plane, (nuint)(xr + 21)), Vector256.Create(7, -1, -1, -1, -1, -1, -1, -1));
+                            Vector256<float> middle1 = Avx.Permute2x128(low1, high1, 0x21);
+                            bool upper = t < KernelHeight, lower = t > 0;
+                            ref float upperWeights = ref Unsafe.Add(ref w, Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels);
+                            ref float lowerWeights = ref Unsafe.Add(ref w, Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels);
+                            if (upper)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox);
-                                Vector256<float> low0 = Vector256.LoadUnsafe(ref xr);
-                                Vector256<float> low1 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
-                                Vector256<float> low2 = Vector256.LoadUnsafe(ref xr, (nuint)(16));
-                                Vector256<float> low3 = Vector256.LoadUnsafe(ref xr, (nuint)(24));
-                                Vector256<float> high0 = low1;
-                                Vector256<float> middle0 = Avx.Permute2x128(low0, high0, 0x21);
-                                Vector256<float> high1 = low2;
-                                Vector256<float> middle1 = Avx.Permute2x128(low1, high1, 0x21);
-                                Vector256<float> high2 = low3;
-                                Vector256<float> middle2 = Avx.Permute2x128(low2, high2, 0x21);
-                                Vector256<float> high3 = Vector256.LoadUnsafe(ref xr, (nuint)(24 + 8));
-                                Vector256<float> middle3 = Avx.Permute2x128(low3, high3, 0x21);
-                                ref float wr = ref Unsafe.Add(ref w, ky * KernelWidth * DepthwiseChannels);
-                                Vector256<float> weight0 = Vector256.Create(wr);
-                                acc0 = MultiplyAdd(low0, weight0, acc0);
-                                acc1 = MultiplyAdd(low1, weight0, acc1);
-                                acc2 = MultiplyAdd(low2, weight0, acc2);
-                                acc3 = MultiplyAdd(low3, weight0, acc3);
-                                Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                                acc0_1 = MultiplyAdd(Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 4).AsSingle(), weight1, acc0_1);
-                                acc1_1 = MultiplyAdd(Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 4).AsSingle(), weight1, acc1_1);
-                                acc2_1 = MultiplyAdd(Avx2.AlignRight(middle2.AsByte(), low2.AsByte(), 4).AsSingle(), weight1, acc2_1);
-                                acc3_1 = MultiplyAdd(Avx2.AlignRight(middle3.AsByte(), low3.AsByte(), 4).AsSingle(), weight1, acc3_1);
-                                Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                                acc0 = MultiplyAdd(Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 8).AsSingle(), weight2, acc0);
-                                acc1 = MultiplyAdd(Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 8).AsSingle(), weight2, acc1);
-                                acc2 = MultiplyAdd(Avx2.AlignRight(middle2.AsByte(), low2.AsByte(), 8).AsSingle(), weight2, acc2);
-                                acc3 = MultiplyAdd(Avx2.AlignRight(middle3.AsByte(), low3.AsByte(), 8).AsSingle(), weight2, acc3);
+                                Vector256<float> upperWeights0 = Vector256.Create(upperWeights);
+                                acc0 = MultiplyAdd(low0, upperWeights0, acc0);
+                                acc1 = MultiplyAdd(low1, upperWeights0, acc1);
                             }
-                            acc0 = acc0 + acc0_1;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            acc1 = acc1 + acc1_1;
-                            acc1.StoreUnsafe(ref target, (nuint)(ox + 8));
-                            acc2 = acc2 + acc2_1;
-                            acc2.StoreUnsafe(ref target, (nuint)(ox + 16));
-                            acc3 = acc3 + acc3_1;
-                            acc3.StoreUnsafe(ref target, (nuint)(ox + 24));
-                        }
-                        // Pairs of vectors; the second one of the last pair ends the row and may redo columns already done.
-                        while (OutputWidth - ox > 8)
-                        {
-                            int second = Math.Min(8, OutputWidth - 8 - ox);
-                            Vector256<float> acc0 = Vector256<float>.Zero;
-                            Vector256<float> acc0_1 = Vector256<float>.Zero;
-                            Vector256<float> acc0_2 = Vector256<float>.Zero;
-                            Vector256<float> acc1 = Vector256<float>.Zero;
-                            Vector256<float> acc1_1 = Vector256<float>.Zero;
-                            Vector256<float> acc1_2 = Vector256<float>.Zero;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            if (lower)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox);
-                                Vector256<float> low0 = Vector256.LoadUnsafe(ref xr);
-                                Vector256<float> low1 = Vector256.LoadUnsafe(ref xr, (nuint)(second));
-                                Vector256<float> high0 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
-                                Vector256<float> middle0 = Avx.Permute2x128(low0, high0, 0x21);
-                                Vector256<float> high1 = Vector256.LoadUnsafe(ref xr, (nuint)(second + 8));
-                                Vector256<float> middle1 = Avx.Permute2x128(low1, high1, 0x21);
-                                ref float wr = ref Unsafe.Add(ref w, ky * KernelWidth * DepthwiseChannels);
-                                Vector256<float> weight0 = Vector256.Create(wr);
-                                acc0 = MultiplyAdd(low0, weight0, acc0);
-                                acc1 = MultiplyAdd(low1, weight0, acc1);
-                                Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels));
-                                acc0_1 = MultiplyAdd(Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 4).AsSingle(), weight1, acc0_1);
-                                acc1_1 = MultiplyAdd(Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 4).AsSingle(), weight1, acc1_1);
-                                Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels));
-                                acc0_2 = MultiplyAdd(Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 8).AsSingle(), weight2, acc0_2);
-                                acc1_2 = MultiplyAdd(Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 8).AsSingle(), weight2, acc1_2);
+                                Vector256<float> lowerWeights0 = Vector256.Create(lowerWeights);
+                                lower0 = MultiplyAdd(low0, lowerWeights0, lower0);
+                                lower1 = MultiplyAdd(low1, lowerWeights0, lower1);
                             }
-                            acc0 = acc0 + acc0_1 + acc0_2;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            acc1 = acc1 + acc1_1 + acc1_2;
-                            acc1.StoreUnsafe(ref target, (nuint)(ox + second));
-                            ox += 8 + second;
-                        }
-                        if (ox < OutputWidth && OutputWidth >= 8)
-                        {
-                            // One vector left, ending the row.
-                            ox = OutputWidth - 8;
-                            Vector256<float> acc0 = Vector256<float>.Zero;
-                            Vector256<float> acc0_1 = Vector256<float>.Zero;
-                            Vector256<float> acc0_2 = Vector256<float>.Zero;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            Vector256<float> window1_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 4).AsSingle();
+                            Vector256<float> window1_1 = Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 4).AsSingle();
+                            if (upper)
                             {
-                                ref float xr = ref Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox);
-                                Vector256<float> low0 = Vector256.LoadUnsafe(ref xr);
-                                Vector256<float> high0 = Vector256.LoadUnsafe(ref xr, (nuint)(8));
-                                Vector256<float> middle0 = Avx.Permute2x128(low0, high0, 0x21);
-                                ref float wr = ref Unsafe.Add(ref w, ky * KernelWidth * DepthwiseChannels);
-                                acc0 = MultiplyAdd(low0, Vector256.Create(wr), acc0);
-                                acc0_1 = MultiplyAdd(Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 4).AsSingle(), Vector256.Create(Unsafe.Add(ref wr, 1 * DepthwiseChannels)), acc0_1);
-                                acc0_2 = MultiplyAdd(Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 8).AsSingle(), Vector256.Create(Unsafe.Add(ref wr, 2 * DepthwiseChannels)), acc0_2);
+                                Vector256<float> upperWeights1 = Vector256.Create(Unsafe.Add(ref upperWeights, 1 * DepthwiseChannels));
+                                acc0_1 = MultiplyAdd(window1_0, upperWeights1, acc0_1);
+                                acc1_1 = MultiplyAdd(window1_1, upperWeights1, acc1_1);
                             }
-                            acc0 = acc0 + acc0_1 + acc0_2;
-                            acc0.StoreUnsafe(ref target, (nuint)(ox));
-                            ox = OutputWidth;
-                        }
-                        // Fewer columns than a vector: one by one.
-                        for (; ox < OutputWidth; ox++)
-                        {
-                            float sum = 0f;
-                            for (int ky = 0; ky < KernelHeight; ky++)
+                            if (lower)
                             {
-                                for (int kx = 0; kx < KernelWidth; kx++)
-                                {
-                                    sum += Unsafe.Add(ref slab, ky * DilationHeight * paddedWidth + ox + kx * DilationWidth) * Unsafe.Add(ref w, (ky * KernelWidth + kx) * DepthwiseChannels);
-                                }
+                                Vector256<float> lowerWeights1 = Vector256.Create(Unsafe.Add(ref lowerWeights, 1 * DepthwiseChannels));
+                                lower0_1 = MultiplyAdd(window1_0, lowerWeights1, lower0_1);
+                                lower1_1 = MultiplyAdd(window1_1, lowerWeights1, lower1_1);
                             }
-                            Unsafe.Add(ref target, ox) = sum;
+                            Vector256<float> window2_0 = Avx2.AlignRight(middle0.AsByte(), low0.AsByte(), 8).AsSingle();
+                            Vector256<float> window2_1 = Avx2.AlignRight(middle1.AsByte(), low1.AsByte(), 8).AsSingle();
+                            if (upper)
+                            {
+                                Vector256<float> upperWeights2 = Vector256.Create(Unsafe.Add(ref upperWeights, 2 * DepthwiseChannels));
+                                acc0 = MultiplyAdd(window2_0, upperWeights2, acc0);
+                                acc1 = MultiplyAdd(window2_1, upperWeights2, acc1);
+                            }
+                            if (lower)
+                            {
+                                Vector256<float> lowerWeights2 = Vector256.Create(Unsafe.Add(ref lowerWeights, 2 * DepthwiseChannels));
+                                lower0 = MultiplyAdd(window2_0, lowerWeights2, lower0);
+                                lower1 = MultiplyAdd(window2_1, lowerWeights2, lower1);
+                            }
                         }
+                        acc0 = acc0 + acc0_1;
+                        acc0.StoreUnsafe(ref target, (nuint)(ox));
+                        acc1 = acc1 + acc1_1;
+                        acc1.StoreUnsafe(ref target, (nuint)(ox + 4));
+                        lower0 = lower0 + lower0_1;
+                        lower0.StoreUnsafe(ref lowerTarget, (nuint)(ox));
+                        lower1 = lower1 + lower1_1;
+                        lower1.StoreUnsafe(ref lowerTarget, (nuint)(ox + 4));
                     }
                 }
             }

@@ -115,6 +115,18 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             string width = Names.Size("OutputWidth");
             string inputWidth = Names.Size("InputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {inputWidth};");
+            if (ReadsPlane(bits))
+            {
+                writer.WriteLine("// Rows are read from the input plane: the few vectors that reach into the padding are the row's first or");
+                writer.WriteLine("// last vector shuffled with zeros, so this width leaves the padded slab unused.");
+                writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
+                writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
+                writer.WriteLine(Names.Let("w", false, "weights", "c"));
+                EmitPlaneRows(writer, bits);
+                writer.CloseBlock();
+                return;
+            }
+
             string constant = Spec.IsFixed ? "const int" : "int";
             bool strided = Spec.Width.Stride > 1;
             if (strided)
@@ -192,6 +204,61 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             EmitVectorColumns(writer, bits, "0", width, InputRow, columnOffset,
                 "slab", strided ? "ky * DilationHeight * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * DilationHeight * paddedWidth + ox + kx * DilationWidth");
             writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// The tile's rows read from the input plane (see <see cref="ReadsPlane"/>), with the kernel rows outside the
+        /// image left out: in pairs where <see cref="PairsRows"/>, else one by one. An odd last row runs as a pair too,
+        /// its lower row written to the slab buffer (unused at this width), so that there is one body of code per block.
+        /// </summary>
+        private void EmitPlaneRows(SourceWriter writer, int bits)
+        {
+            string width = Names.Size("OutputWidth");
+            string inputWidth = Names.Size("InputWidth");
+            string inputHeight = Names.Size("InputHeight");
+            bool clip = Spec.Height.HasBorder;
+            if (PairsRows(bits))
+            {
+                writer.WriteLine("// Output rows in pairs: input row top + t is kernel row t of the upper row and t - 1 of the lower one, so");
+                writer.WriteLine("// each input row is loaded and slid once for both.");
+                writer.OpenBlock("for (int r = 0; r < rows; r += 2)");
+                writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
+                string lower = $"c * channelStride + (r + 1) * {width}";
+                writer.WriteLine("// An odd last row's partner goes to the slab buffer.");
+                writer.WriteLine(Names.IsChecked
+                    ? $"Span<float> lowerTarget = r + 1 < rows ? row.Slice({lower}) : pad;"
+                    : $"ref float lowerTarget = ref (r + 1 < rows ? ref Unsafe.Add(ref row, {lower}) : ref pad);");
+                if (Spec.DepthMultiplier > 1)
+                {
+                    writer.WriteLine("int lowerRows = r + 1 < rows ? InChannels * channelStride : 0;");
+                }
+
+                writer.WriteLine("int top = iy + r;");
+                if (clip)
+                {
+                    writer.WriteLine("// The input rows of the pair inside the image.");
+                    writer.WriteLine($"int tStart = Math.Max(0, -top), tEnd = Math.Min(KernelHeight + 1, {inputHeight} - top);");
+                }
+
+                EmitVectorColumns(writer, bits, "0", width, t => $"int xr = (top + {t}) * {inputWidth} - PadLeft;", kx => null, string.Empty, string.Empty,
+                    pairedRows: true, kernelRows: clip ? ("tStart", "tEnd") : ("0", "KernelHeight + 1"));
+                writer.CloseBlock();
+                return;
+            }
+
+            writer.OpenBlock("for (int r = 0; r < rows; r++)");
+            writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
+            writer.WriteLine("int top = iy + r * StrideHeight;");
+            if (clip && Spec.Height.Kernel > 1)
+            {
+                writer.WriteLine("// Kernel rows inside the image for this output row.");
+                writer.WriteLine("int kyStart = top >= 0 ? 0 : (DilationHeight - 1 - top) / DilationHeight;");
+                writer.WriteLine($"int kyEnd = Math.Min(KernelHeight, ({inputHeight} - 1 - top) / DilationHeight + 1);");
+            }
+
+            EmitVectorColumns(writer, bits, "0", width, ky => $"int xr = {(ky == "0" ? "top" : $"(top + {ky} * DilationHeight)")} * {inputWidth} - PadLeft;",
+                kx => null, string.Empty, string.Empty, kernelRows: clip ? ("kyStart", "kyEnd") : ("0", "KernelHeight"));
             writer.CloseBlock();
         }
 
@@ -325,19 +392,25 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// Blocks of few vectors split their sums (see <see cref="DepthwiseEmitter.EmitVectorTaps"/>) so that
         /// about <see cref="IndependentSums"/> multiply-adds are in flight. <paramref name="inputRow"/> declares
         /// <c>xr</c>, the input of kernel row ky at column <c>ox</c>; the scalar columns read
-        /// <paramref name="scalarInput"/> at <paramref name="scalarIndex"/>.
+        /// <paramref name="scalarInput"/> at <paramref name="scalarIndex"/>. Rows read from the plane
+        /// (<paramref name="kernelRows"/> set, see <see cref="ReadsPlane"/>) run the same blocks, laid out when the code
+        /// is generated; <c>xr</c> is then the plane index of the row's padded column 0 and the kernel rows are clipped.
         /// </summary>
         private void EmitVectorColumns(SourceWriter writer, int bits, string start, string end, Func<string, string> inputRow,
-                                       Func<string, string?> columnOffset, string scalarInput, string scalarIndex, bool pairedRows = false)
+                                       Func<string, string?> columnOffset, string scalarInput, string scalarIndex, bool pairedRows = false,
+                                       (string From, string To)? kernelRows = null)
         {
             int lanes = bits / 32;
             bool multiplier = Spec.DepthMultiplier > 1;
-            writer.OpenBlock();
-            writer.WriteLine($"int ox = {start};");
-            void Block(int chains, bool pairTail)
+            bool plane = kernelRows.HasValue;
+
+            // A block of vectors at column ox, or at the column fixedOx where the code lays the row out; a pair's second
+            // vector starts "second" after ox (pairTail).
+            void Block(int chains, bool pairTail, int? fixedOx = null, int second = 0)
             {
                 // Vector q starts q vectors after ox; the second of a pair "second" after it.
-                string? Offset(int q) => pairTail && q == 1 ? "second" : q == 0 ? null : $"{q * lanes}";
+                string? Offset(int q) => pairTail && q == 1 ? (plane ? Literal.Int(second) : "second") : q == 0 ? null : $"{q * lanes}";
+                int At(int q) => pairTail && q == 1 ? second : q * lanes;
                 if (multiplier)
                 {
                     writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
@@ -350,14 +423,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     var setup = new List<string> { inputRow(ky) };
                     for (int q = 0; slide && q < chains; q++)
                     {
-                        setup.Add($"Vector{bits}<float> low{q} = {Load("0", q)};");
+                        setup.Add($"Vector{bits}<float> low{q} = {(plane ? PlaneVector(bits, fixedOx, At(q)) : Load("0", q))};");
                     }
 
                     for (int q = 0; slide && q < chains; q++)
                     {
                         // Where the next vector starts right after this one, its low half is this one's high.
                         bool next = q + 1 < chains && Offset(q + 1) == Literal.Int((q + 1) * lanes);
-                        setup.Add($"Vector{bits}<float> high{q} = {(next ? $"low{q + 1}" : Names.LoadVector(bits, "xr", Join(Offset(q), Literal.Int(lanes))))};");
+                        string high = next ? $"low{q + 1}"
+                            : plane ? PlaneVector(bits, fixedOx, At(q) + lanes)
+                            : Names.LoadVector(bits, "xr", Join(Offset(q), Literal.Int(lanes)));
+                        setup.Add($"Vector{bits}<float> high{q} = {high};");
                         if (bits == 256)
                         {
                             // The middle vector: the upper half of low, the lower half of high.
@@ -373,11 +449,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     : SlideAt(bits, q, int.Parse(kx, System.Globalization.CultureInfo.InvariantCulture) * Spec.Width.Dilation);
                 string Weight(string weights, string kx) =>
                     $"Vector{bits}.Create({Names.At(weights, OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})";
+                // (An odd last row's partner, read from the plane, writes every multiplier's row to the slab buffer.)
+                string Rows(string target) => plane && pairedRows && target == "lowerTarget" ? "m * lowerRows" : MultiplierRows;
                 string Store(string value, string target, int q) =>
-                    Names.StoreVector(value, target, Join(multiplier ? MultiplierRows : null, Join("ox", Offset(q))));
+                    Names.StoreVector(value, target, Join(multiplier ? Rows(target) : null, Join("ox", Offset(q))));
                 if (pairedRows)
                 {
-                    EmitPairedTaps(writer, bits, chains, InputSetup, Window, Weight, Store);
+                    EmitPairedTaps(writer, bits, chains, InputSetup, Window, Weight, Store, kernelRows);
                 }
                 else
                 {
@@ -388,7 +466,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                             setup.Add(Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"));
                             return setup;
                         },
-                        Window, (kx, q) => Weight("wr", kx), q => Store($"acc{q}", "target", q), splits: IndependentSums / chains);
+                        Window, (kx, q) => Weight("wr", kx), q => Store($"acc{q}", "target", q), splits: IndependentSums / chains,
+                        kernelRows: kernelRows);
                 }
 
                 if (multiplier)
@@ -397,6 +476,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 }
             }
 
+            if (plane)
+            {
+                EmitPlaneBlocks(writer, lanes, pairedRows, Block);
+                return;
+            }
+
+            writer.OpenBlock();
+            writer.WriteLine($"int ox = {start};");
             if (!pairedRows)
             {
                 // (Paired rows start at pairs of vectors: they already are 4 chains, and the code stays smaller.)
@@ -445,13 +532,137 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
+        /// Fixed-width rows of at least a vector, stride 1, sliding windows (<see cref="Slides"/>): the rows are read from
+        /// the input plane instead of a padded copy. The blocks of a row are laid out here, so whether a vector reaches
+        /// into the padding is known for each: such a vector is the row's first or last vector with its lanes shuffled
+        /// into place and zeros for the padding (<see cref="PlaneVector"/>). The copies took a third of the S2 NCHW
+        /// depthwise step. Windows over <see cref="MaxPlaneColumns"/> columns wide and more than a row tall keep the
+        /// slab: their edge blocks would take the generated file past its size bound.
+        /// </summary>
+        private bool ReadsPlane(int bits) => Slides(bits) && Spec.Width.IsFixed && Spec.Width.Output(Spec.Width.FixedInput) >= bits / 32 &&
+                                             (Spec.Width.Kernel <= MaxPlaneColumns || Spec.Height.Kernel == 1);
+
+        /// <summary>The widest kernel of more than one row whose rows are read from the plane (see <see cref="ReadsPlane"/>).</summary>
+        private const int MaxPlaneColumns = 8;
+
+        /// <summary>
+        /// The input vector of the row at <c>xr</c> (the plane index of its padded column 0) from padded column
+        /// ox + <paramref name="offset"/>: a load where it lies inside the row (always, where ox is a loop variable:
+        /// <paramref name="fixedOx"/> null), else lanes of the row's first or last vector and zeros for the padding.
+        /// </summary>
+        private string PlaneVector(int bits, int? fixedOx, int offset)
+        {
+            if (!(fixedOx is int ox))
+            {
+                return Names.LoadVector(bits, "plane", offset == 0 ? "xr + ox" : $"xr + ox + {Literal.Int(offset)}");
+            }
+
+            int lanes = bits / 32, width = Spec.Width.FixedInput, padLeft = Spec.Width.PadBefore(width);
+            int first = ox + offset - padLeft; // input column of lane 0
+            if (first >= width)
+            {
+                return $"Vector{bits}<float>.Zero";
+            }
+
+            if (first >= 0 && first + lanes <= width)
+            {
+                return Names.LoadVector(bits, "plane", $"xr + {Literal.Int(ox + offset)}");
+            }
+
+            // Lane i takes input column first + i from the row's first (or last) vector; -1 selects zero.
+            int from = first < 0 ? 0 : width - lanes;
+            var indices = new System.Text.StringBuilder();
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                int index = first + lane - from;
+                indices.Append(lane == 0 ? string.Empty : ", ").Append(Literal.Int(index >= 0 && index < lanes && first + lane < width ? index : -1));
+            }
+
+            return $"Vector{bits}.Shuffle({Names.LoadVector(bits, "plane", $"xr + {Literal.Int(padLeft + from)}")}, Vector{bits}.Create({indices}))";
+        }
+
+        /// <summary>
+        /// The blocks of a row read from the plane (see <see cref="ReadsPlane"/>), in the order and sizes of the loops
+        /// of <see cref="EmitVectorColumns"/>: each at its column, except runs of whole blocks inside the row, which
+        /// stay a loop (so the code grows with the edges, not with the width).
+        /// </summary>
+        private void EmitPlaneBlocks(SourceWriter writer, int lanes, bool pairedRows, Action<int, bool, int?, int> block)
+        {
+            int width = Spec.Width.FixedInput, end = Spec.Width.Output(width), padLeft = Spec.Width.PadBefore(width);
+
+            // Blocks of whole vectors from column ox to before limit whose loads (their vectors and the next one) lie
+            // inside the row: one loop where there are two or more. Returns the column after them.
+            int Loop(int ox, int vectors, int limit)
+            {
+                int step = vectors * lanes, run = ox;
+                while (run < limit && run - padLeft >= 0 && run + step + lanes - padLeft <= width)
+                {
+                    run += step;
+                }
+
+                if (run - ox < 2 * step)
+                {
+                    return ox;
+                }
+
+                writer.OpenBlock($"for (int ox = {Literal.Int(ox)}; ox < {Literal.Int(run)}; ox += {Literal.Int(step)})");
+                block(vectors, vectors == 2, null, lanes);
+                writer.CloseBlock();
+                return run;
+            }
+
+            int at = 0;
+            int blockStep = BlockVectors * lanes;
+            while (!pairedRows && at + blockStep <= end)
+            {
+                int after = Loop(at, BlockVectors, end - blockStep + 1);
+                if (after == at)
+                {
+                    EmitFixedBlock(writer, at, () => block(BlockVectors, false, at, 0));
+                    after = at + blockStep;
+                }
+
+                at = after;
+            }
+
+            while (end - at > lanes)
+            {
+                int after = Loop(at, 2, end - (2 * lanes) + 1);
+                if (after == at)
+                {
+                    int second = Math.Min(lanes, end - lanes - at);
+                    EmitFixedBlock(writer, at, () => block(2, true, at, second));
+                    after = at + lanes + second;
+                }
+
+                at = after;
+            }
+
+            if (at < end)
+            {
+                EmitFixedBlock(writer, end - lanes, () => block(1, false, end - lanes, 0));
+            }
+        }
+
+        private static void EmitFixedBlock(SourceWriter writer, int ox, Action block)
+        {
+            writer.OpenBlock();
+            writer.WriteLine($"const int ox = {Literal.Int(ox)};");
+            block();
+            writer.CloseBlock();
+        }
+
+        /// <summary>
         /// The taps of <paramref name="chains"/> vectors of two output rows (see <see cref="PairsRows"/>): accumulators
         /// <c>acc</c> for the upper row and <c>lower</c> for the lower one, each split so that about
         /// <see cref="IndependentSums"/> multiply-adds are in flight; the first and last slab rows feed one row each.
+        /// <paramref name="inputRows"/> names the range of t where rows read from the plane clip it (else all rows run).
         /// </summary>
         private void EmitPairedTaps(SourceWriter writer, int bits, int chains, Func<string, List<string>> inputSetup,
-                                    Func<string, int, string> window, Func<string, string, string> weight, Func<string, string, int, string> store)
+                                    Func<string, int, string> window, Func<string, string, string> weight, Func<string, string, int, string> store,
+                                    (string From, string To)? inputRows)
         {
+            string rows = inputRows is (string from, string to) ? $"int t = {from}; t < {to}; t++" : "int t = 0; t <= KernelHeight; t++";
             string type = $"Vector{bits}<float>";
             int splits = Math.Max(1, Math.Min(IndependentSums / (2 * chains), Spec.Width.Kernel));
             DeclareAccumulators(writer, type, "acc", chains, splits);
@@ -459,7 +670,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             // One loop body for all slab rows keeps the code half the size of peeling the first and last; their
             // branches go the same way for a whole slab row.
-            writer.OpenBlock("for (int t = 0; t <= KernelHeight; t++)");
+            writer.OpenBlock($"for ({rows})");
             foreach (string line in inputSetup("t"))
             {
                 writer.WriteLine(line);
