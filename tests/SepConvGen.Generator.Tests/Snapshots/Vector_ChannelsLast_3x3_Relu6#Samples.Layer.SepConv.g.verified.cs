@@ -465,52 +465,6 @@ namespace Samples
                 {
                     ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     int c = 0;
-                    for (; c + 64 <= InChannels; c += 64)
-                    {
-                        Vector512<float> acc0 = Vector512<float>.Zero;
-                        Vector512<float> acc1 = Vector512<float>.Zero;
-                        Vector512<float> acc2 = Vector512<float>.Zero;
-                        Vector512<float> acc3 = Vector512<float>.Zero;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
-                            acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 32)), acc2);
-                            acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 48)), acc3);
-                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc1);
-                            acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 32)), acc2);
-                            acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 48)), acc3);
-                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc1);
-                            acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 32)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 32)), acc2);
-                            acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 48)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 48)), acc3);
-                        }
-                        acc0.StoreUnsafe(ref target, (nuint)(c));
-                        acc1.StoreUnsafe(ref target, (nuint)(c + 16));
-                        acc2.StoreUnsafe(ref target, (nuint)(c + 32));
-                        acc3.StoreUnsafe(ref target, (nuint)(c + 48));
-                    }
-                    for (; c + 32 <= InChannels; c += 32)
-                    {
-                        Vector512<float> acc0 = Vector512<float>.Zero;
-                        Vector512<float> acc1 = Vector512<float>.Zero;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c)), Vector512.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(c + 16)), acc1);
-                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc1);
-                            acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                            acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc1);
-                        }
-                        acc0.StoreUnsafe(ref target, (nuint)(c));
-                        acc1.StoreUnsafe(ref target, (nuint)(c + 16));
-                    }
                     for (; c < InChannels; c += 16)
                     {
                         c = Math.Min(c, InChannels - 16);
@@ -657,34 +611,6 @@ namespace Samples
                 {
                     ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
                     int c = 0;
-                    for (; c + 32 <= InChannels; c += 32)
-                    {
-                        Vector256<float> acc0 = Vector256<float>.Zero;
-                        Vector256<float> acc1 = Vector256<float>.Zero;
-                        Vector256<float> acc2 = Vector256<float>.Zero;
-                        Vector256<float> acc3 = Vector256<float>.Zero;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c)), Vector256.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 8)), acc1);
-                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 16)), acc2);
-                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(c + 24)), acc3);
-                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 8)), acc1);
-                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 16)), acc2);
-                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c + 24)), acc3);
-                            acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                            acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 8)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 8)), acc1);
-                            acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 16)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 16)), acc2);
-                            acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c + 24)), Vector256.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c + 24)), acc3);
-                        }
-                        acc0.StoreUnsafe(ref target, (nuint)(c));
-                        acc1.StoreUnsafe(ref target, (nuint)(c + 8));
-                        acc2.StoreUnsafe(ref target, (nuint)(c + 16));
-                        acc3.StoreUnsafe(ref target, (nuint)(c + 24));
-                    }
                     for (; c + 16 <= InChannels; c += 16)
                     {
                         Vector256<float> acc0 = Vector256<float>.Zero;
@@ -984,46 +910,6 @@ namespace Samples
             int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
             ref float weights = ref _sepConvDepthwise[0];
             int c = 0;
-            for (; c + 64 <= InChannels; c += 64)
-            {
-                Vector512<float> acc0 = Vector512<float>.Zero;
-                Vector512<float> acc1 = Vector512<float>.Zero;
-                Vector512<float> acc2 = Vector512<float>.Zero;
-                Vector512<float> acc3 = Vector512<float>.Zero;
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
-                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 16)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 16)), acc1);
-                        acc2 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 32)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 32)), acc2);
-                        acc3 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 48)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 48)), acc3);
-                    }
-                }
-                acc0.StoreUnsafe(ref target, (nuint)(c));
-                acc1.StoreUnsafe(ref target, (nuint)(c + 16));
-                acc2.StoreUnsafe(ref target, (nuint)(c + 32));
-                acc3.StoreUnsafe(ref target, (nuint)(c + 48));
-            }
-            for (; c + 32 <= InChannels; c += 32)
-            {
-                Vector512<float> acc0 = Vector512<float>.Zero;
-                Vector512<float> acc1 = Vector512<float>.Zero;
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
-                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
-                        acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
-                        acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref image, (nuint)(pixel + c + 16)), Vector512.LoadUnsafe(ref weights, (nuint)(tap + c + 16)), acc1);
-                    }
-                }
-                acc0.StoreUnsafe(ref target, (nuint)(c));
-                acc1.StoreUnsafe(ref target, (nuint)(c + 16));
-            }
             for (; c < InChannels; c += 16)
             {
                 c = Math.Min(c, InChannels - 16);
@@ -1052,29 +938,6 @@ namespace Samples
             int kxEnd = Math.Min(KernelWidth, (g.InputWidth - 1 - ix) / DilationWidth + 1);
             ref float weights = ref _sepConvDepthwise[0];
             int c = 0;
-            for (; c + 32 <= InChannels; c += 32)
-            {
-                Vector256<float> acc0 = Vector256<float>.Zero;
-                Vector256<float> acc1 = Vector256<float>.Zero;
-                Vector256<float> acc2 = Vector256<float>.Zero;
-                Vector256<float> acc3 = Vector256<float>.Zero;
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
-                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
-                        acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
-                        acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c + 8)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c + 8)), acc1);
-                        acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c + 16)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c + 16)), acc2);
-                        acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref image, (nuint)(pixel + c + 24)), Vector256.LoadUnsafe(ref weights, (nuint)(tap + c + 24)), acc3);
-                    }
-                }
-                acc0.StoreUnsafe(ref target, (nuint)(c));
-                acc1.StoreUnsafe(ref target, (nuint)(c + 8));
-                acc2.StoreUnsafe(ref target, (nuint)(c + 16));
-                acc3.StoreUnsafe(ref target, (nuint)(c + 24));
-            }
             for (; c + 16 <= InChannels; c += 16)
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;

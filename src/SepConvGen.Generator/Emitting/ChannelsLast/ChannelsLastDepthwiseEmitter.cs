@@ -82,8 +82,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string width = Names.Size("OutputWidth");
             EmitRowClip(writer);
             (string start, string end) = InteriorColumns;
-            // Strips pay off where neighbouring windows overlap (stride below the window) and the window is small.
-            bool strips = Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns &&
+            // Strips pay off where neighbouring windows overlap (stride below the window) and the window is small; their
+            // channels run on vectors only.
+            bool strips = !ScalarChannels(lanes) && Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns &&
                           Spec.Width.Stride < Spec.Width.EffectiveKernel && Spec.Width.EffectiveKernel <= MaxStripWindow;
             EdgeStrips edges = strips ? EdgeStripsFor(writer) : EdgeStrips.None;
             if (Spec.Width.HasBorder)
@@ -95,7 +96,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             writer.WriteLine();
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
-            EmitTapSteps(writer, rows: false);
+            if (!ScalarChannels(lanes))
+            {
+                // (The vector blocks' tap offsets; channels fewer than a vector run the scalar tap loop.)
+                EmitTapSteps(writer, rows: false);
+            }
+
             string inputWidth = Names.Size("InputWidth");
             Channels channels = Chunked ? new Channels("c0", "cEnd") : new Channels("0", "InChannels");
             if (Chunked)
@@ -121,7 +127,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.OpenBlock(strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
             writer.WriteLine($"int c = {channels.Start};");
-            foreach (int chains in ChainSteps)
+            foreach (int chains in ChannelBlocks(lanes))
             {
                 OpenChannelLoop(writer, lanes, chains, channels.End);
                 bool multiplier = OpenMultiplierLoop(writer);
@@ -228,14 +234,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 // Pixel p (from 0) reads input column p - before + kx * DilationWidth: taps left of column 0 are padding.
                 writer.WriteLine("const int ox = 0;");
-                EmitStrip(writer, bits, before, "0", (p, kx) => p + (kx * dilation) >= before ? p + (kx * dilation) - before : null, AllChannels, border: true);
+                EmitStrip(writer, bits, before, "0", (p, kx) => p + (kx * dilation) >= before ? p + (kx * dilation) - before : null, AllChannels);
             }
             else
             {
                 // Pixel p (from the width - after) reads input column width - (before + after) + p + kx * DilationWidth.
                 writer.WriteLine($"int ox = {Names.Size("OutputWidth")} - {Literal.Int(after)};");
                 EmitStrip(writer, bits, after, $"{Names.Size("InputWidth")} - {Literal.Int(before + after)}",
-                    (p, kx) => p + (kx * dilation) < before + after ? p + (kx * dilation) : null, AllChannels, border: true);
+                    (p, kx) => p + (kx * dilation) < before + after ? p + (kx * dilation) : null, AllChannels);
             }
 
             writer.CloseBlock();
@@ -276,7 +282,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// One strip of <paramref name="pixels"/> output pixels from <c>ox</c> on: tap (p, kx) reads input column
         /// <paramref name="inputColumn"/> + <paramref name="tapColumn"/>(p, kx), or nothing where that is null (padding).
         /// </summary>
-        private void EmitStrip(SourceWriter writer, int bits, int pixels, string inputColumn, System.Func<int, int, int?> tapColumn, Channels channels, bool border = false)
+        private void EmitStrip(SourceWriter writer, int bits, int pixels, string inputColumn, System.Func<int, int, int?> tapColumn, Channels channels)
         {
             int lanes = bits / 32;
             string type = $"Vector{bits}<float>";
@@ -348,35 +354,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             writer.CloseBlock();
-            if (!ScalarChannels(lanes))
-            {
-                return;
-            }
-
-            writer.WriteLine("// The channels, fewer than a vector, pixel by pixel.");
-            writer.OpenBlock($"for (int pixel = ox; pixel < ox + {Literal.Int(pixels)}; pixel++)");
-            writer.OpenBlock("for (int last = c; last < InChannels; last++)");
-            bool tailMultiplier = OpenMultiplierLoop(writer);
-            string weight = "(ky * KernelWidth + kx) * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0");
-            string target = Names.At("row", "pixel * DepthwiseChannels + " + Intermediate("last", tailMultiplier ? "m" : "0"));
-            if (border)
-            {
-                // A border strip: the taps inside the image, in the same order.
-                writer.WriteLine($"int ix = pixel - {Literal.Int(PadLeft)};");
-                EmitColumnClip(writer);
-            }
-
-            string pixelColumn = border ? "ix" : Names.InputColumn.Replace("ox *", "pixel *");
-            EmitScalarTapLoop(writer, "image", $"((iy + ky * DilationHeight) * {inputWidth} + {pixelColumn} + kx * DilationWidth) * InChannels + last", "weights", weight, target,
-                border ? "kxStart" : "0", border ? "kxEnd" : "KernelWidth");
-
-            if (tailMultiplier)
-            {
-                writer.CloseBlock();
-            }
-
-            writer.CloseBlock();
-            writer.CloseBlock();
         }
 
         /// <summary>The channels [Start, End) a vector block walks: all of them, or one chunk.</summary>
@@ -398,6 +375,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// at InChannels (see <see cref="OpenChannelLoop"/>).
         /// </summary>
         private bool ScalarChannels(int lanes) => Spec.InChannels < lanes;
+
+        /// <summary>The vectors per channel block, widest first (<see cref="DepthwiseEmitter.ChainSteps"/>), that fit the channels.</summary>
+        private IEnumerable<int> ChannelBlocks(int lanes) => System.Linq.Enumerable.Where(ChainSteps, chains => chains * lanes <= Spec.InChannels);
 
         /// <summary>
         /// Opens the loop over channel blocks of <paramref name="chains"/> vectors up to <paramref name="end"/>. The
@@ -472,7 +452,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.WriteLine("int c = 0;");
             // Several channel vectors at a time: independent accumulators instead of one chain of multiply-adds.
-            foreach (int chains in ChainSteps)
+            foreach (int chains in ChannelBlocks(lanes))
             {
                 OpenChannelLoop(writer, lanes, chains, "InChannels");
                 bool multiplier = OpenMultiplierLoop(writer);
