@@ -83,7 +83,7 @@ namespace SepConvGen.Numerics.Tests
                 RandomLayers.Case(random, "Wide4", new LayerConfig(13, 3, 7, 7, Same: true, StrideWidth: 3), 2, 8, 12),
 
                 // NCHW rows of a fixed width of at least a vector, read from the input plane (no padded copy): pairs of
-                // rows and a last single row, a multiplier, edge vectors on both sides.
+                // rows, an odd last row whose partner is discarded, a multiplier, edge vectors on both sides.
                 RandomLayers.Case(random, "Wide5", new LayerConfig(7, 4, 3, 3, Same: true, DepthMultiplier: 2, ChannelsFirst: true, Activation: Activation.Relu, InputHeight: 9, InputWidth: 37), 2, 9, 37),
                 // A 1x16 kernel over a long row: 4-vector blocks at the edges and a loop of them inside.
                 RandomLayers.Case(random, "Wide6", new LayerConfig(5, 3, 1, 16, Same: true, ChannelsFirst: true, InputHeight: 1, InputWidth: 300), 1, 1, 300),
