@@ -100,10 +100,12 @@ static void Report(string title, float[] output, double[] reference, Action gene
     Console.WriteLine($"  generated layer: {generatedMs:0.0###} ms per call; naive loop: {naiveMs:0.0###} ms per call ({naiveMs / generatedMs:F1}x)");
 }
 
-// Median of repeated timings after a warm-up, so tiered compilation and the first rental are excluded.
+// Median of repeated timings after a warm-up of half a second, so tiered compilation (whose instrumented tier
+// for profile-guided optimization runs several times slower than the final code) and the first rental are excluded.
 static double MedianMilliseconds(Action action, int minimumRuns)
 {
-    for (int i = 0; i < 3; i++)
+    var warmUp = Stopwatch.StartNew();
+    for (int i = 0; i < 3 || warmUp.ElapsedMilliseconds < 500; i++)
     {
         action();
     }
