@@ -416,11 +416,11 @@ namespace Samples
             const int TapColumnStep = DilationWidth * InChannels;
             {
                 int ox = g.InteriorLeft;
-                // Strips of 4 output pixels share the input columns they read; the last one ends the interior
+                // Strips of 6 output pixels share the input columns they read; the last one ends the interior
                 // and may compute pixels again (the same values), which costs less than single pixels.
-                for (; ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 4; ox += 4)
+                for (; ox < g.InteriorRight && g.InteriorRight - g.InteriorLeft >= 6; ox += 6)
                 {
-                    ox = Math.Min(ox, g.InteriorRight - 4);
+                    ox = Math.Min(ox, g.InteriorRight - 6);
                     int c = 0;
                     for (; c < InChannels; c += 16)
                     {
@@ -429,6 +429,8 @@ namespace Samples
                         Vector512<float> acc1 = Vector512<float>.Zero, odd1 = Vector512<float>.Zero;
                         Vector512<float> acc2 = Vector512<float>.Zero, odd2 = Vector512<float>.Zero;
                         Vector512<float> acc3 = Vector512<float>.Zero, odd3 = Vector512<float>.Zero;
+                        Vector512<float> acc4 = Vector512<float>.Zero, odd4 = Vector512<float>.Zero;
+                        Vector512<float> acc5 = Vector512<float>.Zero, odd5 = Vector512<float>.Zero;
                         for (int ky = kyStart; ky < kyEnd; ky++)
                         {
                             ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
@@ -442,23 +444,33 @@ namespace Samples
                             acc2 = MultiplyAdd(input2, weight0, acc2);
                             Vector512<float> input3 = Vector512.LoadUnsafe(ref xr, (nuint)(3 * InChannels + c));
                             acc3 = MultiplyAdd(input3, weight0, acc3);
+                            Vector512<float> input4 = Vector512.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
+                            acc4 = MultiplyAdd(input4, weight0, acc4);
+                            Vector512<float> input5 = Vector512.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
+                            acc5 = MultiplyAdd(input5, weight0, acc5);
                             Vector512<float> weight1 = Vector512.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c));
                             odd0 = MultiplyAdd(input1, weight1, odd0);
                             odd1 = MultiplyAdd(input2, weight1, odd1);
                             odd2 = MultiplyAdd(input3, weight1, odd2);
-                            Vector512<float> input4 = Vector512.LoadUnsafe(ref xr, (nuint)(4 * InChannels + c));
                             odd3 = MultiplyAdd(input4, weight1, odd3);
+                            odd4 = MultiplyAdd(input5, weight1, odd4);
+                            Vector512<float> input6 = Vector512.LoadUnsafe(ref xr, (nuint)(6 * InChannels + c));
+                            odd5 = MultiplyAdd(input6, weight1, odd5);
                             Vector512<float> weight2 = Vector512.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c));
                             acc0 = MultiplyAdd(input2, weight2, acc0);
                             acc1 = MultiplyAdd(input3, weight2, acc1);
                             acc2 = MultiplyAdd(input4, weight2, acc2);
-                            Vector512<float> input5 = Vector512.LoadUnsafe(ref xr, (nuint)(5 * InChannels + c));
                             acc3 = MultiplyAdd(input5, weight2, acc3);
+                            acc4 = MultiplyAdd(input6, weight2, acc4);
+                            Vector512<float> input7 = Vector512.LoadUnsafe(ref xr, (nuint)(7 * InChannels + c));
+                            acc5 = MultiplyAdd(input7, weight2, acc5);
                         }
                         (acc0 + odd0).StoreUnsafe(ref row, (nuint)(ox * DepthwiseChannels + c));
                         (acc1 + odd1).StoreUnsafe(ref row, (nuint)((ox + 1) * DepthwiseChannels + c));
                         (acc2 + odd2).StoreUnsafe(ref row, (nuint)((ox + 2) * DepthwiseChannels + c));
                         (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
+                        (acc4 + odd4).StoreUnsafe(ref row, (nuint)((ox + 4) * DepthwiseChannels + c));
+                        (acc5 + odd5).StoreUnsafe(ref row, (nuint)((ox + 5) * DepthwiseChannels + c));
                     }
                 }
                 for (; ox < g.InteriorRight; ox++)
