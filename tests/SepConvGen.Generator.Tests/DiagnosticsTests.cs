@@ -25,6 +25,7 @@ namespace SepConvGen.Generator.Tests
         [InlineData("SCG0009_InputSmallerThanKernel", "[SeparableConv(2, 2, 3, 3, DilationHeight = 3, InputHeight = 6, InputWidth = 8)] public partial class Layer { }")]
         [InlineData("SCG0010_UndefinedEnum", "[SeparableConv(2, 2, 3, 3, (Padding)7, DataFormat = (DataFormat)2, Activation = (Activation)(-1))] public partial class Layer { }")]
         [InlineData("SCG0011_SizeOverflow", "[SeparableConv(65536, 65536, 3, 3)] public partial class Layer { }")]
+        [InlineData("SCG0011_KernelLengthOverflowsLong", "[SeparableConv(4, 22, 2147483647, 2147483646, Padding.Valid)] public partial class Layer { }")]
         [InlineData("SCG0011_FixedInputOverflow", "[SeparableConv(64, 64, 3, 3, Padding.Same, InputHeight = 10000, InputWidth = 10000)] public partial class Layer { }")]
         public void Invalid_layer_reports_diagnostic_and_emits_no_code(string name, string declaration)
         {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -182,23 +183,25 @@ namespace SepConvGen.Generator.Parsing
         private static bool CheckSizes(int inChannels, int outChannels, int depthMultiplier, int packBlock, AxisPlan height, AxisPlan width,
                                        ArgumentLocator at, List<DiagnosticInfo> diagnostics)
         {
-            long effectiveHeight = ((long)(height.Kernel - 1) * height.Dilation) + 1;
-            long effectiveWidth = ((long)(width.Kernel - 1) * width.Dilation) + 1;
-            long depthwiseChannels = (long)inChannels * depthMultiplier;
-            long packedFilters = ((long)outChannels + packBlock - 1) / packBlock * packBlock;
+            // Exact products: three or four ints can overflow a long too (a 2147483647x2147483646 kernel did, and
+            // its wrapped length passed this check).
+            BigInteger effectiveHeight = ((BigInteger)(height.Kernel - 1) * height.Dilation) + 1;
+            BigInteger effectiveWidth = ((BigInteger)(width.Kernel - 1) * width.Dilation) + 1;
+            BigInteger depthwiseChannels = (BigInteger)inChannels * depthMultiplier;
+            BigInteger packedFilters = ((BigInteger)outChannels + packBlock - 1) / packBlock * packBlock;
             // Each length is reported at the argument that contributes most to it.
             Location? inChannelsAt = at.Constructor(0, "inChannels");
-            var lengths = new List<(string Name, long Value, Location? At)>
+            var lengths = new List<(string Name, BigInteger Value, Location? At)>
             {
                 ("The dilated kernel height", effectiveHeight, at.Property("DilationHeight")),
                 ("The dilated kernel width", effectiveWidth, at.Property("DilationWidth")),
                 ("InChannels x DepthMultiplier", depthwiseChannels, inChannelsAt),
-                ("The depthwise kernel length", (long)height.Kernel * width.Kernel * depthwiseChannels, at.Constructor(2, "kernelHeight")),
+                ("The depthwise kernel length", (BigInteger)height.Kernel * width.Kernel * depthwiseChannels, at.Constructor(2, "kernelHeight")),
                 ("The packed pointwise kernel length", packedFilters * depthwiseChannels, at.Constructor(1, "outChannels")),
             };
             if (height.IsFixed && width.IsFixed)
             {
-                lengths.Add(("The input image length", (long)height.FixedInput * width.FixedInput * inChannels, at.Property("InputHeight")));
+                lengths.Add(("The input image length", (BigInteger)height.FixedInput * width.FixedInput * inChannels, at.Property("InputHeight")));
                 if (effectiveHeight <= int.MaxValue && effectiveWidth <= int.MaxValue)
                 {
                     if (height.Padding == PaddingKind.Valid && (height.FixedInput < effectiveHeight || width.FixedInput < effectiveWidth))
@@ -208,14 +211,14 @@ namespace SepConvGen.Generator.Parsing
                         return false;
                     }
 
-                    long outputHeight = height.Output(height.FixedInput);
-                    long outputWidth = width.Output(width.FixedInput);
+                    BigInteger outputHeight = height.Output(height.FixedInput);
+                    BigInteger outputWidth = width.Output(width.FixedInput);
                     lengths.Add(("The output image length", outputHeight * outputWidth * outChannels, at.Property("InputHeight")));
                     lengths.Add(("The depthwise row buffer length", outputWidth * depthwiseChannels, at.Property("InputWidth")));
                 }
             }
 
-            foreach ((string name, long value, Location? location) in lengths)
+            foreach ((string name, BigInteger value, Location? location) in lengths)
             {
                 if (value > int.MaxValue)
                 {
