@@ -234,14 +234,17 @@ namespace SepConvGen.Generator.Emitting
         /// </summary>
         protected virtual (string From, string To) VectorKernelRows => Spec.Height.HasBorder ? ("kyStart", "kyEnd") : ("0", "KernelHeight");
 
-        /// <summary>Declares kyStart/kyEnd for the output row's input row <c>iy</c> (vector rows whose height can pad).</summary>
-        protected void EmitRowClip(SourceWriter writer)
+        /// <summary>
+        /// Declares kyStart/kyEnd for the output row whose kernel row 0 reads input row <paramref name="inputRow"/>
+        /// (vector rows whose height can pad).
+        /// </summary>
+        protected void EmitRowClip(SourceWriter writer, string inputRow = "iy")
         {
             if (Spec.Height.HasBorder)
             {
                 writer.WriteLine("// Kernel rows inside the image for this output row: all of them away from the top and bottom border.");
-                writer.WriteLine("int kyStart = iy >= 0 ? 0 : (DilationHeight - 1 - iy) / DilationHeight;");
-                writer.WriteLine($"int kyEnd = Math.Min(KernelHeight, ({Names.Size("InputHeight")} - 1 - iy) / DilationHeight + 1);");
+                writer.WriteLine($"int kyStart = {inputRow} >= 0 ? 0 : (DilationHeight - 1 - {inputRow}) / DilationHeight;");
+                writer.WriteLine($"int kyEnd = Math.Min(KernelHeight, ({Names.Size("InputHeight")} - 1 - {inputRow}) / DilationHeight + 1);");
             }
         }
 
@@ -262,8 +265,11 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"{target} = sum;");
         }
 
-        /// <summary>The input row of kernel row <paramref name="ky"/>: "iy" or "(iy + ky * DilationHeight)".</summary>
-        protected static string InputRowOf(string ky) => ky == "0" ? "iy" : $"(iy + {ky} * DilationHeight)";
+        /// <summary>
+        /// The input row of kernel row <paramref name="ky"/> when kernel row 0 reads <paramref name="row"/>: "iy" or
+        /// "(iy + ky * DilationHeight)".
+        /// </summary>
+        protected static string InputRowOf(string ky, string row = "iy") => ky == "0" ? row : $"({row} + {ky} * DilationHeight)";
 
         private static string Sanitize(string kx) => kx == "kx" ? string.Empty : kx;
 

@@ -250,15 +250,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock("for (int r = 0; r < rows; r++)");
             writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
             writer.WriteLine("int top = iy + r * StrideHeight;");
-            if (clip && Spec.Height.Kernel > 1)
-            {
-                writer.WriteLine("// Kernel rows inside the image for this output row.");
-                writer.WriteLine("int kyStart = top >= 0 ? 0 : (DilationHeight - 1 - top) / DilationHeight;");
-                writer.WriteLine($"int kyEnd = Math.Min(KernelHeight, ({inputHeight} - 1 - top) / DilationHeight + 1);");
-            }
-
-            EmitVectorColumns(writer, bits, "0", width, ky => $"int xr = {(ky == "0" ? "top" : $"(top + {ky} * DilationHeight)")} * {inputWidth} - PadLeft;",
-                kx => null, string.Empty, string.Empty, kernelRows: clip ? ("kyStart", "kyEnd") : ("0", "KernelHeight"));
+            EmitRowClip(writer, "top");
+            EmitVectorColumns(writer, bits, "0", width, ky => $"int xr = {InputRowOf(ky, "top")} * {inputWidth} - PadLeft;",
+                kx => null, string.Empty, string.Empty, kernelRows: (KyStart, KyEnd));
             writer.CloseBlock();
         }
 
