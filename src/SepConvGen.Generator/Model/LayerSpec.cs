@@ -29,8 +29,8 @@ namespace SepConvGen.Generator.Model
         /// <summary>Output pixels a row tile aims for, so the pointwise step gets long runs of pixels.</summary>
         public const int TilePixels = 64;
 
-        /// <summary>The most floats a row tile's depthwise buffer may hold (256 KB, within L2).</summary>
-        public const int MaxTileFloats = 65536;
+        /// <summary>The most floats a row tile's depthwise buffer may hold (384 KB, within the L2 of Zen 3 and later).</summary>
+        public const int MaxTileFloats = 98304;
 
         /// <summary>
         /// Output rows per tile for an output of the given size (the same formula the generated code uses). NCHW

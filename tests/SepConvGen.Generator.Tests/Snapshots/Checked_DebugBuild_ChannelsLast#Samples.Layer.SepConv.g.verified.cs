@@ -65,7 +65,7 @@ namespace Samples
         private const int PanelLength = DepthwiseChannels * PackBlock;
         // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
         private const int TilePixels = 64;
-        private const int MaxTileFloats = 65536;
+        private const int MaxTileFloats = 98304;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -255,11 +255,11 @@ namespace Samples
         {
             int tilePixels = rows * g.OutputWidth;
             int tileLength = tilePixels * DepthwiseChannels;
-            float[] scratch = Scratch(tileLength);
+            float[] scratch = Scratch(tileLength, out int start);
             // Checked mode: every buffer is a span of its exact extent, so any stray index throws.
             ReadOnlySpan<float> image = input;
             Span<float> result = output;
-            Span<float> row = scratch.AsSpan(0, tileLength);
+            Span<float> row = scratch.AsSpan(start, tileLength);
             for (int r = 0; r < rows; r++)
             {
                 Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row.Slice(r * g.OutputWidth * DepthwiseChannels), firstRow + r, g);
@@ -274,8 +274,8 @@ namespace Samples
         [ThreadStatic]
         private static float[] t_sepConvScratch;
 
-        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats (allocated once per thread and size).</summary>
-        private static float[] Scratch(int length)
+        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats from <paramref name="start"/> on (allocated once per thread and size).</summary>
+        private static float[] Scratch(int length, out int start)
         {
             float[] scratch = t_sepConvScratch;
             if (scratch == null || scratch.Length < length)
@@ -283,6 +283,7 @@ namespace Samples
                 t_sepConvScratch = scratch = new float[length];
             }
 
+            start = 0;
             return scratch;
         }
 

@@ -64,7 +64,7 @@ namespace Samples
         private const int PanelLength = DepthwiseChannels * PackBlock;
         // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
         private const int TilePixels = 64;
-        private const int MaxTileFloats = 65536;
+        private const int MaxTileFloats = 98304;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -242,12 +242,12 @@ namespace Samples
         {
             int tilePixels = rows * g.OutputWidth;
             int tileLength = tilePixels * DepthwiseChannels;
-            float[] scratch = Scratch(tileLength);
+            float[] scratch = Scratch(tileLength, out int start);
             // Lengths were checked by the caller: every offset below stays inside input, output and scratch
             // (the DEBUG build of this code checks each access).
             ref float image = ref MemoryMarshal.GetReference(input);
             ref float result = ref MemoryMarshal.GetReference(output);
-            ref float row = ref scratch[0];
+            ref float row = ref scratch[start];
             for (int r = 0; r < rows; r++)
             {
                 Depthwise_k4x4_s1x1_d1x1_c3m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, g);
@@ -262,8 +262,8 @@ namespace Samples
         [ThreadStatic]
         private static float[] t_sepConvScratch;
 
-        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats (allocated once per thread and size).</summary>
-        private static float[] Scratch(int length)
+        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats from <paramref name="start"/> on (allocated once per thread and size).</summary>
+        private static float[] Scratch(int length, out int start)
         {
             float[] scratch = t_sepConvScratch;
             if (scratch == null || scratch.Length < length)
@@ -271,6 +271,7 @@ namespace Samples
                 t_sepConvScratch = scratch = new float[length];
             }
 
+            start = 0;
             return scratch;
         }
 

@@ -67,7 +67,7 @@ namespace Samples
         private const int PanelLength = DepthwiseChannels * PackBlock;
         // Output rows are processed in tiles of about TilePixels pixels whose depthwise results fit in L2.
         private const int TilePixels = 64;
-        private const int MaxTileFloats = 65536;
+        private const int MaxTileFloats = 98304;
         // Scalar register blocks: FilterBlock filters x PixelBlock pixels of accumulators.
         private const int FilterBlock = 4;
         private const int PixelBlock = 2;
@@ -245,12 +245,12 @@ namespace Samples
         {
             int tilePixels = rows * g.OutputWidth;
             int tileLength = tilePixels * DepthwiseChannels;
-            float[] scratch = Scratch(tileLength);
+            float[] scratch = Scratch(tileLength, out int start);
             // Lengths were checked by the caller: every offset below stays inside input, output and scratch
             // (the DEBUG build of this code checks each access).
             ref float image = ref MemoryMarshal.GetReference(input);
             ref float result = ref MemoryMarshal.GetReference(output);
-            ref float row = ref scratch[0];
+            ref float row = ref scratch[start];
             for (int r = 0; r < rows; r++)
             {
                 Depthwise_k3x3_s1x1_d1x1_c24m1(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, g);
@@ -264,16 +264,24 @@ namespace Samples
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
         [ThreadStatic]
         private static float[] t_sepConvScratch;
+        [ThreadStatic]
+        private static int t_sepConvScratchStart;
 
-        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats (allocated once per thread and size).</summary>
-        private static float[] Scratch(int length)
+        /// <summary>The calling thread's scratch: <paramref name="length"/> floats from a 64-byte aligned <paramref name="start"/> on (allocated once per thread and size).</summary>
+        private static float[] Scratch(int length, out int start)
         {
             float[] scratch = t_sepConvScratch;
-            if (scratch == null || scratch.Length < length)
+            if (scratch == null || scratch.Length - t_sepConvScratchStart < length)
             {
-                t_sepConvScratch = scratch = new float[length];
+                // Pinned, so the GC never moves it off the 64-byte line its start offset finds.
+                t_sepConvScratch = scratch = GC.AllocateArray<float>(length + 15, pinned: true);
+                GCHandle handle = GCHandle.Alloc(scratch, GCHandleType.Pinned);
+                long address = handle.AddrOfPinnedObject().ToInt64();
+                handle.Free();
+                t_sepConvScratchStart = (int)((64 - (address & 63)) & 63) / sizeof(float);
             }
 
+            start = t_sepConvScratchStart;
             return scratch;
         }
 
