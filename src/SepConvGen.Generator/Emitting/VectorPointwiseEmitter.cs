@@ -252,26 +252,54 @@ namespace SepConvGen.Generator.Emitting
             if (groups > 0)
             {
                 writer.WriteLine("int fb = 0;");
-                if (bits == 512 && groups >= 2 && !Chunked)
+                bool paired = bits == 512 && groups >= 2;
+                if (paired)
                 {
-                    // Every group reads all of the tile's rows. Past L1 (S1 NCHW: 32 channels x 512 pixels) two groups at
-                    // a time read them half as often (that step 10.9 -> 8.5 us); within L1 one group's blocks load less.
-                    writer.WriteLine($"const int L1Floats = {Literal.Int(TwoGroupFloats)}; // 48 KB");
-                    writer.OpenBlock("if (pixels * DepthwiseChannels > L1Floats)");
-                    writer.WriteLine("// The tile's rows outgrow L1: two groups at a time (8 filters x 3 pixel vectors, 24 accumulators) read them half as often.");
-                    writer.OpenBlock("for (; fb + 2 <= FullFilterBlocks; fb += 2)");
+                    // Two groups at a time: 3 vector loads and 8 broadcasts feed 24 multiply-adds. Unchunked, every group
+                    // reads all of the tile's rows: past L1 (S1 NCHW: 32 channels x 512 pixels) two groups read them half
+                    // as often (that step 10.9 -> 8.5 us); within L1 one group's blocks load less. A chunk of channels
+                    // stays in L1, and there the pairs beat one group's 4 x 4 blocks too (S3 NCHW's pointwise step 1.575
+                    // -> 1.54 ms). The pairs leave their last 2 to 4 vectors of pixels to the single groups below.
+                    int filters = 2 * PointwiseEmitter.FilterBlock, block = TwoGroupAccumulators / filters;
+                    string pairs = $"two groups at a time ({Literal.Int(filters)} filters x {Literal.Int(block)} pixel vectors)";
+                    if (!Chunked)
+                    {
+                        writer.WriteLine("int pairedGroups = 0, pairedPixels = 0;");
+                        writer.WriteLine($"const int L1Floats = {Literal.Int(TwoGroupFloats)}; // 48 KB");
+                        writer.OpenBlock("if (pixels * DepthwiseChannels > L1Floats)");
+                        writer.WriteLine($"// The tile's rows outgrow L1: {pairs} read them half as often.");
+                        writer.WriteLine("pairedGroups = FullFilterBlocks & ~1;");
+                    }
+                    else
+                    {
+                        writer.WriteLine($"// Groups in pairs: {pairs} load less per multiply-add.");
+                        writer.WriteLine("int pairedGroups = FullFilterBlocks & ~1, pairedPixels = 0;");
+                    }
+
+                    writer.OpenBlock("for (; fb < pairedGroups; fb += 2)");
                     writer.WriteLine("int f = fb * FilterBlock;");
                     writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
-                    EmitTwoGroupPixels(writer, bits, lanes);
-                    writer.CloseBlock();
+                    writer.WriteLine("int ox = 0;");
+                    writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
+                    EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
                     writer.CloseBlock();
                     writer.WriteLine();
+                    writer.WriteLine("pairedPixels = ox;");
+                    writer.CloseBlock();
+                    if (!Chunked)
+                    {
+                        writer.CloseBlock();
+                    }
+
+                    writer.WriteLine();
+                    writer.WriteLine("// Each group on its own: the pixels the pairs left (more than one vector, at most four), or all of them.");
+                    writer.WriteLine("fb = 0;");
                 }
 
                 writer.OpenBlock("for (; fb < FullFilterBlocks; fb++)");
                 writer.WriteLine("int f = fb * FilterBlock;");
                 writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
-                EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock);
+                EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock, paired ? "fb < pairedGroups ? pairedPixels : 0" : "0");
                 writer.CloseBlock();
             }
 
@@ -281,7 +309,7 @@ namespace SepConvGen.Generator.Emitting
                 writer.WriteLine($"// The last {Count(tail, "filter")} (a partial group).");
                 writer.WriteLine("const int f = FullFilterBlocks * FilterBlock;");
                 writer.WriteLine(_names.Let("w", false, "weights", "FullFilterBlocks * PanelLength"));
-                EmitChannelsFirstPixels(writer, bits, lanes, tail);
+                EmitChannelsFirstPixels(writer, bits, lanes, tail, "0");
                 writer.CloseBlock();
             }
 
@@ -345,29 +373,17 @@ namespace SepConvGen.Generator.Emitting
         private string Finished(string value) => Chunked ? value : Activated(value);
 
         /// <summary>
-        /// Two groups of filters (unchunked channels, so blocks may overlap: they start from the bias): blocks of 3
-        /// vectors, then single vectors (8 accumulators are still enough chains), the last one ending the tile.
+        /// The pixels from <paramref name="start"/> on (a pair of groups before leaves more than one vector): blocks of
+        /// vectors, then the rest in one or two blocks whose last vector ends the tile. Blocks never overlap one another
+        /// (with chunked channels each adds its chunk to the output); only a block's last vector may overlap the one
+        /// before it, both starting from the same sums.
         /// </summary>
-        private void EmitTwoGroupPixels(SourceWriter writer, int bits, int lanes)
-        {
-            int filters = 2 * PointwiseEmitter.FilterBlock, block = TwoGroupAccumulators / filters;
-            writer.WriteLine("int ox = 0;");
-            writer.OpenBlock($"for (; ox + {Literal.Int(block * lanes)} <= pixels; ox += {Literal.Int(block * lanes)})");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
-            writer.CloseBlock();
-            writer.OpenBlock($"for (; ox < pixels && pixels >= {Literal.Int(lanes)}; ox += {Literal.Int(lanes)})");
-            writer.WriteLine("// The last vector ends the tile and may redo pixels already done (the same values).");
-            writer.WriteLine($"ox = Math.Min(ox, pixels - {Literal.Int(lanes)});");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, 1, tail: false);
-            writer.CloseBlock();
-            EmitChannelsFirstScalarPixels(writer, filters);
-        }
-
-        private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
+        private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters, string start)
         {
             int block = PixelVectorsFor(bits);
             int front = (block + 2) / 2, back = block + 1 - front;
-            writer.WriteLine("int ox = 0;");
+            writer.WriteLine($"int ox = {start};");
+
             writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
             writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
             writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");

@@ -990,16 +990,18 @@ namespace Samples
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = OutputHeight * OutputWidth;
             int fb = 0;
+            int pairedGroups = 0, pairedPixels = 0;
             const int L1Floats = 12288; // 48 KB
             if (pixels * DepthwiseChannels > L1Floats)
             {
-                // The tile's rows outgrow L1: two groups at a time (8 filters x 3 pixel vectors, 24 accumulators) read them half as often.
-                for (; fb + 2 <= FullFilterBlocks; fb += 2)
+                // The tile's rows outgrow L1: two groups at a time (8 filters x 3 pixel vectors) read them half as often.
+                pairedGroups = FullFilterBlocks & ~1;
+                for (; fb < pairedGroups; fb += 2)
                 {
                     int f = fb * FilterBlock;
                     ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                     int ox = 0;
-                    for (; ox + 48 <= pixels; ox += 48)
+                    for (; pixels - ox > 64; ox += 48)
                     {
                         Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
                         Vector512<float> acc0_1 = Vector512.Create(Unsafe.Add(ref bias, f));
@@ -1091,91 +1093,18 @@ namespace Samples
                         acc7_1.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox + 16));
                         acc7_2.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox + 32));
                     }
-                    for (; ox < pixels && pixels >= 16; ox += 16)
-                    {
-                        // The last vector ends the tile and may redo pixels already done (the same values).
-                        ox = Math.Min(ox, pixels - 16);
-                        Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc1_0 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc2_0 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc3_0 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        Vector512<float> acc4_0 = Vector512.Create(Unsafe.Add(ref bias, f + 4));
-                        Vector512<float> acc5_0 = Vector512.Create(Unsafe.Add(ref bias, f + 5));
-                        Vector512<float> acc6_0 = Vector512.Create(Unsafe.Add(ref bias, f + 6));
-                        Vector512<float> acc7_0 = Vector512.Create(Unsafe.Add(ref bias, f + 7));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector512<float> b0 = Vector512.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                            Vector512<float> b4 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 0));
-                            acc4_0 = MultiplyAdd(b4, x0, acc4_0);
-                            Vector512<float> b5 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 1));
-                            acc5_0 = MultiplyAdd(b5, x0, acc5_0);
-                            Vector512<float> b6 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 2));
-                            acc6_0 = MultiplyAdd(b6, x0, acc6_0);
-                            Vector512<float> b7 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 3));
-                            acc7_0 = MultiplyAdd(b7, x0, acc7_0);
-                        }
 
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                        acc4_0.StoreUnsafe(ref outputRow, (nuint)((f + 4) * outputPlane + ox));
-                        acc5_0.StoreUnsafe(ref outputRow, (nuint)((f + 5) * outputPlane + ox));
-                        acc6_0.StoreUnsafe(ref outputRow, (nuint)((f + 6) * outputPlane + ox));
-                        acc7_0.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox));
-                    }
-                    // Fewer pixels than a vector: one by one.
-                    for (; ox < pixels; ox++)
-                    {
-                        float sum0 = Unsafe.Add(ref bias, f);
-                        float sum1 = Unsafe.Add(ref bias, f + 1);
-                        float sum2 = Unsafe.Add(ref bias, f + 2);
-                        float sum3 = Unsafe.Add(ref bias, f + 3);
-                        float sum4 = Unsafe.Add(ref bias, f + 4);
-                        float sum5 = Unsafe.Add(ref bias, f + 5);
-                        float sum6 = Unsafe.Add(ref bias, f + 6);
-                        float sum7 = Unsafe.Add(ref bias, f + 7);
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            float a = Unsafe.Add(ref row, j * channelStride + ox);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            sum0 += a * wj;
-                            sum1 += a * Unsafe.Add(ref wj, 1);
-                            sum2 += a * Unsafe.Add(ref wj, 2);
-                            sum3 += a * Unsafe.Add(ref wj, 3);
-                            sum4 += a * Unsafe.Add(ref wj, PanelLength + 0);
-                            sum5 += a * Unsafe.Add(ref wj, PanelLength + 1);
-                            sum6 += a * Unsafe.Add(ref wj, PanelLength + 2);
-                            sum7 += a * Unsafe.Add(ref wj, PanelLength + 3);
-                        }
-                        Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
-                        Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
-                        Unsafe.Add(ref outputRow, (f + 2) * outputPlane + ox) = sum2;
-                        Unsafe.Add(ref outputRow, (f + 3) * outputPlane + ox) = sum3;
-                        Unsafe.Add(ref outputRow, (f + 4) * outputPlane + ox) = sum4;
-                        Unsafe.Add(ref outputRow, (f + 5) * outputPlane + ox) = sum5;
-                        Unsafe.Add(ref outputRow, (f + 6) * outputPlane + ox) = sum6;
-                        Unsafe.Add(ref outputRow, (f + 7) * outputPlane + ox) = sum7;
-                    }
+                    pairedPixels = ox;
                 }
             }
 
+            // Each group on its own: the pixels the pairs left (more than one vector, at most four), or all of them.
+            fb = 0;
             for (; fb < FullFilterBlocks; fb++)
             {
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
-                int ox = 0;
+                int ox = fb < pairedGroups ? pairedPixels : 0;
                 // Whole blocks while more than 5 vectors of pixels are left: the rest then never is a single vector
                 // after a block (its few accumulators would wait on each other), but 2 or more.
                 for (; pixels - ox > 80; ox += 64)
