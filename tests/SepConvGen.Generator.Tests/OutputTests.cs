@@ -59,6 +59,7 @@ namespace SepConvGen.Generator.Tests
         [InlineData("Vector_ChannelsLast_3x3_Relu6", "[SeparableConv(24, 40, 3, 3, Padding.Same, Activation = Activation.Relu6)]")]
         [InlineData("Vector_ChannelsFirst_1x16_NoBias", "[SeparableConv(16, 18, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]")]
         [InlineData("Vector_ChannelsFirst_3x3_Fixed28x28", "[SeparableConv(32, 48, 3, 3, Padding.Same, InputHeight = 28, InputWidth = 28, DataFormat = DataFormat.ChannelsFirst)]")]
+        [InlineData("Vector_ChannelsFirst_3x3_Fixed19x19_FlatTiles", "[SeparableConv(24, 32, 3, 3, Padding.Same, InputHeight = 19, InputWidth = 19, DataFormat = DataFormat.ChannelsFirst)]")]
         public void Modern_csharp_gets_vector_kernels_matching_snapshot(string name, string attribute) =>
             Verify(name, LayerSource(attribute), GeneratorHarness.Latest);
 

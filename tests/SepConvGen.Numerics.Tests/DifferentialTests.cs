@@ -58,7 +58,8 @@ namespace SepConvGen.Numerics.Tests
 
     /// <summary>
     /// Fixed layers for the paths that random layers reach only now and then: NHWC rows whose interior runs in
-    /// channel chunks, last channel vectors that end at InChannels, and NCHW rows read straight from the input plane.
+    /// channel chunks, last channel vectors that end at InChannels, NCHW rows read straight from the input plane, and
+    /// NCHW flat tiles.
     /// </summary>
     public sealed class WideLayerSet
     {
@@ -91,12 +92,19 @@ namespace SepConvGen.Numerics.Tests
                 RandomLayers.Case(random, "Wide7", new LayerConfig(3, 2, 7, 7, Same: true, DilationHeight: 2, DilationWidth: 2, ChannelsFirst: true, InputHeight: 11, InputWidth: 40), 1, 11, 40),
                 // A row exactly a Vector512 wide, a 5x3 window, rows strided in height (one by one).
                 RandomLayers.Case(random, "Wide8", new LayerConfig(4, 5, 5, 3, Same: true, StrideHeight: 2, ChannelsFirst: true, InputHeight: 12, InputWidth: 16), 2, 12, 16),
+
+                // NCHW flat tiles (rows run on into each other): 19-wide rows in tiles of 5 and 4 rows, two images.
+                RandomLayers.Case(random, "Wide9", new LayerConfig(20, 6, 3, 3, Same: true, ChannelsFirst: true, InputHeight: 19, InputWidth: 19), 2, 19, 19),
+                // A 2x4 window (more padding after than before), dilated, a multiplier, tiles of 8 and 5 rows.
+                RandomLayers.Case(random, "Wide10", new LayerConfig(3, 4, 2, 4, Same: true, DepthMultiplier: 2, DilationHeight: 2, DilationWidth: 2, ChannelsFirst: true, InputHeight: 13, InputWidth: 9), 1, 13, 9),
+                // A plane of exactly 16 pixels: every vector reaches outside the plane.
+                RandomLayers.Case(random, "Wide11", new LayerConfig(5, 3, 3, 3, Same: true, ChannelsFirst: true, Activation: Activation.Relu, InputHeight: 4, InputWidth: 4), 3, 4, 4),
             };
             (string, LayerConfig)[] layers = Cases.Select(c => (c.Name, c.Config)).ToArray();
             Factories = Isas.ToDictionary(isa => isa, isa => RandomLayerSet.Compile(layers, isa));
         }
 
-        public const int Count = 9;
+        public const int Count = 12;
 
         public int Seed { get; }
 

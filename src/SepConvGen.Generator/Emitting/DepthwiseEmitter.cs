@@ -55,6 +55,11 @@ namespace SepConvGen.Generator.Emitting
                 EmitVectorHelpers(writer, bits);
             }
 
+            if (widths.Length > 0)
+            {
+                EmitSharedVectorHelpers(writer);
+            }
+
             if (Spec.HasBorder)
             {
                 writer.WriteLine();
@@ -68,6 +73,11 @@ namespace SepConvGen.Generator.Emitting
 
         /// <summary>Helper methods the vector rows of one width call, where the layout has some (the default has none).</summary>
         protected virtual void EmitVectorHelpers(SourceWriter writer, int bits)
+        {
+        }
+
+        /// <summary>Members the vector rows of every width share, where the layout has some (the default has none).</summary>
+        protected virtual void EmitSharedVectorHelpers(SourceWriter writer)
         {
         }
 

@@ -10,9 +10,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
     /// </summary>
     internal sealed class ChannelsFirstDepthwiseEmitter : DepthwiseEmitter
     {
+        private readonly FlatTileEmitter _flat;
+
         public ChannelsFirstDepthwiseEmitter(LayerSpec spec, KernelNames names)
             : base(spec, names)
         {
+            _flat = new FlatTileEmitter(spec, names);
         }
 
         protected override string ColumnStep => "DilationWidth";
@@ -101,6 +104,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// </summary>
         private void EmitPaddedVectorRow(SourceWriter writer, int bits)
         {
+            if (_flat.Applies)
+            {
+                _flat.EmitTile(writer, bits);
+                return;
+            }
+
             if (Slides(bits))
             {
                 // Vector512 implies AVX-512F and Vector256 AVX2 wherever .NET accelerates them today; should a platform
@@ -295,9 +304,23 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
         }
 
-        /// <summary>The lane pickers <see cref="EmitPairSplit"/> calls, for one vector width.</summary>
+        /// <summary>The column masks of flat tiles (see <see cref="FlatTileEmitter"/>).</summary>
+        protected override void EmitSharedVectorHelpers(SourceWriter writer)
+        {
+            if (_flat.Applies)
+            {
+                _flat.EmitColumnMasks(writer);
+            }
+        }
+
+        /// <summary>The lane pickers <see cref="EmitPairSplit"/> calls (and the clipped loads of flat tiles), for one vector width.</summary>
         protected override void EmitVectorHelpers(SourceWriter writer, int bits)
         {
+            if (_flat.Applies)
+            {
+                _flat.EmitClippedVector(writer, bits);
+            }
+
             if (!Names.PadsRows || !SplitsPairs(bits))
             {
                 return;
