@@ -488,8 +488,10 @@ namespace SepConvGen.Generator.Emitting
         }
 
         /// <summary>
-        /// The thread's scratch buffer. Vector kernels get it 64-byte aligned: pinned, so the GC never moves it off the
-        /// offset that aligns it, and a tile's vector loads and stores never straddle two cache lines.
+        /// The thread's scratch buffer (one <c>[ThreadStatic]</c> array, as the layer classes may live in collectible
+        /// contexts). Vector kernels use it from its first 64-byte line on, so a tile's vector loads never straddle two
+        /// lines: the array has 15 floats of slack, and the start is found from the array's address on every call. The
+        /// GC may move the array after that (large arrays it leaves in place), which costs alignment, never bounds.
         /// </summary>
         private void EmitScratch()
         {
@@ -498,37 +500,24 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("// Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.");
             w.WriteLine("[ThreadStatic]");
             w.WriteLine("private static float[] t_sepConvScratch;");
-            if (aligned)
-            {
-                w.WriteLine("[ThreadStatic]");
-                w.WriteLine("private static int t_sepConvScratchStart;");
-            }
-
             w.WriteLine();
             w.WriteLine(aligned
-                ? "/// <summary>The calling thread's scratch: <paramref name=\"length\"/> floats from a 64-byte aligned <paramref name=\"start\"/> on (allocated once per thread and size).</summary>"
-                : "/// <summary>The calling thread's scratch, at least <paramref name=\"length\"/> floats from <paramref name=\"start\"/> on (allocated once per thread and size).</summary>");
+                ? "/// <summary>The calling thread's scratch: <paramref name=\"length\"/> floats from <paramref name=\"start\"/> on, the array's first 64-byte line.</summary>"
+                : "/// <summary>The calling thread's scratch, at least <paramref name=\"length\"/> floats (allocated once per thread and size).</summary>");
             w.OpenBlock("private static float[] Scratch(int length, out int start)");
             w.WriteLine("float[] scratch = t_sepConvScratch;");
+            w.OpenBlock(aligned ? "if (scratch == null || scratch.Length < length + 15)" : "if (scratch == null || scratch.Length < length)");
+            w.WriteLine(aligned ? "t_sepConvScratch = scratch = new float[length + 15];" : "t_sepConvScratch = scratch = new float[length];");
+            w.CloseBlock();
+            w.WriteLine();
             if (aligned)
             {
-                w.OpenBlock("if (scratch == null || scratch.Length - t_sepConvScratchStart < length)");
-                w.WriteLine("// Pinned, so the GC never moves it off the 64-byte line its start offset finds.");
-                w.WriteLine("t_sepConvScratch = scratch = GC.AllocateArray<float>(length + 15, pinned: true);");
-                w.WriteLine("GCHandle handle = GCHandle.Alloc(scratch, GCHandleType.Pinned);");
-                w.WriteLine("long address = handle.AddrOfPinnedObject().ToInt64();");
-                w.WriteLine("handle.Free();");
-                w.WriteLine("t_sepConvScratchStart = (int)((64 - (address & 63)) & 63) / sizeof(float);");
-                w.CloseBlock();
-                w.WriteLine();
-                w.WriteLine("start = t_sepConvScratchStart;");
+                w.WriteLine("// Where the array is now (if the GC moves it later, only the alignment is lost).");
+                w.WriteLine("long address = Marshal.UnsafeAddrOfPinnedArrayElement(scratch, 0).ToInt64();");
+                w.WriteLine("start = (int)((64 - (address & 63)) & 63) / sizeof(float);");
             }
             else
             {
-                w.OpenBlock("if (scratch == null || scratch.Length < length)");
-                w.WriteLine("t_sepConvScratch = scratch = new float[length];");
-                w.CloseBlock();
-                w.WriteLine();
                 w.WriteLine("start = 0;");
             }
 

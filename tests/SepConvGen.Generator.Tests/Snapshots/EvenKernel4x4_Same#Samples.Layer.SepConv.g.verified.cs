@@ -262,7 +262,7 @@ namespace Samples
         [ThreadStatic]
         private static float[] t_sepConvScratch;
 
-        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats from <paramref name="start"/> on (allocated once per thread and size).</summary>
+        /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats (allocated once per thread and size).</summary>
         private static float[] Scratch(int length, out int start)
         {
             float[] scratch = t_sepConvScratch;

@@ -316,24 +316,19 @@ namespace Samples
         // Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.
         [ThreadStatic]
         private static float[] t_sepConvScratch;
-        [ThreadStatic]
-        private static int t_sepConvScratchStart;
 
-        /// <summary>The calling thread's scratch: <paramref name="length"/> floats from a 64-byte aligned <paramref name="start"/> on (allocated once per thread and size).</summary>
+        /// <summary>The calling thread's scratch: <paramref name="length"/> floats from <paramref name="start"/> on, the array's first 64-byte line.</summary>
         private static float[] Scratch(int length, out int start)
         {
             float[] scratch = t_sepConvScratch;
-            if (scratch == null || scratch.Length - t_sepConvScratchStart < length)
+            if (scratch == null || scratch.Length < length + 15)
             {
-                // Pinned, so the GC never moves it off the 64-byte line its start offset finds.
-                t_sepConvScratch = scratch = GC.AllocateArray<float>(length + 15, pinned: true);
-                GCHandle handle = GCHandle.Alloc(scratch, GCHandleType.Pinned);
-                long address = handle.AddrOfPinnedObject().ToInt64();
-                handle.Free();
-                t_sepConvScratchStart = (int)((64 - (address & 63)) & 63) / sizeof(float);
+                t_sepConvScratch = scratch = new float[length + 15];
             }
 
-            start = t_sepConvScratchStart;
+            // Where the array is now (if the GC moves it later, only the alignment is lost).
+            long address = Marshal.UnsafeAddrOfPinnedArrayElement(scratch, 0).ToInt64();
+            start = (int)((64 - (address & 63)) & 63) / sizeof(float);
             return scratch;
         }
 

@@ -768,7 +768,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// Whether the window <paramref name="shift"/> lanes into low then high is loaded instead of slid: every third
         /// with Vector512. Shuffles set the pace of wide windows (S1's 1x16: 15 a vector), the load ports idle, and a
         /// load that straddles two cache lines still costs less than the shuffle it replaces there: S1 NCHW's
-        /// depthwise step 0.0029 -> 0.0026 ms with 5 of 15 loaded (4 to 6 measured alike; all alternate ones, in an
+        /// depthwise step 0.0029 -> 0.0026 ms with 5 of 15 loaded (4 to 6 measured alike; every other one, in an
         /// earlier session, slower).
         /// </summary>
         private static bool LoadsWindow(int bits, int shift) => bits == 512 && shift % 3 == 0;
