@@ -504,7 +504,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine(aligned
                 ? "/// <summary>The calling thread's scratch: <paramref name=\"length\"/> floats from <paramref name=\"start\"/> on, the array's first 64-byte line.</summary>"
                 : "/// <summary>The calling thread's scratch, at least <paramref name=\"length\"/> floats (allocated once per thread and size).</summary>");
-            w.OpenBlock("private static float[] Scratch(int length, out int start)");
+            w.OpenBlock(aligned ? "private static float[] Scratch(int length, out int start)" : "private static float[] Scratch(int length)");
             w.WriteLine("float[] scratch = t_sepConvScratch;");
             w.OpenBlock(aligned ? "if (scratch == null || scratch.Length < length + 15)" : "if (scratch == null || scratch.Length < length)");
             w.WriteLine(aligned ? "t_sepConvScratch = scratch = new float[length + 15];" : "t_sepConvScratch = scratch = new float[length];");
@@ -515,10 +515,6 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("// Where the array is now (if the GC moves it later, only the alignment is lost).");
                 w.WriteLine("long address = Marshal.UnsafeAddrOfPinnedArrayElement(scratch, 0).ToInt64();");
                 w.WriteLine("start = (int)((64 - (address & 63)) & 63) / sizeof(float);");
-            }
-            else
-            {
-                w.WriteLine("start = 0;");
             }
 
             w.WriteLine("return scratch;");
@@ -551,6 +547,10 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("/// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.");
             w.WriteLine("/// </summary>");
             w.OpenBlock($"private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows{_names.Parameter})");
+            // Vector kernels use the scratch from its first 64-byte line on (see EmitScratch).
+            bool aligned = _options.VectorWidths.Length > 0;
+            string startOut = aligned ? ", out int start" : string.Empty;
+            string Start(string offset) => !aligned ? offset : offset == "0" ? "start" : "start + " + offset;
             w.WriteLine($"int tilePixels = rows * {outW};");
             if (!channelsLast)
             {
@@ -570,12 +570,12 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("// of slack: the vector rows may load one vector past the end of the last padded row.");
                 w.WriteLine("int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;");
                 w.WriteLine($"int padLength = slabRows * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth) + 16;");
-                w.WriteLine("float[] scratch = Scratch(tileLength + padLength, out int start);");
-                w.WriteLine("Array.Clear(scratch, start + tileLength, padLength);");
+                w.WriteLine($"float[] scratch = Scratch(tileLength + padLength{startOut});");
+                w.WriteLine($"Array.Clear(scratch, {Start("tileLength")}, padLength);");
             }
             else
             {
-                w.WriteLine("float[] scratch = Scratch(tileLength, out int start);");
+                w.WriteLine($"float[] scratch = Scratch(tileLength{startOut});");
             }
 
             if (_names.IsChecked)
@@ -583,10 +583,10 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("// Checked mode: every buffer is a span of its exact extent, so any stray index throws.");
                 w.WriteLine("ReadOnlySpan<float> image = input;");
                 w.WriteLine("Span<float> result = output;");
-                w.WriteLine("Span<float> row = scratch.AsSpan(start, tileLength);");
+                w.WriteLine($"Span<float> row = scratch.AsSpan({Start("0")}, tileLength);");
                 if (_names.PadsRows)
                 {
-                    w.WriteLine("Span<float> pad = scratch.AsSpan(start + tileLength, padLength);");
+                    w.WriteLine($"Span<float> pad = scratch.AsSpan({Start("tileLength")}, padLength);");
                 }
             }
             else
@@ -595,10 +595,10 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("// (the DEBUG build of this code checks each access).");
                 w.WriteLine("ref float image = ref MemoryMarshal.GetReference(input);");
                 w.WriteLine("ref float result = ref MemoryMarshal.GetReference(output);");
-                w.WriteLine("ref float row = ref scratch[start];");
+                w.WriteLine($"ref float row = ref scratch[{Start("0")}];");
                 if (_names.PadsRows)
                 {
-                    w.WriteLine("ref float pad = ref scratch[start + tileLength];");
+                    w.WriteLine($"ref float pad = ref scratch[{Start("tileLength")}];");
                 }
             }
 

@@ -258,11 +258,11 @@ namespace Samples
             // pointwise step's vectors of pixels never straddle two lines (S3 NCHW, 95-pixel tiles: that step 3 % faster).
             int channelStride = (tilePixels + 15) & ~15;
             int tileLength = channelStride * DepthwiseChannels;
-            float[] scratch = Scratch(tileLength, out int start);
+            float[] scratch = Scratch(tileLength);
             // Checked mode: every buffer is a span of its exact extent, so any stray index throws.
             ReadOnlySpan<float> image = input;
             Span<float> result = output;
-            Span<float> row = scratch.AsSpan(start, tileLength);
+            Span<float> row = scratch.AsSpan(0, tileLength);
             for (int r = 0; r < rows; r++)
             {
                 Depthwise_k3x3_s1x1_d1x1_c6m2_ScalarChecked(image, row.Slice(r * g.OutputWidth), firstRow + r, channelStride, g);
@@ -278,7 +278,7 @@ namespace Samples
         private static float[] t_sepConvScratch;
 
         /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats (allocated once per thread and size).</summary>
-        private static float[] Scratch(int length, out int start)
+        private static float[] Scratch(int length)
         {
             float[] scratch = t_sepConvScratch;
             if (scratch == null || scratch.Length < length)
@@ -286,7 +286,6 @@ namespace Samples
                 t_sepConvScratch = scratch = new float[length];
             }
 
-            start = 0;
             return scratch;
         }
 

@@ -242,12 +242,12 @@ namespace Samples
         {
             int tilePixels = rows * g.OutputWidth;
             int tileLength = tilePixels * DepthwiseChannels;
-            float[] scratch = Scratch(tileLength, out int start);
+            float[] scratch = Scratch(tileLength);
             // Lengths were checked by the caller: every offset below stays inside input, output and scratch
             // (the DEBUG build of this code checks each access).
             ref float image = ref MemoryMarshal.GetReference(input);
             ref float result = ref MemoryMarshal.GetReference(output);
-            ref float row = ref scratch[start];
+            ref float row = ref scratch[0];
             for (int r = 0; r < rows; r++)
             {
                 Depthwise_k9x9_s1x1_d1x1_c4m1_Scalar(ref image, ref Unsafe.Add(ref row, r * g.OutputWidth * DepthwiseChannels), firstRow + r, g);
@@ -263,7 +263,7 @@ namespace Samples
         private static float[] t_sepConvScratch;
 
         /// <summary>The calling thread's scratch, at least <paramref name="length"/> floats (allocated once per thread and size).</summary>
-        private static float[] Scratch(int length, out int start)
+        private static float[] Scratch(int length)
         {
             float[] scratch = t_sepConvScratch;
             if (scratch == null || scratch.Length < length)
@@ -271,7 +271,6 @@ namespace Samples
                 t_sepConvScratch = scratch = new float[length];
             }
 
-            start = 0;
             return scratch;
         }
 
