@@ -487,6 +487,9 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
         }
 
+        /// <summary>Vector kernels use the scratch from its first 64-byte line on (see <see cref="EmitScratch"/>).</summary>
+        private bool AlignsScratch => _options.VectorWidths.Length > 0;
+
         /// <summary>
         /// The thread's scratch buffer (one <c>[ThreadStatic]</c> array, as the layer classes may live in collectible
         /// contexts). Vector kernels use it from its first 64-byte line on, so a tile's vector loads never straddle two
@@ -496,7 +499,7 @@ namespace SepConvGen.Generator.Emitting
         private void EmitScratch()
         {
             SourceWriter w = _writer;
-            bool aligned = _options.VectorWidths.Length > 0;
+            bool aligned = AlignsScratch;
             w.WriteLine("// Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.");
             w.WriteLine("[ThreadStatic]");
             w.WriteLine("private static float[] t_sepConvScratch;");
@@ -547,8 +550,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("/// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.");
             w.WriteLine("/// </summary>");
             w.OpenBlock($"private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows{_names.Parameter})");
-            // Vector kernels use the scratch from its first 64-byte line on (see EmitScratch).
-            bool aligned = _options.VectorWidths.Length > 0;
+            bool aligned = AlignsScratch;
             string startOut = aligned ? ", out int start" : string.Empty;
             string Start(string offset) => !aligned ? offset : offset == "0" ? "start" : "start + " + offset;
             w.WriteLine($"int tilePixels = rows * {outW};");

@@ -280,9 +280,7 @@ namespace SepConvGen.Generator.Emitting
                     writer.WriteLine("int f = fb * FilterBlock;");
                     writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
                     writer.WriteLine("int ox = 0;");
-                    writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
-                    EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
-                    writer.CloseBlock();
+                    EmitWholeBlocks(writer, bits, lanes, filters, block);
                     writer.WriteLine();
                     writer.WriteLine("pairedPixels = ox;");
                     writer.CloseBlock();
@@ -386,9 +384,7 @@ namespace SepConvGen.Generator.Emitting
 
             writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
             writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
-            writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
-            writer.CloseBlock();
+            EmitWholeBlocks(writer, bits, lanes, filters, block);
             writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
             writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
@@ -427,6 +423,14 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("ox = pixels;");
             writer.CloseBlock();
             EmitChannelsFirstScalarPixels(writer, filters);
+        }
+
+        /// <summary>Blocks of <paramref name="block"/> vectors from <c>ox</c> on while more than block + 1 vectors are left.</summary>
+        private void EmitWholeBlocks(SourceWriter writer, int bits, int lanes, int filters, int block)
+        {
+            writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
+            writer.CloseBlock();
         }
 
         /// <summary>Tiles of fewer pixels than a vector, pixel by pixel.</summary>

@@ -434,23 +434,25 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 }
 
                 string Load(string kx, int q) => Names.LoadVector(bits, "xr", OrZero(Join(columnOffset(kx), Offset(q))));
+
+                // The row's vector starting `offset` lanes after vector q: from the plane, or a load from the padded row.
+                string RowVector(int q, int offset) => plane
+                    ? PlaneVector(bits, fixedOx, At(q) + offset)
+                    : Names.LoadVector(bits, "xr", OrZero(Join(Offset(q), offset == 0 ? null : Literal.Int(offset))));
                 bool slide = Slides(bits);
                 List<string> InputSetup(string ky)
                 {
                     var setup = new List<string> { inputRow(ky) };
                     for (int q = 0; slide && q < chains; q++)
                     {
-                        setup.Add($"Vector{bits}<float> low{q} = {(plane ? PlaneVector(bits, fixedOx, At(q)) : Load("0", q))};");
+                        setup.Add($"Vector{bits}<float> low{q} = {RowVector(q, 0)};");
                     }
 
                     for (int q = 0; slide && q < chains; q++)
                     {
                         // Where the next vector starts right after this one, its low half is this one's high.
                         bool next = q + 1 < chains && Offset(q + 1) == Literal.Int((q + 1) * lanes);
-                        string high = next ? $"low{q + 1}"
-                            : plane ? PlaneVector(bits, fixedOx, At(q) + lanes)
-                            : Names.LoadVector(bits, "xr", Join(Offset(q), Literal.Int(lanes)));
-                        setup.Add($"Vector{bits}<float> high{q} = {high};");
+                        setup.Add($"Vector{bits}<float> high{q} = {(next ? $"low{q + 1}" : RowVector(q, lanes))};");
                         if (bits == 256)
                         {
                             // The middle vector: the upper half of low, the lower half of high.
@@ -477,9 +479,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     // Some windows as loads (see LoadsWindow), where low and high are loads themselves: at a row's edges
                     // the window's vector would be shuffled out of the row's first or last vector again.
                     bool loads = LoadsWindow(bits, shift) && (!plane || (PlaneLoads(bits, fixedOx, At(q)) && PlaneLoads(bits, fixedOx, At(q) + lanes)));
-                    return !loads ? SlideAt(bits, q, shift)
-                        : plane ? PlaneVector(bits, fixedOx, At(q) + shift)
-                        : Names.LoadVector(bits, "xr", Join(Offset(q), Literal.Int(shift)));
+                    return loads ? RowVector(q, shift) : SlideAt(bits, q, shift);
                 }
 
                 string Weight(string weights, string kx) =>
@@ -587,21 +587,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// </summary>
         private string PlaneVector(int bits, int? fixedOx, int offset)
         {
-            if (!(fixedOx is int ox))
+            if (PlaneLoads(bits, fixedOx, offset))
             {
-                return Names.LoadVector(bits, "plane", offset == 0 ? "xr + ox" : $"xr + ox + {Literal.Int(offset)}");
+                return Names.LoadVector(bits, "plane", fixedOx is int at ? $"xr + {Literal.Int(at + offset)}"
+                    : offset == 0 ? "xr + ox" : $"xr + ox + {Literal.Int(offset)}");
             }
 
-            int lanes = bits / 32, width = Spec.Width.FixedInput, padLeft = Spec.Width.PadBefore(width);
+            int ox = (int)fixedOx!, lanes = bits / 32, width = Spec.Width.FixedInput, padLeft = Spec.Width.PadBefore(width);
             int first = ox + offset - padLeft; // input column of lane 0
             if (first >= width)
             {
                 return $"Vector{bits}<float>.Zero";
-            }
-
-            if (PlaneLoads(bits, fixedOx, offset))
-            {
-                return Names.LoadVector(bits, "plane", $"xr + {Literal.Int(ox + offset)}");
             }
 
             // Lane i takes input column first + i from the row's first (or last) vector; -1 selects zero.

@@ -61,6 +61,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>The kernel columns that can fall off a row (shifted columns), each with its mask.</summary>
         private IEnumerable<int> MaskedColumns => Enumerable.Range(0, _spec.Width.Kernel).Where(kx => ColumnShift(kx) != 0);
 
+        /// <summary>Where mask <paramref name="m"/> (of <see cref="MaskedColumns"/>) holds tile pixel p.</summary>
+        private static string MaskIndex(int m) => m == 0 ? "p" : $"{Literal.Int(m)} * ColumnMaskLength + p";
+
         /// <summary>The column masks, once per class: which pixels of a tile keep each shifted kernel column in their row.</summary>
         public void EmitColumnMasks(SourceWriter writer)
         {
@@ -79,8 +82,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             {
                 int shift = ColumnShift(columns[m]);
                 string keeps = shift < 0 ? $"column - {Literal.Int(-shift)} >= 0" : $"column + {Literal.Int(shift)} < InputWidth";
-                string at = m == 0 ? "p" : $"{Literal.Int(m)} * ColumnMaskLength + p";
-                writer.WriteLine($"masks[{at}] = {keeps} ? -1 : 0; // kernel column {Literal.Int(columns[m])}");
+                writer.WriteLine($"masks[{MaskIndex(m)}] = {keeps} ? -1 : 0; // kernel column {Literal.Int(columns[m])}");
             }
 
             writer.CloseBlock();
@@ -139,10 +141,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("int q = first + p;");
             for (int m = 0; m < columns.Length; m++)
             {
-                string at = m == 0 ? "p" : $"{Literal.Int(m)} * ColumnMaskLength + p";
                 string mask = _names.IsChecked
-                    ? $"Vector{bits}.Create<int>(masks.Slice({at})).AsSingle()"
-                    : $"Vector{bits}.LoadUnsafe(ref masks, (nuint)({at})).AsSingle()";
+                    ? $"Vector{bits}.Create<int>(masks.Slice({MaskIndex(m)})).AsSingle()"
+                    : $"Vector{bits}.LoadUnsafe(ref masks, (nuint)({MaskIndex(m)})).AsSingle()";
                 writer.WriteLine($"{type} keep{columns[m]} = {mask};");
             }
 
