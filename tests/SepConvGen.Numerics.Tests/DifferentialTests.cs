@@ -58,8 +58,8 @@ namespace SepConvGen.Numerics.Tests
 
     /// <summary>
     /// Fixed layers for the paths that random layers reach only now and then: NHWC rows whose interior runs in
-    /// channel chunks, last channel vectors that end at InChannels, NCHW rows read straight from the input plane, and
-    /// NCHW flat tiles.
+    /// channel chunks, last channel vectors that end at InChannels, NCHW rows read straight from the input plane, NCHW
+    /// flat tiles, and NCHW filter groups in pairs.
     /// </summary>
     public sealed class WideLayerSet
     {
@@ -99,12 +99,23 @@ namespace SepConvGen.Numerics.Tests
                 RandomLayers.Case(random, "Wide10", new LayerConfig(3, 4, 2, 4, Same: true, DepthMultiplier: 2, DilationHeight: 2, DilationWidth: 2, ChannelsFirst: true, InputHeight: 13, InputWidth: 9), 1, 13, 9),
                 // A plane of exactly 16 pixels: every vector reaches outside the plane.
                 RandomLayers.Case(random, "Wide11", new LayerConfig(5, 3, 3, 3, Same: true, ChannelsFirst: true, Activation: Activation.Relu, InputHeight: 4, InputWidth: 4), 3, 4, 4),
+
+                // NCHW filter groups in pairs (Vector512, tiles past 48 KB). 64-pixel tiles of 200 channels: a block of 3
+                // vectors, then a block of 2 that redoes one; the 48-pixel last tile stays within L1 and runs the groups
+                // on their own (3 groups: the odd one on its own in every tile).
+                RandomLayers.Case(random, "Wide12", new LayerConfig(200, 12, 3, 3, Same: true, ChannelsFirst: true, InputHeight: 7, InputWidth: 16), 2, 7, 16),
+                // Pairs at a run-time size: 140-pixel rows of 200 channels (a multiplier) end in a block of 3 vectors; a
+                // partial group, ReLU.
+                RandomLayers.Case(random, "Wide13", new LayerConfig(100, 17, 1, 5, Same: true, DepthMultiplier: 2, ChannelsFirst: true, Activation: Activation.Relu), 1, 3, 140),
+                // Pairs in every tile (72 pixels, 192 channels), which end in a block of 2 vectors whose last one overlaps
+                // the first; the odd third group and a partial one on their own.
+                RandomLayers.Case(random, "Wide14", new LayerConfig(96, 13, 3, 1, Same: true, DepthMultiplier: 2, ChannelsFirst: true, InputHeight: 1, InputWidth: 72), 2, 1, 72),
             };
             (string, LayerConfig)[] layers = Cases.Select(c => (c.Name, c.Config)).ToArray();
             Factories = Isas.ToDictionary(isa => isa, isa => RandomLayerSet.Compile(layers, isa));
         }
 
-        public const int Count = 12;
+        public const int Count = 15;
 
         public int Seed { get; }
 

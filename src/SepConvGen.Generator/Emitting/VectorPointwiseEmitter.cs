@@ -8,9 +8,9 @@ namespace SepConvGen.Generator.Emitting
     /// dispatcher that picks the widest the hardware accelerates (the checks are JIT-time constants, so only one
     /// path survives). NHWC vectorizes along filters: a panel row of 32 filters is whole vectors, multiplied by
     /// broadcast pixels. NCHW vectorizes along pixels: vectors of a row's pixels, multiplied by 4 broadcast
-    /// filters (8 with Vector512 where the tile outgrows L1). Both keep 12 accumulators in registers (with Vector512
-    /// 16 to 24, and NHWC blocks of 6 to 8 pixels that end exactly at the tile's end), start them at the bias, and
-    /// fuse the activation into the store.
+    /// filters (8 with Vector512 where the tile outgrows L1). Both keep 12 accumulators in registers (with
+    /// Vector512 16 to 24, and NHWC blocks of 6 to 8 pixels that end exactly at the tile's end), start them at the
+    /// bias, and fuse the activation into the store.
     /// </summary>
     internal sealed class VectorPointwiseEmitter
     {
@@ -20,7 +20,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>Accumulator vectors a Vector512 block may hold: 16 of the 32 registers leave room for its operands.</summary>
         private const int WideAccumulators = 16;
 
-        /// <summary>NCHW: pixel vectors per register block below Vector512 (with 4 filters, 12 accumulators).</summary>
+        /// <summary>NCHW: pixel vectors per register block (one group below Vector512: 12 accumulators; a Vector512 pair: 24).</summary>
         private const int PixelVectors = 3;
 
         private readonly LayerSpec _spec;
@@ -235,12 +235,16 @@ namespace SepConvGen.Generator.Emitting
             }
         }
 
-        /// <summary>NCHW: for each group of 4 filters, vectors of pixels along the row; the last pixels one by one.</summary>
+        /// <summary>
+        /// NCHW: for each group of 4 filters, vectors of pixels along the row; the last pixels one by one. With
+        /// Vector512, tiles that outgrow L1 run two groups at a time instead (see <see cref="PairsFor"/>).
+        /// </summary>
         private void EmitChannelsFirst(SourceWriter writer, int bits, int lanes)
         {
             int groups = _spec.OutChannels / PointwiseEmitter.FilterBlock;
             int tail = _spec.OutChannels % PointwiseEmitter.FilterBlock;
-            if (Chunked)
+            bool chunked = Chunked(bits);
+            if (chunked)
             {
                 EmitBiasFill(writer);
                 writer.WriteLine($"// Channels in chunks of {Literal.Int(ChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
@@ -249,55 +253,43 @@ namespace SepConvGen.Generator.Emitting
                 writer.WriteLine($"int k1 = Math.Min(k0 + {Literal.Int(ChannelChunk)}, DepthwiseChannels);");
             }
 
+            Pairing pairing = bits == 512 && groups >= 2 ? PairsFor(lanes) : Pairing.Never;
             if (groups > 0)
             {
                 writer.WriteLine("int fb = 0;");
-                bool paired = bits == 512 && groups >= 2;
-                if (paired)
+            }
+
+            if (pairing != Pairing.Never)
+            {
+                if (pairing == Pairing.Checked)
                 {
-                    // Two groups at a time: 3 vector loads and 8 broadcasts feed 24 multiply-adds. Unchunked, every group
-                    // reads all of the tile's rows: past L1 (S1 NCHW: 32 channels x 512 pixels) two groups read them half
-                    // as often (that step 10.9 -> 8.5 us); within L1 one group's blocks load less. A chunk of channels
-                    // stays in L1, and there the pairs beat one group's 4 x 4 blocks too (S3 NCHW's pointwise step 1.575
-                    // -> 1.54 ms). The pairs leave their last 2 to 4 vectors of pixels to the single groups below.
-                    int filters = 2 * PointwiseEmitter.FilterBlock, block = TwoGroupAccumulators / filters;
-                    string pairs = $"two groups at a time ({Literal.Int(filters)} filters x {Literal.Int(block)} pixel vectors)";
-                    if (!Chunked)
-                    {
-                        writer.WriteLine("int pairedGroups = 0, pairedPixels = 0;");
-                        writer.WriteLine($"const int L1Floats = {Literal.Int(TwoGroupFloats)}; // 48 KB");
-                        writer.OpenBlock("if (pixels * DepthwiseChannels > L1Floats)");
-                        writer.WriteLine($"// The tile's rows outgrow L1: {pairs} read them half as often.");
-                        writer.WriteLine("pairedGroups = FullFilterBlocks & ~1;");
-                    }
-                    else
-                    {
-                        writer.WriteLine($"// Groups in pairs: {pairs} load less per multiply-add.");
-                        writer.WriteLine("int pairedGroups = FullFilterBlocks & ~1, pairedPixels = 0;");
-                    }
+                    writer.WriteLine($"const int L1Floats = {Literal.Int(PairFloats)}; // 48 KB");
+                    writer.OpenBlock($"if (pixels > {lanes} && pixels * DepthwiseChannels > L1Floats)");
+                }
 
-                    writer.OpenBlock("for (; fb < pairedGroups; fb += 2)");
-                    writer.WriteLine("int f = fb * FilterBlock;");
-                    writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
-                    writer.WriteLine("int ox = 0;");
-                    EmitWholeBlocks(writer, bits, lanes, filters, block);
-                    writer.WriteLine();
-                    writer.WriteLine("pairedPixels = ox;");
+                writer.WriteLine($"// The tile outgrows L1: two groups at a time ({Literal.Int(PairFilters)} filters x up to {Literal.Int(PixelVectors)} pixel vectors) read it from L2.");
+                writer.OpenBlock("for (; fb + 1 < FullFilterBlocks; fb += 2)");
+                EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
+                EmitPairPixels(writer, bits, lanes);
+                writer.CloseBlock();
+                if (pairing == Pairing.Checked)
+                {
                     writer.CloseBlock();
-                    if (!Chunked)
-                    {
-                        writer.CloseBlock();
-                    }
+                }
 
-                    writer.WriteLine();
-                    writer.WriteLine("// Each group on its own: the pixels the pairs left (more than one vector, at most four), or all of them.");
-                    writer.WriteLine("fb = 0;");
+                writer.WriteLine();
+            }
+
+            if (groups > 0 && (pairing != Pairing.Always || groups % 2 == 1))
+            {
+                if (pairing != Pairing.Never)
+                {
+                    writer.WriteLine(pairing == Pairing.Always ? "// The last of an odd number of groups." : "// Each group on its own: those the pairs left, or all of them.");
                 }
 
                 writer.OpenBlock("for (; fb < FullFilterBlocks; fb++)");
-                writer.WriteLine("int f = fb * FilterBlock;");
-                writer.WriteLine(_names.Let("w", false, "weights", "fb * PanelLength"));
-                EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock, paired ? "fb < pairedGroups ? pairedPixels : 0" : "0");
+                EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
+                EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock);
                 writer.CloseBlock();
             }
 
@@ -305,17 +297,59 @@ namespace SepConvGen.Generator.Emitting
             {
                 writer.OpenBlock();
                 writer.WriteLine($"// The last {Count(tail, "filter")} (a partial group).");
-                writer.WriteLine("const int f = FullFilterBlocks * FilterBlock;");
-                writer.WriteLine(_names.Let("w", false, "weights", "FullFilterBlocks * PanelLength"));
-                EmitChannelsFirstPixels(writer, bits, lanes, tail, "0");
+                EmitGroupStart(writer, "const int f = FullFilterBlocks * FilterBlock;", "FullFilterBlocks * PanelLength");
+                EmitChannelsFirstPixels(writer, bits, lanes, tail);
                 writer.CloseBlock();
             }
 
-            if (Chunked)
+            if (chunked)
             {
                 writer.CloseBlock();
                 EmitActivationPass(writer, bits, lanes);
             }
+        }
+
+        /// <summary>A group's first filter and its panel of packed weights.</summary>
+        private void EmitGroupStart(SourceWriter writer, string first, string panel)
+        {
+            writer.WriteLine(first);
+            writer.WriteLine(_names.Let("w", false, "weights", panel));
+        }
+
+        /// <summary>Whether the Vector512 kernel runs filter groups in pairs: on every tile, on none, or as each tile's size decides.</summary>
+        private enum Pairing
+        {
+            Never,
+            Always,
+            Checked,
+        }
+
+        /// <summary>Filters of a pair of groups.</summary>
+        private const int PairFilters = 2 * PointwiseEmitter.FilterBlock;
+
+        /// <summary>
+        /// NCHW tiles of more floats than this (48 KB, the L1 of Zen 4/5) run two filter groups at a time. Their
+        /// blocks (8 filters x 3 vectors) reuse each vector of the tile 8 times, which reads the tile straight from
+        /// L2 at full speed: S3 NCHW's pointwise step 1.56-1.61 ms with one group's blocks and channel chunks, 1.50
+        /// ms with pairs. Within L1 one group's blocks of 4 vectors measured 2 % faster (S2 and S4 NCHW).
+        /// </summary>
+        private const int PairFloats = 12288;
+
+        /// <summary>
+        /// Pairs for a fixed size where all its tiles agree (tiles of more than a vector, all past L1 or all within),
+        /// else a check per tile.
+        /// </summary>
+        private Pairing PairsFor(int lanes)
+        {
+            if (!_spec.IsFixed)
+            {
+                return Pairing.Checked;
+            }
+
+            int outputHeight = _spec.Height.Output(_spec.Height.FixedInput), outputWidth = _spec.Width.Output(_spec.Width.FixedInput);
+            int rows = _spec.RowTile(outputHeight, outputWidth), lastRows = outputHeight - ((outputHeight - 1) / rows * rows);
+            bool Paired(int tileRows) => tileRows * outputWidth > lanes && (long)tileRows * outputWidth * _spec.DepthwiseChannels > PairFloats;
+            return Paired(rows) == Paired(lastRows) ? (Paired(rows) ? Pairing.Always : Pairing.Never) : Pairing.Checked;
         }
 
         /// <summary>Chunked channels: every output of the tile starts at its filter's bias (or zero), then each chunk adds to it.</summary>
@@ -356,35 +390,67 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>NCHW: channels per pass over the tile when there are more (see <see cref="EmitChannelsFirst"/>).</summary>
         private const int ChannelChunk = 96;
 
-        private bool Chunked => _spec.Layout == LayoutKind.ChannelsFirst && _spec.DepthwiseChannels > ChannelChunk;
+        /// <summary>
+        /// NCHW layers of more channels than a chunk run in chunks below Vector512, whose blocks of one group reuse a
+        /// loaded vector 4 times; the Vector512 pairs read the whole tile from L2 faster than chunks would re-add their
+        /// sums in the output (S3 NCHW: chunked 1.56-1.61 ms, not 1.50; with Vector256 chunks measured 1-2 % faster).
+        /// </summary>
+        private bool Chunked(int bits) => _spec.Layout == LayoutKind.ChannelsFirst && _spec.DepthwiseChannels > ChannelChunk && bits != 512;
 
         /// <summary>The channel loop of one pass: all channels, or the pass's chunk.</summary>
-        private string ChannelLoop => Chunked ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";
+        private string ChannelLoop(int bits) => Chunked(bits) ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";
 
         /// <summary>
         /// Where an accumulator starts: the bias (or zero), or with chunked channels the sum so far in the output at
         /// <paramref name="output"/>.
         /// </summary>
-        private string StartValue(string bias, string output) => Chunked ? output : bias;
+        private string StartValue(int bits, string bias, string output) => Chunked(bits) ? output : bias;
 
         /// <summary>The value to store: activated, unless chunked channels leave that to the pass after the chunks.</summary>
-        private string Finished(string value) => Chunked ? value : Activated(value);
+        private string Finished(int bits, string value) => Chunked(bits) ? value : Activated(value);
 
         /// <summary>
-        /// The pixels from <paramref name="start"/> on (a pair of groups before leaves more than one vector): blocks of
-        /// vectors, then the rest in one or two blocks whose last vector ends the tile. Blocks never overlap one another
-        /// (with chunked channels each adds its chunk to the output); only a block's last vector may overlap the one
-        /// before it, both starting from the same sums.
+        /// A pair's pixels (a tile of more than one vector): blocks of 3 vectors, then one block of 2 or 3 whose last
+        /// vector ends the tile. With a single vector left, the block of 2 starts a vector early and redoes it: the
+        /// same sums, added in the same order.
         /// </summary>
-        private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters, string start)
+        private void EmitPairPixels(SourceWriter writer, int bits, int lanes)
         {
-            int block = PixelVectorsFor(bits);
-            int front = (block + 2) / 2, back = block + 1 - front;
-            writer.WriteLine($"int ox = {start};");
+            writer.WriteLine("int ox = 0;");
+            writer.OpenBlock($"for (; pixels - ox > {Literal.Int(PixelVectors * lanes)}; ox += {Literal.Int(PixelVectors * lanes)})");
+            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors, tail: false);
+            writer.CloseBlock();
+            writer.WriteLine("// 1 to 3 vectors left: one block whose last vector ends the tile.");
+            writer.WriteLine($"int last = pixels - {lanes} - ox;");
+            writer.OpenBlock($"if (last > {lanes})");
+            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors, tail: true);
+            writer.CloseBlock();
+            writer.OpenBlock("else");
+            writer.OpenBlock("if (last <= 0)");
+            writer.WriteLine("// One vector left: the block of two starts a vector early and redoes it, with the same sums.");
+            writer.WriteLine($"ox -= {lanes};");
+            writer.WriteLine($"last += {lanes};");
+            writer.CloseBlock();
+            writer.WriteLine();
+            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors - 1, tail: true);
+            writer.CloseBlock();
+        }
 
+        /// <summary>
+        /// One group's pixels: blocks of vectors, then the rest in one or two blocks whose last vector ends the tile.
+        /// Blocks never overlap one another (with chunked channels each adds its chunk to the output); only a block's
+        /// last vector may overlap the one before it, both starting from the same sums.
+        /// </summary>
+        private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
+        {
+            int block = GroupVectors(bits);
+            int front = (block + 2) / 2, back = block + 1 - front;
+            writer.WriteLine("int ox = 0;");
             writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
             writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
-            EmitWholeBlocks(writer, bits, lanes, filters, block);
+            writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
+            writer.CloseBlock();
             writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
             writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
@@ -422,29 +488,21 @@ namespace SepConvGen.Generator.Emitting
 
             writer.WriteLine("ox = pixels;");
             writer.CloseBlock();
-            EmitChannelsFirstScalarPixels(writer, filters);
-        }
-
-        /// <summary>Blocks of <paramref name="block"/> vectors from <c>ox</c> on while more than block + 1 vectors are left.</summary>
-        private void EmitWholeBlocks(SourceWriter writer, int bits, int lanes, int filters, int block)
-        {
-            writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
-            writer.CloseBlock();
+            EmitChannelsFirstScalarPixels(writer, bits, filters);
         }
 
         /// <summary>Tiles of fewer pixels than a vector, pixel by pixel.</summary>
-        private void EmitChannelsFirstScalarPixels(SourceWriter writer, int filters)
+        private void EmitChannelsFirstScalarPixels(SourceWriter writer, int bits, int filters)
         {
             writer.WriteLine("// Fewer pixels than a vector: one by one.");
             writer.OpenBlock("for (; ox < pixels; ox++)");
             for (int k = 0; k < filters; k++)
             {
                 string output = _names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox");
-                writer.WriteLine($"float sum{k} = {StartValue(_spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f", output)};");
+                writer.WriteLine($"float sum{k} = {StartValue(bits, _spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f", output)};");
             }
 
-            writer.OpenBlock(ChannelLoop);
+            writer.OpenBlock(ChannelLoop(bits));
             writer.WriteLine($"float a = {_names.At("row", "j * channelStride + ox")};");
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
@@ -455,26 +513,17 @@ namespace SepConvGen.Generator.Emitting
             writer.CloseBlock();
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"{_names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox")} = {Finished($"sum{k}")};");
+                writer.WriteLine($"{_names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox")} = {Finished(bits, $"sum{k}")};");
             }
 
             writer.CloseBlock();
         }
 
         /// <summary>
-        /// NCHW pixel vectors per register block: 4 with Vector512 (x86 and Arm have 32 vector registers there),
-        /// else 3 (AVX2 has 16).
+        /// NCHW pixel vectors per register block of one group: 4 with Vector512 (x86 and Arm have 32 vector registers
+        /// there), else 3 (AVX2 has 16).
         /// </summary>
-        private static int PixelVectorsFor(int bits) => bits == 512 ? 4 : PixelVectors;
-
-        /// <summary>Accumulators of a Vector512 block of two filter groups (32 registers, some for the operands).</summary>
-        private const int TwoGroupAccumulators = 24;
-
-        /// <summary>
-        /// NCHW tiles of more floats than this (48 KB, the L1 of Zen 4/5; S4's 43 KB tile measured no gain) run two
-        /// filter groups at a time.
-        /// </summary>
-        private const int TwoGroupFloats = 12288;
+        private static int GroupVectors(int bits) => bits == 512 ? 4 : PixelVectors;
 
         /// <summary>Filter k of a block: in the panel at <c>w</c>, or for k of 4 and more in the next panel.</summary>
         private static string WeightIndex(int k) =>
@@ -482,7 +531,7 @@ namespace SepConvGen.Generator.Emitting
 
         /// <summary>
         /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over the channels of the pass. Vector v
-        /// starts v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>.
+        /// starts v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>. 
         /// </summary>
         private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
         {
@@ -494,11 +543,11 @@ namespace SepConvGen.Generator.Emitting
                 for (int v = 0; v < vectors; v++)
                 {
                     string bias = _spec.UseBias ? $"Vector{bits}.Create({_names.At("bias", Plus("f", k))})" : $"{type}.Zero";
-                    writer.WriteLine($"{type} acc{k}_{v} = {StartValue(bias, _names.LoadVector(bits, "outputRow", OutputOffset(k, v)))};");
+                    writer.WriteLine($"{type} acc{k}_{v} = {StartValue(bits, bias, _names.LoadVector(bits, "outputRow", OutputOffset(k, v)))};");
                 }
             }
 
-            writer.OpenBlock(ChannelLoop);
+            writer.OpenBlock(ChannelLoop(bits));
             writer.WriteLine(_names.Let("xj", false, "row", "j * channelStride + ox"));
             for (int v = 0; v < vectors; v++)
             {
@@ -521,7 +570,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    writer.WriteLine(_names.StoreVector(Finished($"acc{k}_{v}"), "outputRow", OutputOffset(k, v)));
+                    writer.WriteLine(_names.StoreVector(Finished(bits, $"acc{k}_{v}"), "outputRow", OutputOffset(k, v)));
                 }
             }
         }

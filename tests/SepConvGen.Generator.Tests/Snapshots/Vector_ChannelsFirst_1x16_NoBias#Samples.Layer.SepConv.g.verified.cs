@@ -1417,18 +1417,16 @@ namespace Samples
             ref float outputRow = ref Unsafe.Add(ref result, firstPixel);
             int outputPlane = g.OutputHeight * g.OutputWidth;
             int fb = 0;
-            int pairedGroups = 0, pairedPixels = 0;
             const int L1Floats = 12288; // 48 KB
-            if (pixels * DepthwiseChannels > L1Floats)
+            if (pixels > 16 && pixels * DepthwiseChannels > L1Floats)
             {
-                // The tile's rows outgrow L1: two groups at a time (8 filters x 3 pixel vectors) read them half as often.
-                pairedGroups = FullFilterBlocks & ~1;
-                for (; fb < pairedGroups; fb += 2)
+                // The tile outgrows L1: two groups at a time (8 filters x up to 3 pixel vectors) read it from L2.
+                for (; fb + 1 < FullFilterBlocks; fb += 2)
                 {
                     int f = fb * FilterBlock;
                     ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
                     int ox = 0;
-                    for (; pixels - ox > 64; ox += 48)
+                    for (; pixels - ox > 48; ox += 48)
                     {
                         Vector512<float> acc0_0 = Vector512<float>.Zero;
                         Vector512<float> acc0_1 = Vector512<float>.Zero;
@@ -1520,18 +1518,183 @@ namespace Samples
                         acc7_1.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox + 16));
                         acc7_2.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox + 32));
                     }
+                    // 1 to 3 vectors left: one block whose last vector ends the tile.
+                    int last = pixels - 16 - ox;
+                    if (last > 16)
+                    {
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc0_2 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_2 = Vector512<float>.Zero;
+                        Vector512<float> acc2_0 = Vector512<float>.Zero;
+                        Vector512<float> acc2_1 = Vector512<float>.Zero;
+                        Vector512<float> acc2_2 = Vector512<float>.Zero;
+                        Vector512<float> acc3_0 = Vector512<float>.Zero;
+                        Vector512<float> acc3_1 = Vector512<float>.Zero;
+                        Vector512<float> acc3_2 = Vector512<float>.Zero;
+                        Vector512<float> acc4_0 = Vector512<float>.Zero;
+                        Vector512<float> acc4_1 = Vector512<float>.Zero;
+                        Vector512<float> acc4_2 = Vector512<float>.Zero;
+                        Vector512<float> acc5_0 = Vector512<float>.Zero;
+                        Vector512<float> acc5_1 = Vector512<float>.Zero;
+                        Vector512<float> acc5_2 = Vector512<float>.Zero;
+                        Vector512<float> acc6_0 = Vector512<float>.Zero;
+                        Vector512<float> acc6_1 = Vector512<float>.Zero;
+                        Vector512<float> acc6_2 = Vector512<float>.Zero;
+                        Vector512<float> acc7_0 = Vector512<float>.Zero;
+                        Vector512<float> acc7_1 = Vector512<float>.Zero;
+                        Vector512<float> acc7_2 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
+                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
+                            Vector512<float> b4 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 0));
+                            acc4_0 = MultiplyAdd(b4, x0, acc4_0);
+                            acc4_1 = MultiplyAdd(b4, x1, acc4_1);
+                            acc4_2 = MultiplyAdd(b4, x2, acc4_2);
+                            Vector512<float> b5 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 1));
+                            acc5_0 = MultiplyAdd(b5, x0, acc5_0);
+                            acc5_1 = MultiplyAdd(b5, x1, acc5_1);
+                            acc5_2 = MultiplyAdd(b5, x2, acc5_2);
+                            Vector512<float> b6 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 2));
+                            acc6_0 = MultiplyAdd(b6, x0, acc6_0);
+                            acc6_1 = MultiplyAdd(b6, x1, acc6_1);
+                            acc6_2 = MultiplyAdd(b6, x2, acc6_2);
+                            Vector512<float> b7 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 3));
+                            acc7_0 = MultiplyAdd(b7, x0, acc7_0);
+                            acc7_1 = MultiplyAdd(b7, x1, acc7_1);
+                            acc7_2 = MultiplyAdd(b7, x2, acc7_2);
+                        }
 
-                    pairedPixels = ox;
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
+                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
+                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
+                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
+                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                        acc4_0.StoreUnsafe(ref outputRow, (nuint)((f + 4) * outputPlane + ox));
+                        acc4_1.StoreUnsafe(ref outputRow, (nuint)((f + 4) * outputPlane + ox + 16));
+                        acc4_2.StoreUnsafe(ref outputRow, (nuint)((f + 4) * outputPlane + ox + last));
+                        acc5_0.StoreUnsafe(ref outputRow, (nuint)((f + 5) * outputPlane + ox));
+                        acc5_1.StoreUnsafe(ref outputRow, (nuint)((f + 5) * outputPlane + ox + 16));
+                        acc5_2.StoreUnsafe(ref outputRow, (nuint)((f + 5) * outputPlane + ox + last));
+                        acc6_0.StoreUnsafe(ref outputRow, (nuint)((f + 6) * outputPlane + ox));
+                        acc6_1.StoreUnsafe(ref outputRow, (nuint)((f + 6) * outputPlane + ox + 16));
+                        acc6_2.StoreUnsafe(ref outputRow, (nuint)((f + 6) * outputPlane + ox + last));
+                        acc7_0.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox));
+                        acc7_1.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox + 16));
+                        acc7_2.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox + last));
+                    }
+                    else
+                    {
+                        if (last <= 0)
+                        {
+                            // One vector left: the block of two starts a vector early and redoes it, with the same sums.
+                            ox -= 16;
+                            last += 16;
+                        }
+
+                        Vector512<float> acc0_0 = Vector512<float>.Zero;
+                        Vector512<float> acc0_1 = Vector512<float>.Zero;
+                        Vector512<float> acc1_0 = Vector512<float>.Zero;
+                        Vector512<float> acc1_1 = Vector512<float>.Zero;
+                        Vector512<float> acc2_0 = Vector512<float>.Zero;
+                        Vector512<float> acc2_1 = Vector512<float>.Zero;
+                        Vector512<float> acc3_0 = Vector512<float>.Zero;
+                        Vector512<float> acc3_1 = Vector512<float>.Zero;
+                        Vector512<float> acc4_0 = Vector512<float>.Zero;
+                        Vector512<float> acc4_1 = Vector512<float>.Zero;
+                        Vector512<float> acc5_0 = Vector512<float>.Zero;
+                        Vector512<float> acc5_1 = Vector512<float>.Zero;
+                        Vector512<float> acc6_0 = Vector512<float>.Zero;
+                        Vector512<float> acc6_1 = Vector512<float>.Zero;
+                        Vector512<float> acc7_0 = Vector512<float>.Zero;
+                        Vector512<float> acc7_1 = Vector512<float>.Zero;
+                        for (int j = 0; j < DepthwiseChannels; j++)
+                        {
+                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
+                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
+                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
+                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
+                            Vector512<float> b0 = Vector512.Create(wj);
+                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
+                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
+                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
+                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
+                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
+                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
+                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
+                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
+                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
+                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
+                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
+                            Vector512<float> b4 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 0));
+                            acc4_0 = MultiplyAdd(b4, x0, acc4_0);
+                            acc4_1 = MultiplyAdd(b4, x1, acc4_1);
+                            Vector512<float> b5 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 1));
+                            acc5_0 = MultiplyAdd(b5, x0, acc5_0);
+                            acc5_1 = MultiplyAdd(b5, x1, acc5_1);
+                            Vector512<float> b6 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 2));
+                            acc6_0 = MultiplyAdd(b6, x0, acc6_0);
+                            acc6_1 = MultiplyAdd(b6, x1, acc6_1);
+                            Vector512<float> b7 = Vector512.Create(Unsafe.Add(ref wj, PanelLength + 3));
+                            acc7_0 = MultiplyAdd(b7, x0, acc7_0);
+                            acc7_1 = MultiplyAdd(b7, x1, acc7_1);
+                        }
+
+                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
+                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
+                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
+                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
+                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
+                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
+                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
+                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
+                        acc4_0.StoreUnsafe(ref outputRow, (nuint)((f + 4) * outputPlane + ox));
+                        acc4_1.StoreUnsafe(ref outputRow, (nuint)((f + 4) * outputPlane + ox + last));
+                        acc5_0.StoreUnsafe(ref outputRow, (nuint)((f + 5) * outputPlane + ox));
+                        acc5_1.StoreUnsafe(ref outputRow, (nuint)((f + 5) * outputPlane + ox + last));
+                        acc6_0.StoreUnsafe(ref outputRow, (nuint)((f + 6) * outputPlane + ox));
+                        acc6_1.StoreUnsafe(ref outputRow, (nuint)((f + 6) * outputPlane + ox + last));
+                        acc7_0.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox));
+                        acc7_1.StoreUnsafe(ref outputRow, (nuint)((f + 7) * outputPlane + ox + last));
+                    }
                 }
             }
 
-            // Each group on its own: the pixels the pairs left (more than one vector, at most four), or all of them.
-            fb = 0;
+            // Each group on its own: those the pairs left, or all of them.
             for (; fb < FullFilterBlocks; fb++)
             {
                 int f = fb * FilterBlock;
                 ref float w = ref Unsafe.Add(ref weights, fb * PanelLength);
-                int ox = fb < pairedGroups ? pairedPixels : 0;
+                int ox = 0;
                 // Whole blocks while more than 5 vectors of pixels are left: the rest then never is a single vector
                 // after a block (its few accumulators would wait on each other), but 2 or more.
                 for (; pixels - ox > 80; ox += 64)
