@@ -110,12 +110,18 @@ namespace SepConvGen.Numerics.Tests
                 // Pairs in every tile (72 pixels, 192 channels), which end in a block of 2 vectors whose last one overlaps
                 // the first; the odd third group and a partial one on their own.
                 RandomLayers.Case(random, "Wide14", new LayerConfig(96, 13, 3, 1, Same: true, DepthMultiplier: 2, ChannelsFirst: true, InputHeight: 1, InputWidth: 72), 2, 1, 72),
+                // Tiles of 64 pixels past L1, but ForwardParallel's one-row tiles of 16 pixels are a single vector: each
+                // tile's size decides between pairs and single groups.
+                RandomLayers.Case(random, "Wide15", new LayerConfig(200, 8, 3, 3, Same: true, ChannelsFirst: true, InputHeight: 8, InputWidth: 16), 1, 8, 16),
+                // NCHW rows in pairs over a padded slab (run-time size): tiles of 4 and 3 rows, so an odd last row pairs with
+                // a discarded partner, as every row does in ForwardParallel's one-row tiles; a multiplier.
+                RandomLayers.Case(random, "Wide16", new LayerConfig(3, 6, 4, 4, Same: true, DepthMultiplier: 2, ChannelsFirst: true), 2, 7, 20),
             };
             (string, LayerConfig)[] layers = Cases.Select(c => (c.Name, c.Config)).ToArray();
             Factories = Isas.ToDictionary(isa => isa, isa => RandomLayerSet.Compile(layers, isa));
         }
 
-        public const int Count = 15;
+        public const int Count = 17;
 
         public int Seed { get; }
 
@@ -190,6 +196,11 @@ namespace SepConvGen.Numerics.Tests
             }
 
             TensorAssert.Matches(c.Config, c.Batch, outH, outW, output, expected, magnitude, c.Dyadic, context + " (PyTorch weights)");
+
+            // One output row per part (the smallest tiles ForwardParallel makes), bit for bit the single-threaded result.
+            float[] parallel = TensorAssert.NaNFilled(expected.Length);
+            torchLayer.ForwardParallel(c.Input, parallel, c.Batch, c.InputHeight, c.InputWidth, threads: outH);
+            Assert.True(parallel.AsSpan().SequenceEqual(output), context + " (ForwardParallel, one row a part)");
         }
     }
 }

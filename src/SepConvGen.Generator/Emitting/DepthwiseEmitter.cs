@@ -90,6 +90,12 @@ namespace SepConvGen.Generator.Emitting
         public string EntryName(int[] vectorWidths) =>
             CanVectorize && vectorWidths.Length > 0 ? Names.DepthwiseBase : Names.DepthwiseBase + Names.Isa;
 
+        /// <summary>
+        /// Whether a vector width runs output rows in pairs over the padded slab, whose buffer then needs two rows more
+        /// (NCHW; see ChannelsFirstDepthwiseEmitter).
+        /// </summary>
+        public virtual bool PairsSlabRows(int[] vectorWidths) => false;
+
         /// <summary>Whether the interior can run on vectors in this layout (else every width uses the scalar row).</summary>
         protected abstract bool CanVectorize { get; }
 

@@ -571,7 +571,13 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("// After the tile: zero-padded copies of the input rows the tile reads (zeroed per tile), and 16 floats");
                 w.WriteLine("// of slack: the vector rows may load one vector past the end of the last padded row.");
                 w.WriteLine("int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;");
-                w.WriteLine($"int padLength = slabRows * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth) + 16;");
+                bool pairs = DepthwiseEmitter.For(_spec, _names).PairsSlabRows(_options.VectorWidths);
+                if (pairs)
+                {
+                    w.WriteLine("// Two rows more for rows in pairs: the zero row an odd last row's partner reads, and the row it writes.");
+                }
+
+                w.WriteLine($"int padLength = {(pairs ? "(slabRows + 2)" : "slabRows")} * StrideWidth * ({outW} + (KernelWidth - 1) * DilationWidth / StrideWidth) + 16;");
                 w.WriteLine($"float[] scratch = Scratch(tileLength + padLength{startOut});");
                 w.WriteLine($"Array.Clear(scratch, {Start("tileLength")}, padLength);");
             }
@@ -680,6 +686,8 @@ namespace SepConvGen.Generator.Emitting
                 _writer.WriteLine();
                 vector.EmitHelpers(_writer, bits);
             }
+
+            vector.EmitScalarHelper(_writer);
         }
 
         private void EmitActivation()

@@ -98,6 +98,23 @@ namespace SepConvGen.Generator.Emitting
             writer.CloseBlock();
         }
 
+        /// <summary>
+        /// NCHW: the scalar multiply-add of the pixels a tile leaves over after its vectors, fused exactly where the
+        /// vector MultiplyAdd is, so that a pixel gets the same bits whether a vector lane or this computes it (tiles
+        /// of other sizes, as ForwardParallel makes them, move pixels between the two).
+        /// </summary>
+        public void EmitScalarHelper(SourceWriter writer)
+        {
+            if (_spec.Layout != LayoutKind.ChannelsFirst)
+            {
+                return;
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.WriteLine("private static float MultiplyAdd(float a, float b, float c) => Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;");
+        }
+
         private string Name(int bits) => _names.PointwiseBase + _names.IsaSuffix($"Vec{bits}");
 
         /// <summary>NHWC: for each panel of 32 filters, blocks of pixels x whole filter vectors.</summary>
@@ -336,8 +353,8 @@ namespace SepConvGen.Generator.Emitting
         private const int PairFloats = 12288;
 
         /// <summary>
-        /// Pairs for a fixed size where all its tiles agree (tiles of more than a vector, all past L1 or all within),
-        /// else a check per tile.
+        /// Pairs for a fixed size where every tile it can run agrees (more than a vector and past L1, or not), else a
+        /// check per tile. ForwardParallel's tiles may have any height from one row to RowTile rows.
         /// </summary>
         private Pairing PairsFor(int lanes)
         {
@@ -347,9 +364,8 @@ namespace SepConvGen.Generator.Emitting
             }
 
             int outputHeight = _spec.Height.Output(_spec.Height.FixedInput), outputWidth = _spec.Width.Output(_spec.Width.FixedInput);
-            int rows = _spec.RowTile(outputHeight, outputWidth), lastRows = outputHeight - ((outputHeight - 1) / rows * rows);
-            bool Paired(int tileRows) => tileRows * outputWidth > lanes && (long)tileRows * outputWidth * _spec.DepthwiseChannels > PairFloats;
-            return Paired(rows) == Paired(lastRows) ? (Paired(rows) ? Pairing.Always : Pairing.Never) : Pairing.Checked;
+            bool Paired(int rows) => rows * outputWidth > lanes && (long)rows * outputWidth * _spec.DepthwiseChannels > PairFloats;
+            return Paired(1) ? Pairing.Always : Paired(_spec.RowTile(outputHeight, outputWidth)) ? Pairing.Checked : Pairing.Never;
         }
 
         /// <summary>Chunked channels: every output of the tile starts at its filter's bias (or zero), then each chunk adds to it.</summary>
@@ -507,7 +523,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"sum{k} += a * {_names.At("wj", WeightIndex(k))};");
+                writer.WriteLine($"sum{k} = MultiplyAdd(a, {_names.At("wj", WeightIndex(k))}, sum{k});");
             }
 
             writer.CloseBlock();
@@ -531,7 +547,7 @@ namespace SepConvGen.Generator.Emitting
 
         /// <summary>
         /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over the channels of the pass. Vector v
-        /// starts v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>. 
+        /// starts v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>.
         /// </summary>
         private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
         {

@@ -2041,10 +2041,10 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
-                        sum2 += a * Unsafe.Add(ref wj, 2);
-                        sum3 += a * Unsafe.Add(ref wj, 3);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
+                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
+                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -2275,8 +2275,8 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -2570,10 +2570,10 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
-                        sum2 += a * Unsafe.Add(ref wj, 2);
-                        sum3 += a * Unsafe.Add(ref wj, 3);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
+                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
+                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -2765,8 +2765,8 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -3060,10 +3060,10 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
-                        sum2 += a * Unsafe.Add(ref wj, 2);
-                        sum3 += a * Unsafe.Add(ref wj, 3);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
+                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
+                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -3255,8 +3255,8 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -3275,6 +3275,9 @@ namespace Samples
         /// <summary>a * b + c, fused where the hardware has FMA.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float MultiplyAdd(float a, float b, float c) => Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
 
         /// <summary>Output size, padding and the outputs that need no padding, for one run-time input size.</summary>
         private readonly struct SepConvGeometry

@@ -1181,10 +1181,10 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
-                        sum2 += a * Unsafe.Add(ref wj, 2);
-                        sum3 += a * Unsafe.Add(ref wj, 3);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
+                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
+                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -1481,10 +1481,10 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
-                        sum2 += a * Unsafe.Add(ref wj, 2);
-                        sum3 += a * Unsafe.Add(ref wj, 3);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
+                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
+                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -1781,10 +1781,10 @@ namespace Samples
                     {
                         float a = Unsafe.Add(ref row, j * channelStride + ox);
                         ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 += a * wj;
-                        sum1 += a * Unsafe.Add(ref wj, 1);
-                        sum2 += a * Unsafe.Add(ref wj, 2);
-                        sum3 += a * Unsafe.Add(ref wj, 3);
+                        sum0 = MultiplyAdd(a, wj, sum0);
+                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
+                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
+                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
                     }
                     Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
                     Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
@@ -1805,5 +1805,8 @@ namespace Samples
         /// <summary>a * b + c, fused where the hardware has FMA.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float MultiplyAdd(float a, float b, float c) => Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
     }
 }

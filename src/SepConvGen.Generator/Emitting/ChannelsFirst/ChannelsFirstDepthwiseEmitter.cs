@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting.ChannelsFirst
@@ -197,10 +198,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             {
                 string wide = Spec.Width.IsFixed ? string.Empty : $" && {width} >= {Literal.Int(lanes)}";
                 writer.WriteLine("// Output rows in pairs: slab row t is kernel row t of the upper row and t - 1 of the lower one, so each");
-                writer.WriteLine("// slab row is loaded and slid once for both (rows at least a vector wide).");
-                writer.OpenBlock($"for (; r + 2 <= rows{wide}; r += 2)");
+                writer.WriteLine("// slab row is loaded and slid once for both (rows at least a vector wide). An odd last row runs as a pair");
+                writer.WriteLine("// too, its partner reading the zero row under the slab and written to the row after that: a row's sums then");
+                writer.WriteLine("// add up in the same order whatever tile it is in (ForwardParallel's tiles give Forward's bits).");
+                writer.OpenBlock($"for (; r < rows{wide}; r += 2)");
                 writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
-                writer.WriteLine(Names.Let("lowerTarget", true, "row", $"c * channelStride + (r + 1) * {width}"));
+                EmitLowerTarget(writer, $"c * channelStride + (r + 1) * {width}", "(slabRows + 1) * paddedWidth");
                 writer.WriteLine(Names.Let("slab", false, "pad", "r * paddedWidth"));
                 EmitVectorColumns(writer, bits, "0", width, InputRow, columnOffset, string.Empty, string.Empty, pairedRows: true);
                 writer.CloseBlock();
@@ -233,16 +236,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine("// each input row is loaded and slid once for both.");
                 writer.OpenBlock("for (int r = 0; r < rows; r += 2)");
                 writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
-                string lower = $"c * channelStride + (r + 1) * {width}";
                 writer.WriteLine("// An odd last row's partner goes to the slab buffer.");
-                writer.WriteLine(Names.IsChecked
-                    ? $"Span<float> lowerTarget = r + 1 < rows ? row.Slice({lower}) : pad;"
-                    : $"ref float lowerTarget = ref (r + 1 < rows ? ref Unsafe.Add(ref row, {lower}) : ref pad);");
-                if (Spec.DepthMultiplier > 1)
-                {
-                    writer.WriteLine("int lowerRows = r + 1 < rows ? InChannels * channelStride : 0;");
-                }
-
+                EmitLowerTarget(writer, $"c * channelStride + (r + 1) * {width}", null);
                 writer.WriteLine("int top = iy + r;");
                 if (clip)
                 {
@@ -266,12 +261,33 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
+        /// The lower row of a pair: the tile's row at <paramref name="lower"/>, or for an odd last row the slab buffer at
+        /// <paramref name="sink"/> (its start where null), which then takes every multiplier's row (<c>lowerRows</c> 0).
+        /// </summary>
+        private void EmitLowerTarget(SourceWriter writer, string lower, string? sink)
+        {
+            writer.WriteLine(Names.IsChecked
+                ? $"Span<float> lowerTarget = r + 1 < rows ? row.Slice({lower}) : {(sink is null ? "pad" : $"pad.Slice({sink})")};"
+                : $"ref float lowerTarget = ref (r + 1 < rows ? ref Unsafe.Add(ref row, {lower}) : ref {(sink is null ? "pad" : $"Unsafe.Add(ref pad, {sink})")});");
+            if (Spec.DepthMultiplier > 1)
+            {
+                writer.WriteLine("int lowerRows = r + 1 < rows ? InChannels * channelStride : 0;");
+            }
+        }
+
+        /// <summary>
         /// Two output rows per pass where kernel rows follow slab rows one to one (stride and dilation 1 in height):
         /// slab row t is kernel row t of the upper row and t - 1 of the lower, so its loads and slid windows serve
         /// both. Each window costs a shuffle: a 7x7 row of 2 vectors takes 84 shuffles for 98 multiply-adds alone,
         /// 48 in pairs (S4 NCHW depthwise step 0.052 -> 0.048 ms).
         /// </summary>
         private bool PairsRows(int bits) => Slides(bits) && Spec.Height.Kernel > 1 && Spec.Height.Stride == 1 && Spec.Height.Dilation == 1;
+
+        /// <summary>
+        /// Rows in pairs over the slab (not read from the plane): the slab buffer then has two rows more, the zero row
+        /// an odd last row's partner reads and the row it writes.
+        /// </summary>
+        public override bool PairsSlabRows(int[] vectorWidths) => vectorWidths.Any(bits => PairsRows(bits) && !ReadsPlane(bits));
 
         /// <summary>Vector rows over a padded slab run every kernel row (the slab's rows outside the image are zero).</summary>
         protected override (string From, string To) VectorKernelRows => Names.PadsRows ? ("0", "KernelHeight") : base.VectorKernelRows;
@@ -484,8 +500,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
                 string Weight(string weights, string kx) =>
                     $"Vector{bits}.Create({Names.At(weights, OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})";
-                // (An odd last row's partner, read from the plane, writes every multiplier's row to the slab buffer.)
-                string Rows(string target) => plane && pairedRows && target == "lowerTarget" ? "m * lowerRows" : MultiplierRows;
+                // (An odd last row's partner writes every multiplier's row to the slab buffer.)
+                string Rows(string target) => pairedRows && target == "lowerTarget" ? "m * lowerRows" : MultiplierRows;
                 string Store(string value, string target, int q) =>
                     Names.StoreVector(value, target, Join(multiplier ? Rows(target) : null, Join("ox", Offset(q))));
                 if (pairedRows)
