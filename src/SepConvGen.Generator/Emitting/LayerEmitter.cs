@@ -672,7 +672,7 @@ namespace SepConvGen.Generator.Emitting
                 return;
             }
 
-            var vector = new VectorPointwiseEmitter(_spec, _names);
+            var vector = VectorPointwiseEmitter.For(_spec, _names);
             _writer.WriteLine();
             vector.EmitDispatcher(_writer, widths);
             foreach (int bits in widths)

@@ -1,0 +1,371 @@
+using System;
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Emitting.ChannelsFirst
+{
+    /// <summary>
+    /// The NCHW pointwise step: vectors along pixels. Vectors of a row's pixels are multiplied by 4 broadcast
+    /// filters (12 accumulators; with Vector512 4 x 4, and pairs of groups, 8 x 3, where the tile outgrows L1).
+    /// </summary>
+    internal sealed class ChannelsFirstPointwiseEmitter : VectorPointwiseEmitter
+    {
+        /// <summary>Pixel vectors per register block (one group below Vector512: 12 accumulators; a Vector512 pair: 24).</summary>
+        private const int PixelVectors = 3;
+
+        public ChannelsFirstPointwiseEmitter(LayerSpec spec, KernelNames names)
+            : base(spec, names)
+        {
+        }
+
+        /// <summary>
+        /// The scalar multiply-add of the pixels a tile leaves over after its vectors, fused exactly where the
+        /// vector MultiplyAdd is, so that a pixel gets the same bits whether a vector lane or this computes it (tiles
+        /// of other sizes, as ForwardParallel makes them, move pixels between the two).
+        /// </summary>
+        public override void EmitScalarHelper(SourceWriter writer)
+        {
+            writer.WriteLine();
+            writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.WriteLine("private static float MultiplyAdd(float a, float b, float c) => Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;");
+        }
+
+        /// <summary>
+        /// For each group of 4 filters, vectors of pixels along the row; the last pixels one by one. With
+        /// Vector512, tiles that outgrow L1 run two groups at a time instead (see <see cref="PairsFor"/>).
+        /// </summary>
+        protected override void EmitBlocks(SourceWriter writer, int bits, int lanes)
+        {
+            int groups = Spec.OutChannels / PointwiseEmitter.FilterBlock;
+            int tail = Spec.OutChannels % PointwiseEmitter.FilterBlock;
+            bool chunked = Chunked(bits);
+            if (chunked)
+            {
+                EmitBiasFill(writer);
+                writer.WriteLine($"// Channels in chunks of {Literal.Int(ChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
+                writer.WriteLine("// reads them (all channels at once would stream the tile from L2 for each group); the sums wait in the output.");
+                writer.OpenBlock($"for (int k0 = 0; k0 < DepthwiseChannels; k0 += {Literal.Int(ChannelChunk)})");
+                writer.WriteLine($"int k1 = Math.Min(k0 + {Literal.Int(ChannelChunk)}, DepthwiseChannels);");
+            }
+
+            Pairing pairing = bits == 512 && groups >= 2 ? PairsFor(lanes) : Pairing.Never;
+            if (groups > 0)
+            {
+                writer.WriteLine("int fb = 0;");
+            }
+
+            if (pairing != Pairing.Never)
+            {
+                if (pairing == Pairing.Checked)
+                {
+                    writer.WriteLine($"const int L1Floats = {Literal.Int(PairFloats)}; // 48 KB");
+                    writer.OpenBlock($"if (pixels > {lanes} && pixels * DepthwiseChannels > L1Floats)");
+                }
+
+                writer.WriteLine($"// The tile outgrows L1: two groups at a time ({Literal.Int(PairFilters)} filters x up to {Literal.Int(PixelVectors)} pixel vectors) read it from L2.");
+                writer.OpenBlock("for (; fb + 1 < FullFilterBlocks; fb += 2)");
+                EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
+                EmitPairPixels(writer, bits, lanes);
+                writer.CloseBlock();
+                if (pairing == Pairing.Checked)
+                {
+                    writer.CloseBlock();
+                }
+
+                writer.WriteLine();
+            }
+
+            if (groups > 0 && (pairing != Pairing.Always || groups % 2 == 1))
+            {
+                if (pairing != Pairing.Never)
+                {
+                    writer.WriteLine(pairing == Pairing.Always ? "// The last of an odd number of groups." : "// Each group on its own: those the pairs left, or all of them.");
+                }
+
+                writer.OpenBlock("for (; fb < FullFilterBlocks; fb++)");
+                EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
+                EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock);
+                writer.CloseBlock();
+            }
+
+            if (tail > 0)
+            {
+                writer.OpenBlock();
+                writer.WriteLine($"// The last {Count(tail, "filter")} (a partial group).");
+                EmitGroupStart(writer, "const int f = FullFilterBlocks * FilterBlock;", "FullFilterBlocks * PanelLength");
+                EmitChannelsFirstPixels(writer, bits, lanes, tail);
+                writer.CloseBlock();
+            }
+
+            if (chunked)
+            {
+                writer.CloseBlock();
+                EmitActivationPass(writer, bits, lanes);
+            }
+        }
+
+        /// <summary>A group's first filter and its panel of packed weights.</summary>
+        private void EmitGroupStart(SourceWriter writer, string first, string panel)
+        {
+            writer.WriteLine(first);
+            writer.WriteLine(Names.Let("w", false, "weights", panel));
+        }
+
+        /// <summary>Whether the Vector512 kernel runs filter groups in pairs: on every tile, on none, or as each tile's size decides.</summary>
+        private enum Pairing
+        {
+            Never,
+            Always,
+            Checked,
+        }
+
+        /// <summary>Filters of a pair of groups.</summary>
+        private const int PairFilters = 2 * PointwiseEmitter.FilterBlock;
+
+        /// <summary>
+        /// NCHW tiles of more floats than this (48 KB, the L1 of Zen 4/5) run two filter groups at a time. Their
+        /// blocks (8 filters x 3 vectors) reuse each vector of the tile 8 times, which reads the tile straight from
+        /// L2 at full speed: S3 NCHW's pointwise step 1.56-1.61 ms with one group's blocks and channel chunks, 1.50
+        /// ms with pairs. Within L1 one group's blocks of 4 vectors measured 2 % faster (S2 and S4 NCHW).
+        /// </summary>
+        private const int PairFloats = 12288;
+
+        /// <summary>
+        /// Pairs for a fixed size where every tile it can run agrees (more than a vector and past L1, or not), else a
+        /// check per tile. ForwardParallel's tiles may have any height from one row to RowTile rows.
+        /// </summary>
+        private Pairing PairsFor(int lanes)
+        {
+            if (!Spec.IsFixed)
+            {
+                return Pairing.Checked;
+            }
+
+            int outputHeight = Spec.Height.Output(Spec.Height.FixedInput), outputWidth = Spec.Width.Output(Spec.Width.FixedInput);
+            bool Paired(int rows) => rows * outputWidth > lanes && (long)rows * outputWidth * Spec.DepthwiseChannels > PairFloats;
+            return Paired(1) ? Pairing.Always : Paired(Spec.RowTile(outputHeight, outputWidth)) ? Pairing.Checked : Pairing.Never;
+        }
+
+        /// <summary>Chunked channels: every output of the tile starts at its filter's bias (or zero), then each chunk adds to it.</summary>
+        private void EmitBiasFill(SourceWriter writer)
+        {
+            writer.WriteLine("// Every output of the tile starts at its filter's bias; each chunk of channels below adds to it.");
+            writer.OpenBlock("for (int f = 0; f < OutChannels; f++)");
+            string value = Spec.UseBias ? Names.At("bias", "f") : "0f";
+            writer.WriteLine(Names.IsChecked
+                ? $"outputRow.Slice(f * outputPlane, pixels).Fill({value});"
+                : $"MemoryMarshal.CreateSpan(ref Unsafe.Add(ref outputRow, f * outputPlane), pixels).Fill({value});");
+            writer.CloseBlock();
+            writer.WriteLine();
+        }
+
+        /// <summary>Chunked channels: the activation over the tile's outputs once every chunk is in.</summary>
+        private void EmitActivationPass(SourceWriter writer, int bits, int lanes)
+        {
+            if (Spec.Activation == ActivationKind.Linear)
+            {
+                return;
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("// The activation, once every chunk is in.");
+            writer.OpenBlock("for (int f = 0; f < OutChannels; f++)");
+            writer.WriteLine(Names.Let("plane", true, "outputRow", "f * outputPlane"));
+            writer.WriteLine("int p = 0;");
+            writer.OpenBlock($"for (; p + {lanes} <= pixels; p += {lanes})");
+            writer.WriteLine(Names.StoreVector($"Activate({Names.LoadVector(bits, "plane", "p")})", "plane", "p"));
+            writer.CloseBlock();
+            writer.OpenBlock("for (; p < pixels; p++)");
+            writer.WriteLine($"{Names.At("plane", "p")} = Activate({Names.At("plane", "p")});");
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        /// <summary>Channels per pass over the tile when there are more (see <see cref="EmitBlocks"/>).</summary>
+        private const int ChannelChunk = 96;
+
+        /// <summary>
+        /// NCHW layers of more channels than a chunk run in chunks below Vector512, whose blocks of one group reuse a
+        /// loaded vector 4 times; the Vector512 pairs read the whole tile from L2 faster than chunks would re-add their
+        /// sums in the output (S3 NCHW: chunked 1.56-1.61 ms, not 1.50; with Vector256 chunks measured 1-2 % faster).
+        /// </summary>
+        private bool Chunked(int bits) => Spec.DepthwiseChannels > ChannelChunk && bits != 512;
+
+        /// <summary>The channel loop of one pass: all channels, or the pass's chunk.</summary>
+        private string ChannelLoop(int bits) => Chunked(bits) ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";
+
+        /// <summary>
+        /// Where an accumulator starts: the bias (or zero), or with chunked channels the sum so far in the output at
+        /// <paramref name="output"/>.
+        /// </summary>
+        private string StartValue(int bits, string bias, string output) => Chunked(bits) ? output : bias;
+
+        /// <summary>The value to store: activated, unless chunked channels leave that to the pass after the chunks.</summary>
+        private string Finished(int bits, string value) => Chunked(bits) ? value : Activated(value);
+
+        /// <summary>
+        /// A pair's pixels (a tile of more than one vector): blocks of 3 vectors, then one block of 2 or 3 whose last
+        /// vector ends the tile. With a single vector left, the block of 2 starts a vector early and redoes it: the
+        /// same sums, added in the same order.
+        /// </summary>
+        private void EmitPairPixels(SourceWriter writer, int bits, int lanes)
+        {
+            writer.WriteLine("int ox = 0;");
+            writer.OpenBlock($"for (; pixels - ox > {Literal.Int(PixelVectors * lanes)}; ox += {Literal.Int(PixelVectors * lanes)})");
+            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors, tail: false);
+            writer.CloseBlock();
+            writer.WriteLine("// 1 to 3 vectors left: one block whose last vector ends the tile.");
+            writer.WriteLine($"int last = pixels - {lanes} - ox;");
+            writer.OpenBlock($"if (last > {lanes})");
+            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors, tail: true);
+            writer.CloseBlock();
+            writer.OpenBlock("else");
+            writer.OpenBlock("if (last <= 0)");
+            writer.WriteLine("// One vector left: the block of two starts a vector early and redoes it, with the same sums.");
+            writer.WriteLine($"ox -= {lanes};");
+            writer.WriteLine($"last += {lanes};");
+            writer.CloseBlock();
+            writer.WriteLine();
+            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors - 1, tail: true);
+            writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// One group's pixels: blocks of vectors, then the rest in one or two blocks whose last vector ends the tile.
+        /// Blocks never overlap one another (with chunked channels each adds its chunk to the output); only a block's
+        /// last vector may overlap the one before it, both starting from the same sums.
+        /// </summary>
+        private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
+        {
+            int block = GroupVectors(bits);
+            int front = (block + 2) / 2, back = block + 1 - front;
+            writer.WriteLine("int ox = 0;");
+            writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
+            writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
+            writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
+            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
+            writer.CloseBlock();
+            writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
+            writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
+            writer.WriteLine($"int last = pixels - {lanes} - ox;");
+            writer.OpenBlock($"if (last > {Literal.Int((block - 1) * lanes)})");
+            if (bits == 512)
+            {
+                writer.WriteLine($"// {Literal.Int(block + 1)} vectors in one block: {Literal.Int(filters * (block + 1))} accumulators still fit the 32 registers.");
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, block + 1, tail: true);
+            }
+            else
+            {
+                writer.WriteLine($"// {Literal.Int(block + 1)} vectors: {Literal.Int(front)} and {Literal.Int(back)}.");
+                writer.OpenBlock();
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, front, tail: false);
+                writer.CloseBlock();
+                writer.WriteLine($"ox += {Literal.Int(front * lanes)};");
+                writer.WriteLine($"last -= {Literal.Int(front * lanes)};");
+                writer.OpenBlock();
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, back, tail: true);
+                writer.CloseBlock();
+            }
+
+            writer.CloseBlock();
+            for (int vectors = block; vectors >= 1; vectors--)
+            {
+                writer.OpenBlock(vectors == 1 ? "else" : $"else if (last > {Literal.Int((vectors - 2) * lanes)})");
+                if (vectors == 1)
+                {
+                    writer.WriteLine("// One vector: no block ran before (it leaves 2 or more), so this is the whole tile.");
+                }
+
+                EmitChannelsFirstBlock(writer, bits, lanes, filters, vectors, tail: vectors > 1);
+                writer.CloseBlock();
+            }
+
+            writer.WriteLine("ox = pixels;");
+            writer.CloseBlock();
+            EmitChannelsFirstScalarPixels(writer, bits, filters);
+        }
+
+        /// <summary>Tiles of fewer pixels than a vector, pixel by pixel.</summary>
+        private void EmitChannelsFirstScalarPixels(SourceWriter writer, int bits, int filters)
+        {
+            writer.WriteLine("// Fewer pixels than a vector: one by one.");
+            writer.OpenBlock("for (; ox < pixels; ox++)");
+            for (int k = 0; k < filters; k++)
+            {
+                string output = Names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox");
+                writer.WriteLine($"float sum{k} = {StartValue(bits, Spec.UseBias ? Names.At("bias", Plus("f", k)) : "0f", output)};");
+            }
+
+            writer.OpenBlock(ChannelLoop(bits));
+            writer.WriteLine($"float a = {Names.At("row", "j * channelStride + ox")};");
+            writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
+            for (int k = 0; k < filters; k++)
+            {
+                writer.WriteLine($"sum{k} = MultiplyAdd(a, {Names.At("wj", WeightIndex(k))}, sum{k});");
+            }
+
+            writer.CloseBlock();
+            for (int k = 0; k < filters; k++)
+            {
+                writer.WriteLine($"{Names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox")} = {Finished(bits, $"sum{k}")};");
+            }
+
+            writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// Pixel vectors per register block of one group: 4 with Vector512 (x86 and Arm have 32 vector registers
+        /// there), else 3 (AVX2 has 16).
+        /// </summary>
+        private static int GroupVectors(int bits) => bits == 512 ? 4 : PixelVectors;
+
+        /// <summary>Filter k of a block: in the panel at <c>w</c>, or for k of 4 and more in the next panel.</summary>
+        private static string WeightIndex(int k) =>
+            k < PointwiseEmitter.FilterBlock ? Literal.Int(k) : $"PanelLength + {Literal.Int(k - PointwiseEmitter.FilterBlock)}";
+
+        /// <summary>
+        /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over the channels of the pass. Vector v
+        /// starts v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>.
+        /// </summary>
+        private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
+        {
+            string Offset(int v) => tail && v == vectors - 1 ? "last" : Literal.Int(v * lanes);
+            string OutputOffset(int k, int v) => $"{Times(Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
+            string type = $"Vector{bits}<float>";
+            for (int k = 0; k < filters; k++)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    string bias = Spec.UseBias ? $"Vector{bits}.Create({Names.At("bias", Plus("f", k))})" : $"{type}.Zero";
+                    writer.WriteLine($"{type} acc{k}_{v} = {StartValue(bits, bias, Names.LoadVector(bits, "outputRow", OutputOffset(k, v)))};");
+                }
+            }
+
+            writer.OpenBlock(ChannelLoop(bits));
+            writer.WriteLine(Names.Let("xj", false, "row", "j * channelStride + ox"));
+            for (int v = 0; v < vectors; v++)
+            {
+                writer.WriteLine($"{type} x{v} = {Names.LoadVector(bits, "xj", Offset(v))};");
+            }
+
+            writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
+            for (int k = 0; k < filters; k++)
+            {
+                writer.WriteLine($"{type} b{k} = Vector{bits}.Create({Names.At("wj", WeightIndex(k))});");
+                for (int v = 0; v < vectors; v++)
+                {
+                    writer.WriteLine($"acc{k}_{v} = MultiplyAdd(b{k}, x{v}, acc{k}_{v});");
+                }
+            }
+
+            writer.CloseBlock();
+            writer.WriteLine();
+            for (int k = 0; k < filters; k++)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    writer.WriteLine(Names.StoreVector(Finished(bits, $"acc{k}_{v}"), "outputRow", OutputOffset(k, v)));
+                }
+            }
+        }
+    }
+}

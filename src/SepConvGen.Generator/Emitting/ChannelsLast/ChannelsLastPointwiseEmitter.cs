@@ -1,0 +1,159 @@
+using System;
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Emitting.ChannelsLast
+{
+    /// <summary>
+    /// The NHWC pointwise step: vectors along filters. A panel row of 32 filters is whole vectors, multiplied by
+    /// broadcast pixels: 12 accumulators (6 pixels x 2 Vector512), with Vector512 also blocks of 7 and 8 pixels so
+    /// that the blocks end exactly at the tile's end.
+    /// </summary>
+    internal sealed class ChannelsLastPointwiseEmitter : VectorPointwiseEmitter
+    {
+        /// <summary>Accumulator vectors per register block: enough to hide FMA latency, few enough not to spill.</summary>
+        private const int Accumulators = 12;
+
+        /// <summary>Accumulator vectors a Vector512 block may hold: 16 of the 32 registers leave room for its operands.</summary>
+        private const int WideAccumulators = 16;
+
+        public ChannelsLastPointwiseEmitter(LayerSpec spec, KernelNames names)
+            : base(spec, names)
+        {
+        }
+
+        /// <summary>For each panel of 32 filters, blocks of pixels x whole filter vectors.</summary>
+        protected override void EmitBlocks(SourceWriter writer, int bits, int lanes)
+        {
+            int pack = LayerSpec.PackBlock(LayoutKind.ChannelsLast);
+            int vectors = pack / lanes;
+            int pixels = Math.Max(1, Accumulators / vectors);
+            int fullPanels = Spec.OutChannels / pack;
+            int tail = Spec.OutChannels % pack;
+            if (fullPanels > 0)
+            {
+                writer.OpenBlock("for (int panel = 0; panel < OutChannels / PackBlock; panel++)");
+                writer.WriteLine("int f = panel * PackBlock;");
+                writer.WriteLine(Names.Let("w", false, "weights", "panel * PanelLength"));
+                EmitChannelsLastPixels(writer, bits, lanes, vectors, pixels, lanes);
+                writer.CloseBlock();
+            }
+
+            if (tail > 0)
+            {
+                writer.OpenBlock();
+                writer.WriteLine($"// The last panel holds {tail} filter{(tail == 1 ? string.Empty : "s")}: {Count((tail + lanes - 1) / lanes, "vector")}, the zero padding is not computed.");
+                writer.WriteLine("const int f = OutChannels / PackBlock * PackBlock;");
+                writer.WriteLine(Names.Let("w", false, "weights", "OutChannels / PackBlock * PanelLength"));
+                int tailVectors = (tail + lanes - 1) / lanes;
+                EmitChannelsLastPixels(writer, bits, lanes, tailVectors, Math.Max(1, Accumulators / tailVectors), tail - ((tailVectors - 1) * lanes));
+                writer.CloseBlock();
+            }
+        }
+
+        private void EmitChannelsLastPixels(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        {
+            writer.WriteLine("int ox = 0;");
+            if (pixels > 1 && bits == 512 && (pixels + 2) * vectors <= WideAccumulators)
+            {
+                EmitChannelsLastExactCover(writer, bits, lanes, vectors, pixels, lastLanes);
+            }
+
+            if (pixels > 1)
+            {
+                writer.OpenBlock($"for (; ox + {pixels} <= pixels; ox += {pixels})");
+                EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
+                writer.CloseBlock();
+                writer.OpenBlock($"if (ox < pixels && pixels >= {pixels})");
+                writer.WriteLine("// The last pixels as one block that ends the tile: it computes some pixels again (the same values),");
+                writer.WriteLine("// which costs less than single pixels, whose few accumulators wait on each other.");
+                writer.WriteLine($"ox = pixels - {pixels};");
+                EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
+                writer.WriteLine("ox = pixels;");
+                writer.CloseBlock();
+            }
+
+            writer.OpenBlock("for (; ox < pixels; ox++)");
+            EmitChannelsLastBlock(writer, bits, lanes, vectors, 1, lastLanes);
+            writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// Vector512 (32 registers) also has room for blocks of one and two pixels more. b = ceil(n / (p + 2)) blocks
+        /// of p to p + 2 pixels cover any n from p * b to (p + 2) * b, i.e. every tile of 3p pixels or more: the blocks
+        /// then end exactly at the tile's end and no pixel is computed twice (the last-block overlap costs up to 5 %).
+        /// </summary>
+        private void EmitChannelsLastExactCover(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        {
+            string small = Literal.Int(pixels), middle = Literal.Int(pixels + 1), large = Literal.Int(pixels + 2);
+            writer.WriteLine($"// Blocks of {small}, {middle} and {large} pixels ending exactly at the tile's end: ceil(pixels / {large}) blocks cover {small} to {large}");
+            writer.WriteLine($"// pixels each, so the pixels above {small} per block ('extra') go to blocks of {large} and one of {middle}; blocks of {small} follow.");
+            writer.WriteLine($"int extra = pixels - {small} * ((pixels + {middle}) / {large});");
+            writer.OpenBlock("if (extra >= 0)");
+            writer.OpenBlock($"for (; extra >= 2; extra -= 2, ox += {large})");
+            EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels + 2, lastLanes);
+            writer.CloseBlock();
+            writer.OpenBlock("if (extra == 1)");
+            EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels + 1, lastLanes);
+            writer.WriteLine($"ox += {middle};");
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        private void EmitChannelsLastBlock(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        {
+            string type = $"Vector{bits}<float>";
+            for (int p = 0; p < pixels; p++)
+            {
+                writer.WriteLine(Names.Let($"x{p}", false, "row", p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels"));
+            }
+
+            for (int p = 0; p < pixels; p++)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    string start = Spec.UseBias ? Names.LoadVector(bits, "bias", Plus("f", v * lanes)) : $"{type}.Zero";
+                    writer.WriteLine($"{type} acc{p}_{v} = {start};");
+                }
+            }
+
+            writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
+            writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
+            for (int v = 0; v < vectors; v++)
+            {
+                writer.WriteLine($"{type} w{v} = {Names.LoadVector(bits, "wj", Literal.Int(v * lanes))};");
+            }
+
+            for (int p = 0; p < pixels; p++)
+            {
+                writer.WriteLine($"{type} a{p} = Vector{bits}.Create({Names.At($"x{p}", "j")});");
+                for (int v = 0; v < vectors; v++)
+                {
+                    writer.WriteLine($"acc{p}_{v} = MultiplyAdd(a{p}, w{v}, acc{p}_{v});");
+                }
+            }
+
+            writer.CloseBlock();
+            writer.WriteLine();
+            for (int p = 0; p < pixels; p++)
+            {
+                writer.WriteLine(Names.Let($"y{p}", true, "outputRow", (p == 0 ? "ox" : $"(ox + {p})") + " * OutChannels + f"));
+                for (int v = 0; v < vectors; v++)
+                {
+                    string value = Activated($"acc{p}_{v}");
+                    if (v < vectors - 1 || lastLanes == lanes)
+                    {
+                        writer.WriteLine(Names.StoreVector(value, $"y{p}", Literal.Int(v * lanes)));
+                        continue;
+                    }
+
+                    // A partial vector: store its valid lanes one by one, never past the row.
+                    writer.WriteLine($"{type} last{p} = {value};");
+                    for (int lane = 0; lane < lastLanes; lane++)
+                    {
+                        writer.WriteLine($"{Names.At($"y{p}", Literal.Int((v * lanes) + lane))} = last{p}.GetElement({lane});");
+                    }
+                }
+            }
+        }
+    }
+}
