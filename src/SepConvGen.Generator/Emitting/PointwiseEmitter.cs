@@ -139,7 +139,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int k = 0; k < filters; k++)
                 {
-                    string start = _spec.UseBias ? _names.At("bias", Plus("f", k)) : "0f";
+                    string start = _spec.UseBias ? _names.At("bias", Literal.Plus("f", k)) : "0f";
                     writer.WriteLine($"float acc{p}_{k} = {start};");
                 }
             }
@@ -182,16 +182,12 @@ namespace SepConvGen.Generator.Emitting
                 for (int k = 0; k < filters; k++)
                 {
                     string target = _channelsLast
-                        ? _names.At("y", Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k))
-                        : _names.At("y", $"{Times(Plus("f", k), "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")}");
+                        ? _names.At("y", Literal.Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k))
+                        : _names.At("y", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")}");
                     string value = _spec.Activation == ActivationKind.Linear ? $"acc{p}_{k}" : $"Activate(acc{p}_{k})";
                     writer.WriteLine($"{target} = {value};");
                 }
             }
         }
-
-        private static string Plus(string name, int k) => k == 0 ? name : $"{name} + {k}";
-
-        private static string Times(string sum, string factor) => sum.Contains("+") ? $"({sum}) * {factor}" : $"{sum} * {factor}";
     }
 }

@@ -92,10 +92,6 @@ namespace SepConvGen.Generator.Emitting
 
         protected string Activated(string value) => Spec.Activation == ActivationKind.Linear ? value : $"Activate({value})";
 
-        protected static string Plus(string name, int k) => k == 0 ? name : $"{name} + {Literal.Int(k)}";
-
-        protected static string Times(string sum, string factor) => sum.Contains("+") ? $"({sum}) * {factor}" : $"{sum} * {factor}";
-
         protected static string Count(int n, string noun) => $"{Literal.Int(n)} {noun}{(n == 1 ? string.Empty : "s")}";
     }
 }

@@ -291,8 +291,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock("for (; ox < pixels; ox++)");
             for (int k = 0; k < filters; k++)
             {
-                string output = Names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox");
-                writer.WriteLine($"float sum{k} = {StartValue(bits, Spec.UseBias ? Names.At("bias", Plus("f", k)) : "0f", output)};");
+                string output = Names.At("outputRow", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox");
+                writer.WriteLine($"float sum{k} = {StartValue(bits, Spec.UseBias ? Names.At("bias", Literal.Plus("f", k)) : "0f", output)};");
             }
 
             writer.OpenBlock(ChannelLoop(bits));
@@ -306,7 +306,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"{Names.At("outputRow", $"{Times(Plus("f", k), "outputPlane")} + ox")} = {Finished(bits, $"sum{k}")};");
+                writer.WriteLine($"{Names.At("outputRow", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox")} = {Finished(bits, $"sum{k}")};");
             }
 
             writer.CloseBlock();
@@ -329,13 +329,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
         {
             string Offset(int v) => tail && v == vectors - 1 ? "last" : Literal.Int(v * lanes);
-            string OutputOffset(int k, int v) => $"{Times(Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
+            string OutputOffset(int k, int v) => $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
             string type = $"Vector{bits}<float>";
             for (int k = 0; k < filters; k++)
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string bias = Spec.UseBias ? $"Vector{bits}.Create({Names.At("bias", Plus("f", k))})" : $"{type}.Zero";
+                    string bias = Spec.UseBias ? $"Vector{bits}.Create({Names.At("bias", Literal.Plus("f", k))})" : $"{type}.Zero";
                     writer.WriteLine($"{type} acc{k}_{v} = {StartValue(bits, bias, Names.LoadVector(bits, "outputRow", OutputOffset(k, v)))};");
                 }
             }

@@ -111,7 +111,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string start = Spec.UseBias ? Names.LoadVector(bits, "bias", Plus("f", v * lanes)) : $"{type}.Zero";
+                    string start = Spec.UseBias ? Names.LoadVector(bits, "bias", Literal.Plus("f", v * lanes)) : $"{type}.Zero";
                     writer.WriteLine($"{type} acc{p}_{v} = {start};");
                 }
             }
