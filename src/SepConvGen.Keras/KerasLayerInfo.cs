@@ -12,6 +12,19 @@ namespace SepConvGen.Keras
         /// <summary>The Keras layer name, e.g. <c>separable_conv2d_1</c>.</summary>
         public required string Name { get; init; }
 
+        /// <summary>
+        /// The name the layer's weights are stored under: the layer's name in HDF5 files; in Keras 3 files the class
+        /// in snake case with a counter in model order (<c>separable_conv2d_1</c>), which is also the layer's name in a
+        /// weights-only <c>.weights.h5</c> file. Defaults to <see cref="Name"/>.
+        /// </summary>
+        public string WeightsName
+        {
+            get => _weightsName ?? Name;
+            init => _weightsName = value;
+        }
+
+        private readonly string? _weightsName;
+
         /// <summary>Input channels (from the depthwise kernel's shape).</summary>
         public required int InChannels { get; init; }
 
@@ -30,7 +43,7 @@ namespace SepConvGen.Keras
         /// <summary>Whether the layer has a bias (a <c>bias</c> weight).</summary>
         public required bool UseBias { get; init; }
 
-        /// <summary>Whether the rest came from the file's <c>model_config</c>; false for <c>save_weights</c> files.</summary>
+        /// <summary>Whether the rest came from the file's configuration; false for weights-only files.</summary>
         public required bool HasConfiguration { get; init; }
 
         /// <summary>Vertical stride (1 without configuration).</summary>
@@ -54,7 +67,10 @@ namespace SepConvGen.Keras
         /// <summary>Keras <c>activation</c> as written, e.g. <c>linear</c>, <c>relu</c>.</summary>
         public string Activation { get; init; } = "linear";
 
-        /// <summary>Where the weights are, relative to the file's root, from the layer's <c>weight_names</c>.</summary>
+        /// <summary>
+        /// Where the weights are, relative to the HDF5 file's root (an archive's <c>model.weights.h5</c>): from the
+        /// layer's <c>weight_names</c>, or Keras 3's <c>layers/&lt;key&gt;/vars/0, 1, 2</c>.
+        /// </summary>
         public required IReadOnlyList<string> WeightPaths { get; init; }
 
         /// <summary>

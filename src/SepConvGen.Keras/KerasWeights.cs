@@ -3,56 +3,69 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PureHDF;
-using PureHDF.VOL.Native;
+using SepConvGen.Keras.Reading;
 
 namespace SepConvGen.Keras
 {
     /// <summary>
-    /// A Keras 2 HDF5 file: a full model saved with <c>model.save('m.h5')</c> (weights under <c>model_weights</c>,
-    /// configuration in the <c>model_config</c> attribute) or a <c>model.save_weights('w.h5')</c> file (weights
-    /// at the root, no configuration). Keras 3 <c>.keras</c> archives (zip files) are not read.
+    /// A trained Keras file: a Keras 3 <c>.keras</c> archive (also tf-keras 2.13+), an HDF5 model
+    /// (<c>model.save('m.h5')</c>, Keras 2 or Keras 3's legacy format), or a weights-only file (Keras 2
+    /// <c>save_weights('w.h5')</c>, Keras 3 <c>save_weights('m.weights.h5')</c>).
     /// </summary>
     /// <remarks>
-    /// Weights are found through each layer group's <c>weight_names</c> attribute, never by guessing the inner
-    /// group's name (Keras writes <c>separable_conv2d_1_1/...</c> inside <c>separable_conv2d_1</c> at times).
+    /// <para>
+    /// HDF5 model files name each layer's weights in its group's <c>weight_names</c> attribute, which is followed
+    /// (never a guess at the inner group's name). Keras 3 stores a layer's variables at
+    /// <c>layers/&lt;key&gt;/vars/0, 1, ...</c> where the key is the layer's class in snake case with a counter in
+    /// the model's layer order, not the layer's name; layers are matched the way Keras matches them.
+    /// </para>
+    /// <para>
+    /// A model file is untrusted input: a damaged or hostile file ends in <see cref="InvalidDataException"/>
+    /// naming the file and what is wrong. Nothing is allocated from a size read out of the file before that size
+    /// is checked against the file's length: reading allocates at most a fixed 16 MiB plus a multiple of the
+    /// file's size (the weights, and an archive's members, at most 32 times the archive's size).
+    /// </para>
     /// </remarks>
     public sealed class KerasWeights : IDisposable
     {
-        private readonly NativeFile _file;
-        private readonly IH5Group _weightsRoot;
-        private readonly Dictionary<string, KerasLayerInfo> _layers;
+        private static readonly Regex SeparableKey = new("^separable_conv2d(_[0-9]+)?$", RegexOptions.CultureInvariant);
+        private static readonly string[] SeparableVariables = { "depthwise_kernel", "pointwise_kernel", "bias" };
 
-        private KerasWeights(string path, NativeFile file)
+        private readonly Hdf5Tree? _tree;
+        private readonly Dictionary<string, KerasLayerInfo> _separable = new(StringComparer.Ordinal);
+
+        private KerasWeights(string path, KerasFileFormat format, Hdf5Tree? tree)
         {
             Path = path;
-            _file = file;
-            _weightsRoot = file.LinkExists("model_weights") ? file.Group("model_weights") : file;
-            Dictionary<string, JsonElement> configs = ReadConfigurations(file);
-            _layers = new Dictionary<string, KerasLayerInfo>(StringComparer.Ordinal);
-            var order = new List<KerasLayerInfo>();
-            foreach (string name in LayerNames())
-            {
-                KerasLayerInfo? layer = ReadLayer(name, configs);
-                if (layer is not null)
-                {
-                    _layers[name] = layer;
-                    order.Add(layer);
-                }
-            }
-
-            SeparableConvLayers = order;
+            Format = format;
+            _tree = tree;
         }
 
         /// <summary>The file's path.</summary>
         public string Path { get; }
 
-        /// <summary>The SeparableConv2D layers, in the model's order.</summary>
-        public IReadOnlyList<KerasLayerInfo> SeparableConvLayers { get; }
+        /// <summary>What kind of Keras file this is.</summary>
+        public KerasFileFormat Format { get; }
 
-        /// <summary>Opens a Keras 2 <c>.h5</c>/<c>.hdf5</c> file.</summary>
+        /// <summary>Whether the file holds the model's configuration (strides, padding, ...); false for weights-only files.</summary>
+        public bool HasConfiguration => Format is KerasFileFormat.Hdf5Model or KerasFileFormat.KerasArchive;
+
+        /// <summary>The Keras version that wrote the file, when it says (e.g. <c>3.10.0</c>, <c>2.14.0</c>).</summary>
+        public string? KerasVersion { get; private set; }
+
+        /// <summary>Every layer of the file in the model's order (nested models' layers in place of the model).</summary>
+        public IReadOnlyList<KerasLayerSummary> Layers { get; private set; } = Array.Empty<KerasLayerSummary>();
+
+        /// <summary>The SeparableConv2D layers, in the model's order.</summary>
+        public IReadOnlyList<KerasLayerInfo> SeparableConvLayers { get; private set; } = Array.Empty<KerasLayerInfo>();
+
+        /// <summary>Opens a Keras file: <c>.keras</c>, <c>.h5</c>/<c>.hdf5</c> or <c>.weights.h5</c>, told apart by their contents.</summary>
         /// <exception cref="FileNotFoundException">There is no such file.</exception>
-        /// <exception cref="InvalidDataException">The file is not an HDF5 file, or not one Keras wrote.</exception>
+        /// <exception cref="InvalidDataException">The file is not one Keras could have written, or it is damaged (the message names the file and what is wrong).</exception>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
         public static KerasWeights Open(string path)
         {
             if (!File.Exists(path))
@@ -60,45 +73,78 @@ namespace SepConvGen.Keras
                 throw new FileNotFoundException($"There is no Keras file '{path}'.", path);
             }
 
-            NativeFile file;
+            FileStream stream = File.OpenRead(path);
             try
             {
-                file = H5File.OpenRead(path);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                string hint = IsZip(path) ? " It looks like a Keras 3 '.keras' archive, which is not read yet: save the model as '.h5'." : string.Empty;
-                throw new InvalidDataException($"'{path}' is not an HDF5 file Keras could have written ({e.Message}).{hint}", e);
-            }
+                long length = stream.Length;
+                if (length > UntrustedFile.MaxLength)
+                {
+                    throw new InvalidDataException($"it is {length} bytes, larger than the {UntrustedFile.MaxLength} bytes read");
+                }
 
-            try
-            {
-                return new KerasWeights(path, file);
+                Span<byte> head = stackalloc byte[8];
+                int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+                stream.Position = 0;
+                if (read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
+                {
+                    KerasArchive archive;
+                    using (stream)
+                    {
+                        archive = KerasArchive.Read(stream, length);
+                    }
+
+                    return FromArchive(path, archive);
+                }
+
+                if (read < 8 || !head.SequenceEqual(Hdf5Tree.Signature) && !HasLateSignature(stream, length))
+                {
+                    throw new InvalidDataException("it is neither an HDF5 file (.h5) nor a zip archive (.keras)");
+                }
+
+                return FromHdf5(path, Hdf5Tree.Open(stream, length));
             }
-            catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+            catch (Exception e) when (e is not OutOfMemoryException and not IOException and not UnauthorizedAccessException || e is InvalidDataException or EndOfStreamException)
             {
-                file.Dispose();
-                throw new InvalidDataException($"'{path}' is an HDF5 file but not a Keras model or weights file: {e.Message}", e);
+                stream.Dispose();
+                throw Damaged(path, e);
             }
         }
 
         /// <summary>The layer named <paramref name="layerName"/>.</summary>
         /// <exception cref="KeyNotFoundException">The file has no SeparableConv2D layer of that name.</exception>
         public KerasLayerInfo GetLayer(string layerName) =>
-            _layers.TryGetValue(layerName, out KerasLayerInfo? layer)
+            _separable.TryGetValue(layerName, out KerasLayerInfo? layer)
                 ? layer
                 : throw new KeyNotFoundException(
-                    $"'{Path}' has no SeparableConv2D layer named '{layerName}'; it has {(_layers.Count == 0 ? "none" : string.Join(", ", _layers.Keys))}.");
+                    $"'{Path}' has no SeparableConv2D layer named '{layerName}'; it has {(_separable.Count == 0 ? "none" : string.Join(", ", _separable.Keys))}.");
 
         /// <summary>Reads a layer's weights in the Keras layout.</summary>
+        /// <exception cref="KeyNotFoundException">The file has no SeparableConv2D layer of that name.</exception>
+        /// <exception cref="InvalidDataException">The weights are damaged.</exception>
         public SeparableConvWeights ReadWeights(string layerName)
         {
             KerasLayerInfo layer = GetLayer(layerName);
-            IH5Group group = _weightsRoot.Group(layerName);
-            (float[] depthwise, int[] depthwiseShape) = ReadDataset(group, layer, "depthwise_kernel");
-            (float[] pointwise, int[] pointwiseShape) = ReadDataset(group, layer, "pointwise_kernel");
-            float[]? bias = layer.UseBias ? ReadDataset(group, layer, "bias").Values : null;
-            return new SeparableConvWeights(depthwise, depthwiseShape, pointwise, pointwiseShape, bias);
+            try
+            {
+                (float[] depthwise, int[] depthwiseShape) = _tree!.ReadFloats(WeightPath(layer, "depthwise_kernel")!);
+                (float[] pointwise, int[] pointwiseShape) = _tree.ReadFloats(WeightPath(layer, "pointwise_kernel")!);
+                float[]? bias = WeightPath(layer, "bias") is string biasPath ? _tree.ReadFloats(biasPath).Values : null;
+                if (depthwise.Length != layer.KernelHeight * layer.KernelWidth * layer.InChannels * layer.DepthMultiplier ||
+                    pointwise.Length != layer.InChannels * layer.DepthMultiplier * layer.Filters || (bias is not null && bias.Length != layer.Filters))
+                {
+                    throw new InvalidDataException($"layer '{layerName}': the weights' sizes do not match their shapes");
+                }
+
+                return new SeparableConvWeights(depthwise, depthwiseShape, pointwise, pointwiseShape, bias);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException and not InvalidDataException)
+            {
+                throw Damaged(Path, e);
+            }
+            catch (InvalidDataException e) when (!e.Message.StartsWith("'", StringComparison.Ordinal))
+            {
+                throw Damaged(Path, e);
+            }
         }
 
         /// <summary>Reads a layer's weights and checks them against the shape a generated layer class expects.</summary>
@@ -120,7 +166,267 @@ namespace SepConvGen.Keras
         }
 
         /// <summary>Closes the file.</summary>
-        public void Dispose() => _file.Dispose();
+        public void Dispose() => _tree?.Dispose();
+
+        private static InvalidDataException Damaged(string path, Exception e) => e is InvalidDataException && e.Message.StartsWith($"'{path}'", StringComparison.Ordinal)
+            ? (InvalidDataException)e
+            : new InvalidDataException($"'{path}' is not a Keras file that can be read: {e.Message.TrimEnd('.')}.", e);
+
+        private static bool HasLateSignature(Stream stream, long length)
+        {
+            // A user block before the superblock moves the signature to 512, 1024, 2048, ...
+            Span<byte> head = stackalloc byte[8];
+            for (long offset = 512; offset + 8 <= length && offset <= 1 << 20; offset *= 2)
+            {
+                stream.Position = offset;
+                if (stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head.SequenceEqual(Hdf5Tree.Signature))
+                {
+                    stream.Position = 0;
+                    return true;
+                }
+            }
+
+            stream.Position = 0;
+            return false;
+        }
+
+        private static KerasWeights FromArchive(string path, KerasArchive archive)
+        {
+            string? version = null;
+            if (archive.Metadata is not null)
+            {
+                using JsonDocument metadata = JsonDocument.Parse(archive.Metadata);
+                version = metadata.RootElement.ValueKind == JsonValueKind.Object && metadata.RootElement.TryGetProperty("keras_version", out JsonElement v) &&
+                          v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            }
+
+            if (archive.Weights is null)
+            {
+                KerasWeights empty = FromConfig(path, KerasFileFormat.KerasArchive, tree: null, archive.Config, archive: true);
+                empty.KerasVersion = version;
+                return empty;
+            }
+
+            Hdf5Tree tree = Hdf5Tree.Open(new MemoryStream(archive.Weights, writable: false), archive.Weights.Length);
+            try
+            {
+                KerasWeights file = FromConfig(path, KerasFileFormat.KerasArchive, tree, archive.Config, archive: true);
+                file.KerasVersion = version;
+                return file;
+            }
+            catch
+            {
+                tree.Dispose();
+                throw;
+            }
+        }
+
+        private static KerasWeights FromHdf5(string path, Hdf5Tree tree)
+        {
+            try
+            {
+                string? config = tree.StringAttribute(tree.Root, "model_config");
+                KerasWeights file;
+                if (config is not null)
+                {
+                    file = FromConfig(path, KerasFileFormat.Hdf5Model, tree, System.Text.Encoding.UTF8.GetBytes(config), archive: false);
+                }
+                else
+                {
+                    IH5Group root = Hdf5Tree.Group(tree.Root, "model_weights") ?? tree.Root;
+                    file = root.AttributeExists("layer_names")
+                        ? WeightsByName(path, KerasFileFormat.Hdf5Weights, tree, root, configs: null)
+                        : VariablesOnly(path, tree);
+                }
+
+                file.KerasVersion ??= tree.StringAttribute(Hdf5Tree.Group(tree.Root, "model_weights") ?? tree.Root, "keras_version")
+                                      ?? tree.StringAttribute(tree.Root, "keras_version");
+                return file;
+            }
+            catch
+            {
+                tree.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>A file with a configuration: an HDF5 model (weights by <c>weight_names</c>) or an archive (weights by Keras 3 keys).</summary>
+        private static KerasWeights FromConfig(string path, KerasFileFormat format, Hdf5Tree? tree, byte[] json, bool archive)
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            IReadOnlyList<ConfigLayer> layers = ModelConfig.Layers(document.RootElement);
+            KerasWeights file;
+            if (archive)
+            {
+                file = new KerasWeights(path, format, tree);
+                Dictionary<string, string> variables = tree is null
+                    ? new Dictionary<string, string>(StringComparer.Ordinal)
+                    : tree.VariableGroups().GroupBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Path, StringComparer.Ordinal);
+                var separable = new List<KerasLayerInfo>();
+                foreach (ConfigLayer layer in layers.Where(l => IsSeparable(l.ClassName)))
+                {
+                    if (!variables.TryGetValue(layer.WeightsKey, out string? varsPath))
+                    {
+                        throw new InvalidDataException(
+                            $"SeparableConv2D layer '{layer.Name}' has no weights: Keras stores them under '{layer.WeightsKey}', which model.weights.h5 lacks");
+                    }
+
+                    separable.Add(file.Add(Configured(VariablesLayer(tree!, layer.Name, layer.WeightsKey, varsPath), layer.Config)));
+                }
+
+                file.SeparableConvLayers = separable;
+            }
+            else
+            {
+                Dictionary<string, ConfigLayer> configs = layers.GroupBy(l => l.Name, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.First() with { Config = g.First().Config.Clone() }, StringComparer.Ordinal);
+                file = WeightsByName(path, format, tree!, Hdf5Tree.Group(tree!.Root, "model_weights") ?? tree.Root, configs);
+            }
+
+            file.Layers = layers.Select(l => new KerasLayerSummary(l.Name, l.ClassName)).ToArray();
+            return file;
+        }
+
+        /// <summary>HDF5 files that list their layers in <c>layer_names</c> and each layer's weights in <c>weight_names</c>.</summary>
+        /// <remarks>
+        /// With a configuration, a layer the configuration calls something else is skipped; one it does not name (a
+        /// nested model's group) is listed without configuration.
+        /// </remarks>
+        private static KerasWeights WeightsByName(string path, KerasFileFormat format, Hdf5Tree tree, IH5Group root, Dictionary<string, ConfigLayer>? configs)
+        {
+            var file = new KerasWeights(path, format, tree);
+            string[] names = tree.StringsAttribute(root, "layer_names");
+            string prefix = ReferenceEquals(root, tree.Root) ? string.Empty : "model_weights/";
+            var separable = new List<KerasLayerInfo>();
+            foreach (string name in names)
+            {
+                if (Hdf5Tree.Group(root, name) is not IH5Group group)
+                {
+                    continue;
+                }
+
+                string[] weightNames = tree.StringsAttribute(group, "weight_names");
+                string? depthwise = weightNames.FirstOrDefault(n => Kind(n) == "depthwise_kernel");
+                string? pointwise = weightNames.FirstOrDefault(n => Kind(n) == "pointwise_kernel");
+                ConfigLayer? config = null;
+                if (depthwise is null || pointwise is null || (configs is not null && configs.TryGetValue(name, out config) && !IsSeparable(config.ClassName)))
+                {
+                    continue;
+                }
+
+                int[] dw = tree.Dimensions(group.Dataset(depthwise), $"{name}/{depthwise}");
+                int[] pw = tree.Dimensions(group.Dataset(pointwise), $"{name}/{pointwise}");
+                var layer = Separable(name, name, dw, pw, weightNames.Any(n => Kind(n) == "bias"), weightNames.Select(n => $"{prefix}{name}/{n}").ToArray());
+                separable.Add(file.Add(config is null ? layer : Configured(layer, config.Config)));
+            }
+
+            file.SeparableConvLayers = separable;
+            file.Layers = names.Select(n => new KerasLayerSummary(n, null)).ToArray();
+            return file;
+        }
+
+        /// <summary>A Keras 3 weights file: only the variables' keys and shapes tell what each layer is.</summary>
+        private static KerasWeights VariablesOnly(string path, Hdf5Tree tree)
+        {
+            IReadOnlyList<(string Key, string Path)> groups = tree.VariableGroups();
+            if (groups.Count == 0)
+            {
+                throw new InvalidDataException("it is an HDF5 file but not one Keras wrote: no model_config, layer_names or layers/.../vars");
+            }
+
+            var file = new KerasWeights(path, KerasFileFormat.Keras3Weights, tree);
+            var separable = new List<KerasLayerInfo>();
+            foreach ((string key, string varsPath) in groups)
+            {
+                string last = key.Substring(key.LastIndexOf('/') + 1);
+                if (SeparableKey.IsMatch(last) && separable.All(l => l.Name != key))
+                {
+                    separable.Add(file.Add(VariablesLayer(tree, key, key, varsPath)));
+                }
+            }
+
+            file.SeparableConvLayers = separable;
+            file.Layers = groups.Select(g => g.Key).Where(k => k != "optimizer" && !k.StartsWith("optimizer/", StringComparison.Ordinal))
+                .Distinct(StringComparer.Ordinal).Select(k => new KerasLayerSummary(k, null)).ToArray();
+            return file;
+        }
+
+        /// <summary>A SeparableConv2D stored the Keras 3 way: <c>vars/0</c> depthwise, <c>vars/1</c> pointwise, <c>vars/2</c> bias.</summary>
+        private static KerasLayerInfo VariablesLayer(Hdf5Tree tree, string name, string key, string varsPath)
+        {
+            IH5Group vars = tree.Root.Group(varsPath);
+            if (!vars.LinkExists("0") || !vars.LinkExists("1"))
+            {
+                throw new InvalidDataException($"SeparableConv2D layer '{name}' lacks its kernels at '{varsPath}/0' and '{varsPath}/1'");
+            }
+
+            int[] dw = tree.Dimensions(vars.Dataset("0"), $"{varsPath}/0");
+            int[] pw = tree.Dimensions(vars.Dataset("1"), $"{varsPath}/1");
+            bool bias = vars.LinkExists("2");
+            string[] paths = Enumerable.Range(0, bias ? 3 : 2).Select(i => $"{varsPath}/{i}").ToArray();
+            return Separable(name, key, dw, pw, bias, paths);
+        }
+
+        private static KerasLayerInfo Separable(string name, string weightsName, int[] dw, int[] pw, bool bias, string[] paths)
+        {
+            if (dw.Length != 4 || pw.Length != 4 || pw[0] != 1 || pw[1] != 1 || (long)dw[2] * dw[3] != pw[2] || dw.Concat(pw).Any(d => d < 1))
+            {
+                throw new InvalidDataException(
+                    $"layer '{name}': kernels of shapes {Shape(dw)} and {Shape(pw)} are not those of a SeparableConv2D ((kh, kw, in, dm) and (1, 1, in * dm, filters))");
+            }
+
+            return new KerasLayerInfo
+            {
+                Name = name,
+                WeightsName = weightsName,
+                InChannels = dw[2],
+                DepthMultiplier = dw[3],
+                KernelHeight = dw[0],
+                KernelWidth = dw[1],
+                Filters = pw[3],
+                UseBias = bias,
+                HasConfiguration = false,
+                WeightPaths = paths,
+            };
+        }
+
+        /// <summary>The layer with what its configuration adds: strides, dilation, padding, data format, activation.</summary>
+        private static KerasLayerInfo Configured(KerasLayerInfo layer, JsonElement config)
+        {
+            JsonElement c = config.ValueKind == JsonValueKind.Object && config.TryGetProperty("config", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object
+                ? inner
+                : config;
+            if (c.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException($"layer '{layer.Name}' has no configuration object");
+            }
+
+            (int sh, int sw) = Pair(c, "strides", layer.Name);
+            (int dh, int dwd) = Pair(c, "dilation_rate", layer.Name);
+            return layer with
+            {
+                HasConfiguration = true,
+                StrideHeight = sh,
+                StrideWidth = sw,
+                DilationHeight = dh,
+                DilationWidth = dwd,
+                Padding = String(c, "padding", "valid"),
+                DataFormat = String(c, "data_format", "channels_last"),
+                Activation = String(c, "activation", "linear"),
+            };
+        }
+
+        private KerasLayerInfo Add(KerasLayerInfo layer)
+        {
+            if (!_separable.TryAdd(layer.Name, layer))
+            {
+                throw new InvalidDataException($"two SeparableConv2D layers are named '{layer.Name}'");
+            }
+
+            return layer;
+        }
+
+        private static bool IsSeparable(string className) => className is "SeparableConv2D" or "SeparableConvolution2D";
 
         private void Require(string layerName, string what, IReadOnlyList<int> actual, int[] expected)
         {
@@ -133,155 +439,49 @@ namespace SepConvGen.Keras
 
         private static string Shape(IEnumerable<int> shape) => "(" + string.Join(", ", shape) + ")";
 
-        /// <summary>The layer names in model order (the <c>layer_names</c> attribute Keras writes), else the groups.</summary>
-        private IEnumerable<string> LayerNames() => _weightsRoot.AttributeExists("layer_names")
-            ? ReadStrings(_weightsRoot.Attribute("layer_names"))
-            : _weightsRoot.Children().OfType<IH5Group>().Select(g => g.Name);
+        /// <summary>The path of a layer's weight of one kind: by name (<c>..._1/depthwise_kernel:0</c>) or by position (<c>vars/0</c>).</summary>
+        private static string? WeightPath(KerasLayerInfo layer, string kind) => layer.WeightPaths.FirstOrDefault(p => Kind(p) == kind);
 
-        private KerasLayerInfo? ReadLayer(string name, Dictionary<string, JsonElement> configs)
+        /// <summary>"separable_conv2d_1_1/depthwise_kernel:0" is a "depthwise_kernel"; ".../vars/1" the SeparableConv2D's second variable.</summary>
+        private static string Kind(string weightPath)
         {
-            if (!_weightsRoot.LinkExists(name) || _weightsRoot.Get(name) is not IH5Group group || !group.AttributeExists("weight_names"))
+            string[] segments = weightPath.Split('/');
+            string last = segments[^1];
+            if (segments.Length > 1 && segments[^2] == "vars")
             {
-                return null;
+                return int.TryParse(last, out int index) && index >= 0 && index < SeparableVariables.Length ? SeparableVariables[index] : last;
             }
 
-            string[] weightNames = ReadStrings(group.Attribute("weight_names"));
-            string? depthwise = weightNames.FirstOrDefault(n => Kind(n) == "depthwise_kernel");
-            string? pointwise = weightNames.FirstOrDefault(n => Kind(n) == "pointwise_kernel");
-            bool hasConfig = configs.TryGetValue(name, out JsonElement config);
-            if (depthwise is null || pointwise is null || (hasConfig && config.GetProperty("class_name").GetString() != "SeparableConv2D"))
-            {
-                return null;
-            }
-
-            int[] dw = Dimensions(group.Dataset(depthwise), name, depthwise);
-            int[] pw = Dimensions(group.Dataset(pointwise), name, pointwise);
-            if (dw.Length != 4 || pw.Length != 4)
-            {
-                throw new InvalidDataException($"'{Path}', layer '{name}': kernels of shapes {Shape(dw)} and {Shape(pw)} are not those of a SeparableConv2D.");
-            }
-
-            string prefix = _weightsRoot == _file ? string.Empty : "model_weights/";
-            var layer = new KerasLayerInfo
-            {
-                Name = name,
-                InChannels = dw[2],
-                DepthMultiplier = dw[3],
-                KernelHeight = dw[0],
-                KernelWidth = dw[1],
-                Filters = pw[3],
-                UseBias = weightNames.Any(n => Kind(n) == "bias"),
-                HasConfiguration = hasConfig,
-                WeightPaths = weightNames.Select(n => $"{prefix}{name}/{n}").ToArray(),
-            };
-            if (!hasConfig)
-            {
-                return layer;
-            }
-
-            JsonElement c = config.GetProperty("config");
-            (int sh, int sw) = Pair(c, "strides", 1);
-            (int dh, int dwd) = Pair(c, "dilation_rate", 1);
-            return layer with
-            {
-                StrideHeight = sh,
-                StrideWidth = sw,
-                DilationHeight = dh,
-                DilationWidth = dwd,
-                Padding = String(c, "padding", "valid"),
-                DataFormat = String(c, "data_format", "channels_last"),
-                Activation = String(c, "activation", "linear"),
-            };
-        }
-
-        private (float[] Values, int[] Shape) ReadDataset(IH5Group group, KerasLayerInfo layer, string kind)
-        {
-            string path = layer.WeightPaths.First(p => Kind(p) == kind);
-            string relative = path.Substring(path.IndexOf(layer.Name + "/", StringComparison.Ordinal) + layer.Name.Length + 1);
-            IH5Dataset dataset = group.Dataset(relative);
-            int[] shape = Dimensions(dataset, layer.Name, relative);
-            float[] values = dataset.Type.Size == 8
-                ? dataset.Read<double[]>().Select(v => (float)v).ToArray()
-                : dataset.Read<float[]>();
-            return (values, shape);
-        }
-
-        private int[] Dimensions(IH5Dataset dataset, string layer, string weight) =>
-            dataset.Space.Dimensions.Select(d => d <= int.MaxValue
-                ? (int)d
-                : throw new InvalidDataException($"'{Path}', layer '{layer}': weight '{weight}' is too large.")).ToArray();
-
-        /// <summary>"separable_conv2d_1_1/depthwise_kernel:0" is a "depthwise_kernel".</summary>
-        private static string Kind(string weightName)
-        {
-            string last = weightName.Substring(weightName.LastIndexOf('/') + 1);
             int colon = last.IndexOf(':');
             return colon < 0 ? last : last.Substring(0, colon);
         }
 
-        /// <summary>A string-array attribute; Keras writes layers without weights an empty one of another type.</summary>
-        private static string[] ReadStrings(IH5Attribute attribute) =>
-            attribute.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength
-                ? attribute.Read<string[]>()
-                : Array.Empty<string>();
-
-        /// <summary>Every SeparableConv2D configuration of the model, by layer name (nested models included).</summary>
-        private static Dictionary<string, JsonElement> ReadConfigurations(NativeFile file)
+        private static (int, int) Pair(JsonElement config, string name, string layer)
         {
-            var configs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            if (!file.AttributeExists("model_config"))
+            if (!config.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
             {
-                return configs;
+                return (1, 1);
             }
 
-            using JsonDocument document = JsonDocument.Parse(file.Attribute("model_config").Read<string>());
-            Collect(document.RootElement.Clone(), configs);
-            return configs;
+            int[] values = value.ValueKind == JsonValueKind.Array
+                ? value.EnumerateArray().Select(v => Positive(v, name, layer)).ToArray()
+                : new[] { Positive(value, name, layer) };
+            return values.Length switch
+            {
+                1 => (values[0], values[0]),
+                2 => (values[0], values[1]),
+                _ => throw new InvalidDataException($"layer '{layer}': '{name}' has {values.Length} values, not 1 or 2"),
+            };
         }
 
-        private static void Collect(JsonElement element, Dictionary<string, JsonElement> configs)
-        {
-            if (element.ValueKind == JsonValueKind.Object)
-            {
-                if (element.TryGetProperty("class_name", out JsonElement className) && element.TryGetProperty("config", out JsonElement config) &&
-                    config.ValueKind == JsonValueKind.Object && config.TryGetProperty("name", out JsonElement name) &&
-                    className.GetString() is "SeparableConv2D" or "SeparableConvolution2D")
-                {
-                    configs[name.GetString()!] = element;
-                }
-
-                foreach (JsonProperty property in element.EnumerateObject())
-                {
-                    Collect(property.Value, configs);
-                }
-            }
-            else if (element.ValueKind == JsonValueKind.Array)
-            {
-                foreach (JsonElement item in element.EnumerateArray())
-                {
-                    Collect(item, configs);
-                }
-            }
-        }
-
-        private static (int, int) Pair(JsonElement config, string name, int fallback)
-        {
-            if (!config.TryGetProperty(name, out JsonElement value) || value.ValueKind != JsonValueKind.Array)
-            {
-                return (fallback, fallback);
-            }
-
-            int[] values = value.EnumerateArray().Select(v => v.GetInt32()).ToArray();
-            return values.Length == 2 ? (values[0], values[1]) : (values[0], values[0]);
-        }
+        private static int Positive(JsonElement value, string name, string layer) =>
+            value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n >= 1
+                ? n
+                : throw new InvalidDataException($"layer '{layer}': '{name}' holds {value.GetRawText()}, not a positive integer");
 
         private static string String(JsonElement config, string name, string fallback) =>
-            config.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : fallback;
-
-        private static bool IsZip(string path)
-        {
-            using FileStream stream = File.OpenRead(path);
-            return stream.ReadByte() == 'P' && stream.ReadByte() == 'K';
-        }
+            !config.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null ? fallback
+            : value.ValueKind == JsonValueKind.String ? value.GetString()!
+            : value.GetRawText();
     }
 }

@@ -14,13 +14,16 @@ namespace SepConvGen.Tool
         public const int UsageError = 1;
         public const int FileError = 2;
         public const int UnsupportedLayers = 3;
+        public const int NoSeparableLayers = 4;
+        public const int OutputError = 5;
+        public const int InternalError = 70;
 
         public const string Help = """
             sepconvgen: SepConvGen layers from trained Keras models
 
             Usage:
-              sepconvgen scaffold <model.h5> [options]   write one [SeparableConv] class per SeparableConv2D layer
-              sepconvgen list <model.h5>                 show the SeparableConv2D layers of a file
+              sepconvgen scaffold <model> [options]      write one [SeparableConv] class per SeparableConv2D layer
+              sepconvgen list <model>                    show the SeparableConv2D layers of a file
               sepconvgen --help                          show this text
 
             Options of scaffold:
@@ -29,17 +32,35 @@ namespace SepConvGen.Tool
               --skip-unsupported     write the layers that [SeparableConv] can express and skip the others
                                      (without it, any such layer is an error and nothing is written)
 
-            Files: Keras 2 HDF5 files, full models (model.save('m.h5')) and weights (model.save_weights('w.h5');
-            these lack the configuration, so only 'list' is useful on them). Keras 3 '.keras' archives are not read.
+            Files, told apart by their contents:
+              .keras        Keras 3 (and tf-keras 2.13+) archives, model.save('m.keras'): configuration and weights
+              .h5, .hdf5    HDF5 models, model.save('m.h5') in Keras 2 or Keras 3: configuration and weights
+              .weights.h5   weights only (Keras 3 save_weights('m.weights.h5'), Keras 2 save_weights('w.h5')): 'list'
+                            shows what the weights reveal (channels, kernel, multiplier, bias), the rest as '?'
 
             Each class is named after its Keras layer in PascalCase (separable_conv2d_1 -> SeparableConv2d1) and has
             'public static SeparableConv2d1 FromKerasFile(string path)', which loads its weights with SepConvGen.Keras.
             The project needs the SepConvGen and SepConvGen.Keras packages.
 
-            Exit codes: 0 success, 1 usage error, 2 unreadable file, 3 layers [SeparableConv] cannot express.
+            Exit codes: 0 success, 1 usage error, 2 unreadable or damaged file, 3 layers [SeparableConv] cannot
+            express, 4 no SeparableConv2D layer in the file, 5 the output file cannot be written, 70 internal error.
             """;
 
         public static int Run(string[] args, TextWriter output, TextWriter errors)
+        {
+            try
+            {
+                return RunCommand(args, output, errors);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Users see one line, never a stack trace.
+                errors.WriteLine($"sepconvgen failed ({e.GetType().Name}: {e.Message}). This is a bug: please report it with the file.");
+                return InternalError;
+            }
+        }
+
+        private static int RunCommand(string[] args, TextWriter output, TextWriter errors)
         {
             if (args.Length == 0 || args.Any(a => a is "--help" or "-h" or "-?" or "help"))
             {
@@ -88,12 +109,31 @@ namespace SepConvGen.Tool
 
             using (file)
             {
-                return command == "list" ? List(file, output) : Scaffold(file, path, options, output, errors);
+                if (file.SeparableConvLayers.Count == 0)
+                {
+                    errors.WriteLine(NoSeparableLayersMessage(file));
+                    return NoSeparableLayers;
+                }
+
+                return command == "list" ? List(file, output, errors) : Scaffold(file, path, options, output, errors);
             }
         }
 
-        private static int List(KerasWeights file, TextWriter output)
+        /// <summary>"'m.keras': no SeparableConv2D layer; the file holds 3 layers: input_layer (InputLayer), ..."</summary>
+        public static string NoSeparableLayersMessage(KerasWeights file)
         {
+            const int Shown = 40;
+            IEnumerable<string> names = file.Layers.Take(Shown).Select(l => l.ToString());
+            string more = file.Layers.Count > Shown ? $", and {file.Layers.Count - Shown} more" : string.Empty;
+            return file.Layers.Count == 0
+                ? $"'{file.Path}': no SeparableConv2D layer; the file holds no layers."
+                : $"'{file.Path}': no SeparableConv2D layer; the file holds {file.Layers.Count} layer(s): {string.Join(", ", names)}{more}.";
+        }
+
+        private static int List(KerasWeights file, TextWriter output, TextWriter errors)
+        {
+            errors.WriteLine($"{file.Format} file{(file.KerasVersion is null ? string.Empty : $" written by Keras {file.KerasVersion}")}, " +
+                             $"{file.SeparableConvLayers.Count} SeparableConv2D layer(s){(file.HasConfiguration ? string.Empty : "; weights only: '?' marks what only a configuration tells")}.");
             WriteTable(output, file.SeparableConvLayers.Select(l => (l, l.Unsupported is null ? Scaffolder.ClassName(l.Name) : "-", l.Unsupported ?? "ok")));
             return Success;
         }
@@ -114,13 +154,22 @@ namespace SepConvGen.Tool
 
             if (result.Layers.Count == 0)
             {
-                errors.WriteLine($"{path} has no SeparableConv2D layer to scaffold; nothing was written.");
+                errors.WriteLine($"{path} has no SeparableConv2D layer that [SeparableConv] can express; nothing was written.");
                 return UnsupportedLayers;
             }
 
             if (options.GetValueOrDefault("--output") is string target)
             {
-                File.WriteAllText(target, result.Code);
+                try
+                {
+                    File.WriteAllText(target, result.Code);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                {
+                    errors.WriteLine($"Cannot write '{target}': {e.Message}");
+                    return OutputError;
+                }
+
                 errors.WriteLine($"Wrote {target}: {result.Layers.Count} class(es) in namespace {ns}.");
             }
             else

@@ -120,12 +120,15 @@ namespace SepConvGen.Tool
                         /// <summary>The layer's name in the Keras model.</summary>
                         public const string KerasLayerName = "{{layer.Name}}";
 
-                        /// <summary>Creates the layer with its weights read from a Keras model or weights file.</summary>
+                        /// <summary>The name its weights are stored under, the layer's name in weights-only files (Keras 3: class and counter).</summary>
+                        public const string KerasWeightsName = "{{layer.WeightsName}}";
+
+                        /// <summary>Creates the layer with its weights read from a Keras model, archive or weights file.</summary>
                         public static {{className}} FromKerasFile(string path)
                         {
                             using KerasWeights file = KerasWeights.Open(path);
                             SeparableConvWeights weights = file.ReadWeights(
-                                KerasLayerName, new LayerShape(InChannels, OutChannels, KernelHeight, KernelWidth, DepthMultiplier, UseBias: {{(layer.UseBias ? "true" : "false")}}));
+                                file.HasConfiguration ? KerasLayerName : KerasWeightsName, new LayerShape(InChannels, OutChannels, KernelHeight, KernelWidth, DepthMultiplier, UseBias: {{(layer.UseBias ? "true" : "false")}}));
                             var layer = new {{className}}();
                             layer.LoadKerasWeights(weights.DepthwiseKernel, weights.PointwiseKernel{{bias}});
                             return layer;

@@ -89,7 +89,7 @@ namespace SepConvGen.Keras.Tests
             {
                 var error = Assert.Throws<InvalidDataException>(() => KerasWeights.Open(path));
                 Assert.Contains(path, error.Message, StringComparison.Ordinal);
-                Assert.Contains("not an HDF5 file", error.Message, StringComparison.Ordinal);
+                Assert.Contains("neither an HDF5 file (.h5) nor a zip archive (.keras)", error.Message, StringComparison.Ordinal);
             }
             finally
             {
@@ -98,7 +98,7 @@ namespace SepConvGen.Keras.Tests
         }
 
         [Fact]
-        public void A_keras_3_archive_is_rejected_with_a_hint()
+        public void An_archive_with_an_empty_configuration_is_rejected_naming_the_file()
         {
             string path = Path.Combine(Path.GetTempPath(), $"model-{Guid.NewGuid():N}.keras");
             using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
@@ -109,7 +109,7 @@ namespace SepConvGen.Keras.Tests
             try
             {
                 var error = Assert.Throws<InvalidDataException>(() => KerasWeights.Open(path));
-                Assert.Contains("Keras 3", error.Message, StringComparison.Ordinal);
+                Assert.StartsWith($"'{path}' is not a Keras file that can be read:", error.Message, StringComparison.Ordinal);
             }
             finally
             {

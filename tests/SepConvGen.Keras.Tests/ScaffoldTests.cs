@@ -21,9 +21,16 @@ namespace SepConvGen.Keras.Tests
         [InlineData("arl-eegmodels_EEGNet-8-2-weights.h5")]
         [InlineData("face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5")]
         [InlineData("face_classification_tiny_XCEPTION_KDEF.hdf5")]
-        public void Scaffolded_classes_compile_load_their_weights_and_match_the_expected_outputs(string fileName)
+        public void Scaffolded_classes_compile_load_their_weights_and_match_the_expected_outputs(string fileName) =>
+            ScaffoldCompileAndRun(Path.Combine(ExpectedLayers.Folder, fileName), fileName, name => name, new[] { Path.Combine(ExpectedLayers.Folder, fileName) });
+
+        /// <summary>
+        /// Scaffolds <paramref name="model"/>, compiles the classes, and runs each layer created by its FromKerasFile
+        /// from every file of <paramref name="loadFrom"/> on the expected input of <paramref name="original"/>'s layer
+        /// (whose name in <paramref name="model"/> is <paramref name="rename"/> of the original name).
+        /// </summary>
+        internal static void ScaffoldCompileAndRun(string model, string original, Func<string, string> rename, string[] loadFrom)
         {
-            string model = Path.Combine(ExpectedLayers.Folder, fileName);
             string output = Path.Combine(Path.GetTempPath(), $"Layers-{Guid.NewGuid():N}.cs");
             var stdout = new StringWriter();
             var stderr = new StringWriter();
@@ -32,18 +39,18 @@ namespace SepConvGen.Keras.Tests
             string code = File.ReadAllText(output);
             File.Delete(output);
 
-            ExpectedLayer[] expected = ExpectedLayers.All.Where(l => l.File == fileName).ToArray();
+            ExpectedLayer[] expected = ExpectedLayers.All.Where(l => l.File == original).ToArray();
             Assert.Contains($"Found {expected.Length} SeparableConv2D layer(s)", stderr.ToString(), StringComparison.Ordinal);
             foreach (ExpectedLayer layer in expected)
             {
-                Assert.Contains($"| {layer.Layer} | {Scaffolder.ClassName(layer.Layer)} |", stderr.ToString(), StringComparison.Ordinal);
+                Assert.Contains($"| {rename(layer.Layer)} | {Scaffolder.ClassName(rename(layer.Layer))} |", stderr.ToString(), StringComparison.Ordinal);
             }
 
             // A runner per layer: FromKerasFile, then Forward on the expected input.
             var runner = new StringBuilder("namespace My.Model { public static class Runner { public static float[] Run(string layer, string path, float[] input, int batch, int h, int w) { switch (layer) {\n");
             foreach (ExpectedLayer layer in expected)
             {
-                string cls = Scaffolder.ClassName(layer.Layer);
+                string cls = Scaffolder.ClassName(rename(layer.Layer));
                 runner.Append($"case \"{layer.Layer}\": {{ var l = {cls}.FromKerasFile(path); var size = {cls}.GetOutputSize(h, w); var o = new float[batch * {cls}.OutChannels * size.Height * size.Width]; l.Forward(input, o, batch, h, w); return o; }}\n");
             }
 
@@ -55,14 +62,17 @@ namespace SepConvGen.Keras.Tests
             Assembly assembly = GeneratorHarness.EmitAndLoad(compiled.Compilation);
             MethodInfo run = assembly.GetType("My.Model.Runner")!.GetMethod("Run")!;
 
-            foreach (ExpectedLayer layer in expected)
+            using KerasWeights reference = KerasWeights.Open(Path.Combine(ExpectedLayers.Folder, original));
+            foreach (string file in loadFrom)
             {
-                var result = (float[])run.Invoke(null, new object[] { layer.Layer, model, layer.Input, layer.Batch, layer.Height, layer.Width })!;
-                using KerasWeights file = KerasWeights.Open(model);
-                SeparableConvWeights w = file.ReadWeights(layer.Layer);
-                (int outH, int outW) = NaiveSeparableConv.OutputSize(layer.Config, layer.Height, layer.Width);
-                double[] magnitude = NaiveSeparableConv.Run(layer.Config, layer.Input, layer.Batch, layer.Height, layer.Width, w.DepthwiseKernel, w.PointwiseKernel, w.Bias).Magnitude;
-                TensorAssert.Matches(layer.Config, layer.Batch, outH, outW, result, layer.Output, magnitude, exact: false, $"scaffolded {layer.Key}");
+                foreach (ExpectedLayer layer in expected)
+                {
+                    var result = (float[])run.Invoke(null, new object[] { layer.Layer, file, layer.Input, layer.Batch, layer.Height, layer.Width })!;
+                    SeparableConvWeights w = reference.ReadWeights(layer.Layer);
+                    (int outH, int outW) = NaiveSeparableConv.OutputSize(layer.Config, layer.Height, layer.Width);
+                    double[] magnitude = NaiveSeparableConv.Run(layer.Config, layer.Input, layer.Batch, layer.Height, layer.Width, w.DepthwiseKernel, w.PointwiseKernel, w.Bias).Magnitude;
+                    TensorAssert.Matches(layer.Config, layer.Batch, outH, outW, result, layer.Output, magnitude, exact: false, $"scaffolded {layer.Key} from {Path.GetFileName(file)}");
+                }
             }
         }
 
@@ -116,7 +126,7 @@ namespace SepConvGen.Keras.Tests
         {
             var stdout = new StringWriter();
             Assert.Equal(Cli.Success, Cli.Run(new[] { "--help" }, stdout, new StringWriter()));
-            foreach (string option in new[] { "scaffold", "list", "--namespace", "--output", "--skip-unsupported", "FromKerasFile", ".keras" })
+            foreach (string option in new[] { "scaffold", "list", "--namespace", "--output", "--skip-unsupported", "FromKerasFile", ".keras", ".weights.h5", "4 no SeparableConv2D" })
             {
                 Assert.Contains(option, stdout.ToString(), StringComparison.Ordinal);
             }
