@@ -23,9 +23,12 @@ namespace SepConvGen.Keras
     /// </para>
     /// <para>
     /// A model file is untrusted input: a damaged or hostile file ends in <see cref="InvalidDataException"/>
-    /// naming the file and what is wrong. Nothing is allocated from a size read out of the file before that size
-    /// is checked against the file's length: reading allocates at most a fixed 16 MiB plus a multiple of the
-    /// file's size (the weights, and an archive's members, at most 32 times the archive's size).
+    /// naming the file and what is wrong, never in another exception or a hang (reading is bounded by a budget
+    /// proportional to the file's size). The sizes this reader uses are checked against the file's length before
+    /// anything of that size is allocated: an archive's members at most 16 MiB plus 32 times the archive's size,
+    /// weights and attributes no larger than the file. The HDF5 parser underneath (PureHDF) still allocates some
+    /// buffers at sizes it reads from the file before it finds them past the file's end: up to 2 GB at once,
+    /// briefly, on a damaged file.
     /// </para>
     /// </remarks>
     public sealed class KerasWeights : IDisposable
@@ -103,7 +106,7 @@ namespace SepConvGen.Keras
 
                 return FromHdf5(path, Hdf5Tree.Open(stream, length));
             }
-            catch (Exception e) when (e is not OutOfMemoryException and not IOException and not UnauthorizedAccessException || e is InvalidDataException or EndOfStreamException)
+            catch (Exception e) when (e is not IOException and not UnauthorizedAccessException || e is EndOfStreamException)
             {
                 stream.Dispose();
                 throw Damaged(path, e);
@@ -137,11 +140,7 @@ namespace SepConvGen.Keras
 
                 return new SeparableConvWeights(depthwise, depthwiseShape, pointwise, pointwiseShape, bias);
             }
-            catch (Exception e) when (e is not OutOfMemoryException and not InvalidDataException)
-            {
-                throw Damaged(Path, e);
-            }
-            catch (InvalidDataException e) when (!e.Message.StartsWith("'", StringComparison.Ordinal))
+            catch (Exception e) when (e is not IOException and not UnauthorizedAccessException || e is EndOfStreamException)
             {
                 throw Damaged(Path, e);
             }
@@ -168,9 +167,17 @@ namespace SepConvGen.Keras
         /// <summary>Closes the file.</summary>
         public void Dispose() => _tree?.Dispose();
 
-        private static InvalidDataException Damaged(string path, Exception e) => e is InvalidDataException && e.Message.StartsWith($"'{path}'", StringComparison.Ordinal)
-            ? (InvalidDataException)e
-            : new InvalidDataException($"'{path}' is not a Keras file that can be read: {e.Message.TrimEnd('.')}.", e);
+        /// <summary>
+        /// What any failure while reading the file becomes. An <see cref="OutOfMemoryException"/> here is one
+        /// allocation of a size the HDF5 parser read out of the damaged file (up to 2 GB), refused by the runtime:
+        /// the heap itself is fine, so it is reported like any other damage.
+        /// </summary>
+        private static InvalidDataException Damaged(string path, Exception e) => e switch
+        {
+            InvalidDataException when e.Message.StartsWith($"'{path}'", StringComparison.Ordinal) => (InvalidDataException)e,
+            OutOfMemoryException => new InvalidDataException($"'{path}' is not a Keras file that can be read: it claims a structure too large to allocate.", e),
+            _ => new InvalidDataException($"'{path}' is not a Keras file that can be read: {e.Message.TrimEnd('.')}.", e),
+        };
 
         private static bool HasLateSignature(Stream stream, long length)
         {
