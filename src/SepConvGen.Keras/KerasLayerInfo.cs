@@ -83,7 +83,7 @@ namespace SepConvGen.Keras
             {
                 if (!HasConfiguration)
                 {
-                    return "the file holds weights only (no model_config), so strides, padding, data format, dilation and activation are unknown";
+                    return "the file holds weights only (no configuration), so strides, padding, data format, dilation and activation are unknown";
                 }
 
                 if (Activation is not ("linear" or "relu" or "relu6"))

@@ -74,7 +74,7 @@ namespace SepConvGen.Keras.Tests
             foreach (ExpectedLayer layer in expected)
             {
                 string name = archive == "renamed" ? BuiltFiles.RenamedInArchive(layer.Layer) : layer.Layer;
-                Run(layer, keras.ReadWeights(name, Shape(layer.Config)));
+                _layers.RunsToTheExpectedOutput(layer, keras.ReadWeights(name, Shape(layer.Config)), $"{layer.Key} from {archive}");
             }
         }
 
@@ -100,7 +100,7 @@ namespace SepConvGen.Keras.Tests
             foreach (ExpectedLayer layer in ExpectedLayers.All.Where(l => l.File == BuiltFiles.MiniXception))
             {
                 int index = h5.SeparableConvLayers.Select(l => l.Name).ToList().IndexOf(layer.Layer);
-                Run(layer, weights.ReadWeights(weights.SeparableConvLayers[index].Name, Shape(layer.Config)));
+                _layers.RunsToTheExpectedOutput(layer, weights.ReadWeights(weights.SeparableConvLayers[index].Name, Shape(layer.Config)), $"{layer.Key} from .weights.h5");
             }
         }
 
@@ -165,19 +165,6 @@ namespace SepConvGen.Keras.Tests
         };
 
         private static LayerShape Shape(LayerConfig c) => new(c.InChannels, c.OutChannels, c.KernelHeight, c.KernelWidth, c.DepthMultiplier, c.UseBias);
-
-        private void Run(ExpectedLayer expected, SeparableConvWeights weights)
-        {
-            LayerConfig c = expected.Config;
-            ITestLayer layer = _layers.Create(expected);
-            layer.LoadKerasWeights(weights.DepthwiseKernel, weights.PointwiseKernel, weights.Bias);
-            (int outH, int outW) = layer.GetOutputSize(expected.Height, expected.Width);
-            float[] output = TensorAssert.NaNFilled(expected.Output.Length);
-            layer.Forward(expected.Input, output, expected.Batch, expected.Height, expected.Width);
-            double[] magnitude = NaiveSeparableConv.Run(c, expected.Input, expected.Batch, expected.Height, expected.Width,
-                weights.DepthwiseKernel, weights.PointwiseKernel, weights.Bias).Magnitude;
-            TensorAssert.Matches(c, expected.Batch, outH, outW, output, expected.Output, magnitude, exact: false, expected.Key);
-        }
     }
 
     internal static class StreamExtensions

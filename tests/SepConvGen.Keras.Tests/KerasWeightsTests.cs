@@ -21,6 +21,20 @@ namespace SepConvGen.Keras.Tests
                 LayerCompiler.Compile(ExpectedLayers.All.Select((l, i) => ($"Real{i}", l.Config)).ToArray());
 
             public ITestLayer Create(ExpectedLayer layer) => _factories[$"Real{ExpectedLayers.All.ToList().IndexOf(layer)}"]();
+
+            /// <summary>The layer's generated class with <paramref name="weights"/>, run on its expected input: its expected output.</summary>
+            public void RunsToTheExpectedOutput(ExpectedLayer expected, SeparableConvWeights weights, string context)
+            {
+                LayerConfig c = expected.Config;
+                ITestLayer layer = Create(expected);
+                layer.LoadKerasWeights(weights.DepthwiseKernel, weights.PointwiseKernel, weights.Bias);
+                (int outH, int outW) = layer.GetOutputSize(expected.Height, expected.Width);
+                float[] output = TensorAssert.NaNFilled(expected.Output.Length);
+                layer.Forward(expected.Input, output, expected.Batch, expected.Height, expected.Width);
+                double[] magnitude = NaiveSeparableConv.Run(c, expected.Input, expected.Batch, expected.Height, expected.Width,
+                    weights.DepthwiseKernel, weights.PointwiseKernel, weights.Bias).Magnitude;
+                TensorAssert.Matches(c, expected.Batch, outH, outW, output, expected.Output, magnitude, exact: false, context);
+            }
         }
 
         public static IEnumerable<object[]> Keys() => ExpectedLayers.All.Select(l => new object[] { l.Key });
@@ -70,14 +84,7 @@ namespace SepConvGen.Keras.Tests
             Assert.Equal(new[] { c.KernelHeight, c.KernelWidth, c.InChannels, c.DepthMultiplier }, weights.DepthwiseShape);
             Assert.Equal(new[] { 1, 1, c.DepthwiseChannels, c.OutChannels }, weights.PointwiseShape);
 
-            ITestLayer layer = _layers.Create(expected);
-            layer.LoadKerasWeights(weights.DepthwiseKernel, weights.PointwiseKernel, weights.Bias);
-            (int outH, int outW) = layer.GetOutputSize(expected.Height, expected.Width);
-            float[] output = TensorAssert.NaNFilled(expected.Output.Length);
-            layer.Forward(expected.Input, output, expected.Batch, expected.Height, expected.Width);
-            double[] magnitude = NaiveSeparableConv.Run(c, expected.Input, expected.Batch, expected.Height, expected.Width,
-                weights.DepthwiseKernel, weights.PointwiseKernel, weights.Bias).Magnitude;
-            TensorAssert.Matches(c, expected.Batch, outH, outW, output, expected.Output, magnitude, exact: false, key);
+            _layers.RunsToTheExpectedOutput(expected, weights, key);
         }
 
         [Fact]
