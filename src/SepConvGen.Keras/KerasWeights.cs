@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using PureHDF;
+using SepConvGen.Keras.Hdf5;
 using SepConvGen.Keras.Reading;
 
 namespace SepConvGen.Keras
@@ -23,12 +23,11 @@ namespace SepConvGen.Keras
     /// </para>
     /// <para>
     /// A model file is untrusted input: a damaged or hostile file ends in <see cref="InvalidDataException"/>
-    /// naming the file and what is wrong, never in another exception or a hang (reading is bounded by a budget
-    /// proportional to the file's size). The sizes this reader uses are checked against the file's length before
-    /// anything of that size is allocated: an archive's members at most 16 MiB plus 32 times the archive's size,
-    /// weights and attributes no larger than the file. The HDF5 parser underneath (PureHDF) still allocates some
-    /// buffers at sizes it reads from the file before it finds them past the file's end: up to 2 GB at once,
-    /// briefly, on a damaged file.
+    /// naming the file and what is wrong, never in another exception, a crash or a hang. HDF5 is read by
+    /// SepConvGen.Keras itself (the part of the format Keras files use), which checks every address and size it
+    /// reads against the file before following it or allocating anything of that size, and bounds every walk.
+    /// Reading allocates at most 16 MiB plus 64 times the file's size: the file's bytes, an archive's members (at
+    /// most 16 MiB plus 32 times the archive's size each), the configuration and the weights.
     /// </para>
     /// </remarks>
     public sealed class KerasWeights : IDisposable
@@ -76,7 +75,7 @@ namespace SepConvGen.Keras
                 throw new FileNotFoundException($"There is no Keras file '{path}'.", path);
             }
 
-            FileStream stream = File.OpenRead(path);
+            using FileStream stream = File.OpenRead(path);
             try
             {
                 long length = stream.Length;
@@ -85,30 +84,25 @@ namespace SepConvGen.Keras
                     throw new InvalidDataException($"it is {length} bytes, larger than the {UntrustedFile.MaxLength} bytes read");
                 }
 
-                Span<byte> head = stackalloc byte[8];
+                Span<byte> head = stackalloc byte[4];
                 int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
                 stream.Position = 0;
-                if (read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
+                if (read == 4 && head.SequenceEqual("PK\u0003\u0004"u8))
                 {
-                    KerasArchive archive;
-                    using (stream)
-                    {
-                        archive = KerasArchive.Read(stream, length);
-                    }
-
-                    return FromArchive(path, archive);
+                    return FromArchive(path, KerasArchive.Read(stream, length));
                 }
 
-                if (read < 8 || !head.SequenceEqual(Hdf5Tree.Signature) && !HasLateSignature(stream, length))
+                var bytes = new byte[length];
+                stream.ReadExactly(bytes);
+                if (Hdf5File.FindSuperblock(bytes) < 0)
                 {
                     throw new InvalidDataException("it is neither an HDF5 file (.h5) nor a zip archive (.keras)");
                 }
 
-                return FromHdf5(path, Hdf5Tree.Open(stream, length));
+                return FromHdf5(path, Hdf5Tree.Open(bytes));
             }
             catch (Exception e) when (e is not IOException and not UnauthorizedAccessException || e is EndOfStreamException)
             {
-                stream.Dispose();
                 throw Damaged(path, e);
             }
         }
@@ -164,8 +158,10 @@ namespace SepConvGen.Keras
             return weights;
         }
 
-        /// <summary>Closes the file.</summary>
-        public void Dispose() => _tree?.Dispose();
+        /// <summary>Releases the file's bytes (the file itself is closed once <see cref="Open"/> returns).</summary>
+        public void Dispose()
+        {
+        }
 
         /// <summary>
         /// What any failure while reading the file becomes. An <see cref="OutOfMemoryException"/> here is one
@@ -178,24 +174,6 @@ namespace SepConvGen.Keras
             OutOfMemoryException => new InvalidDataException($"'{path}' is not a Keras file that can be read: it claims a structure too large to allocate.", e),
             _ => new InvalidDataException($"'{path}' is not a Keras file that can be read: {e.Message.TrimEnd('.')}.", e),
         };
-
-        private static bool HasLateSignature(Stream stream, long length)
-        {
-            // A user block before the superblock moves the signature to 512, 1024, 2048, ...
-            Span<byte> head = stackalloc byte[8];
-            for (long offset = 512; offset + 8 <= length && offset <= 1 << 20; offset *= 2)
-            {
-                stream.Position = offset;
-                if (stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head.SequenceEqual(Hdf5Tree.Signature))
-                {
-                    stream.Position = 0;
-                    return true;
-                }
-            }
-
-            stream.Position = 0;
-            return false;
-        }
 
         private static KerasWeights FromArchive(string path, KerasArchive archive)
         {
@@ -214,47 +192,22 @@ namespace SepConvGen.Keras
                 return empty;
             }
 
-            Hdf5Tree tree = Hdf5Tree.Open(new MemoryStream(archive.Weights, writable: false), archive.Weights.Length);
-            try
-            {
-                KerasWeights file = FromConfig(path, KerasFileFormat.KerasArchive, tree, archive.Config, archive: true);
-                file.KerasVersion = version;
-                return file;
-            }
-            catch
-            {
-                tree.Dispose();
-                throw;
-            }
+            KerasWeights file = FromConfig(path, KerasFileFormat.KerasArchive, Hdf5Tree.Open(archive.Weights), archive.Config, archive: true);
+            file.KerasVersion = version;
+            return file;
         }
 
         private static KerasWeights FromHdf5(string path, Hdf5Tree tree)
         {
-            try
-            {
-                string? config = tree.StringAttribute(tree.Root, "model_config");
-                KerasWeights file;
-                if (config is not null)
-                {
-                    file = FromConfig(path, KerasFileFormat.Hdf5Model, tree, System.Text.Encoding.UTF8.GetBytes(config), archive: false);
-                }
-                else
-                {
-                    IH5Group root = Hdf5Tree.Group(tree.Root, "model_weights") ?? tree.Root;
-                    file = root.AttributeExists("layer_names")
-                        ? WeightsByName(path, KerasFileFormat.Hdf5Weights, tree, root, configs: null)
-                        : VariablesOnly(path, tree);
-                }
-
-                file.KerasVersion ??= tree.StringAttribute(Hdf5Tree.Group(tree.Root, "model_weights") ?? tree.Root, "keras_version")
-                                      ?? tree.StringAttribute(tree.Root, "keras_version");
-                return file;
-            }
-            catch
-            {
-                tree.Dispose();
-                throw;
-            }
+            string? config = Hdf5Tree.StringAttribute(tree.Root, "model_config");
+            Hdf5Object weightsRoot = Hdf5Tree.Group(tree.Root, "model_weights") ?? tree.Root;
+            KerasWeights file = config is not null
+                ? FromConfig(path, KerasFileFormat.Hdf5Model, tree, System.Text.Encoding.UTF8.GetBytes(config), archive: false)
+                : Hdf5Tree.StringsAttribute(weightsRoot, "layer_names").Length > 0 || weightsRoot.HasAttribute("layer_names")
+                    ? WeightsByName(path, KerasFileFormat.Hdf5Weights, tree, weightsRoot, configs: null)
+                    : VariablesOnly(path, tree);
+            file.KerasVersion ??= Hdf5Tree.StringAttribute(weightsRoot, "keras_version") ?? Hdf5Tree.StringAttribute(tree.Root, "keras_version");
+            return file;
         }
 
         /// <summary>A file with a configuration: an HDF5 model (weights by <c>weight_names</c>) or an archive (weights by Keras 3 keys).</summary>
@@ -299,20 +252,20 @@ namespace SepConvGen.Keras
         /// With a configuration, a layer the configuration calls something else is skipped; one it does not name (a
         /// nested model's group) is listed without configuration.
         /// </remarks>
-        private static KerasWeights WeightsByName(string path, KerasFileFormat format, Hdf5Tree tree, IH5Group root, Dictionary<string, ConfigLayer>? configs)
+        private static KerasWeights WeightsByName(string path, KerasFileFormat format, Hdf5Tree tree, Hdf5Object root, Dictionary<string, ConfigLayer>? configs)
         {
             var file = new KerasWeights(path, format, tree);
-            string[] names = tree.StringsAttribute(root, "layer_names");
+            string[] names = Hdf5Tree.StringsAttribute(root, "layer_names");
             string prefix = ReferenceEquals(root, tree.Root) ? string.Empty : "model_weights/";
             var separable = new List<KerasLayerInfo>();
             foreach (string name in names)
             {
-                if (Hdf5Tree.Group(root, name) is not IH5Group group)
+                if (Hdf5Tree.Group(root, name) is not Hdf5Object group)
                 {
                     continue;
                 }
 
-                string[] weightNames = tree.StringsAttribute(group, "weight_names");
+                string[] weightNames = Hdf5Tree.StringsAttribute(group, "weight_names");
                 string? depthwise = weightNames.FirstOrDefault(n => Kind(n) == "depthwise_kernel");
                 string? pointwise = weightNames.FirstOrDefault(n => Kind(n) == "pointwise_kernel");
                 ConfigLayer? config = null;
@@ -321,8 +274,8 @@ namespace SepConvGen.Keras
                     continue;
                 }
 
-                int[] dw = tree.Dimensions(group.Dataset(depthwise), $"{name}/{depthwise}");
-                int[] pw = tree.Dimensions(group.Dataset(pointwise), $"{name}/{pointwise}");
+                int[] dw = Hdf5Tree.Dimensions(group.Resolve(depthwise));
+                int[] pw = Hdf5Tree.Dimensions(group.Resolve(pointwise));
                 var layer = Separable(name, name, dw, pw, weightNames.Any(n => Kind(n) == "bias"), weightNames.Select(n => $"{prefix}{name}/{n}").ToArray());
                 separable.Add(file.Add(config is null ? layer : Configured(layer, config.Config)));
             }
@@ -361,15 +314,15 @@ namespace SepConvGen.Keras
         /// <summary>A SeparableConv2D stored the Keras 3 way: <c>vars/0</c> depthwise, <c>vars/1</c> pointwise, <c>vars/2</c> bias.</summary>
         private static KerasLayerInfo VariablesLayer(Hdf5Tree tree, string name, string key, string varsPath)
         {
-            IH5Group vars = tree.Root.Group(varsPath);
-            if (!vars.LinkExists("0") || !vars.LinkExists("1"))
+            Hdf5Object vars = tree.Root.Resolve(varsPath);
+            if (vars.Child("0") is not { IsDataset: true } depthwise || vars.Child("1") is not { IsDataset: true } pointwise)
             {
                 throw new InvalidDataException($"SeparableConv2D layer '{name}' lacks its kernels at '{varsPath}/0' and '{varsPath}/1'");
             }
 
-            int[] dw = tree.Dimensions(vars.Dataset("0"), $"{varsPath}/0");
-            int[] pw = tree.Dimensions(vars.Dataset("1"), $"{varsPath}/1");
-            bool bias = vars.LinkExists("2");
+            int[] dw = Hdf5Tree.Dimensions(depthwise);
+            int[] pw = Hdf5Tree.Dimensions(pointwise);
+            bool bias = vars.Child("2") is not null;
             string[] paths = Enumerable.Range(0, bias ? 3 : 2).Select(i => $"{varsPath}/{i}").ToArray();
             return Separable(name, key, dw, pw, bias, paths);
         }

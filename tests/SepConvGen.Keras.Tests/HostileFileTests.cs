@@ -14,10 +14,9 @@ namespace SepConvGen.Keras.Tests
     /// <summary>
     /// Model files are untrusted input. Mutants of real files (truncated, bit-flipped, absurd shapes in HDF5
     /// dataspaces, damaged or absurd JSON, missing, swapped and inflating zip members) must each end in success or
-    /// the documented <see cref="InvalidDataException"/> naming the file, within seconds; the tool must answer with a
-    /// documented exit code and no stack trace. A failure prints the mutant's seed: set SEPCONVGEN_FUZZ_SEED to it to
-    /// replay the run. What SepConvGen.Keras allocates from sizes it reads is bounded (the two targeted tests); the
-    /// largest allocation of a run, PureHDF's included, is printed.
+    /// the documented <see cref="InvalidDataException"/> naming the file, within seconds, allocating no more than
+    /// the documented bound (16 MiB plus 64 times the file's size); the tool must answer with a documented exit code
+    /// and no stack trace. A failure prints the mutant's seed: set SEPCONVGEN_FUZZ_SEED to it to replay the run.
     /// </summary>
     public sealed class HostileFileTests : IClassFixture<BuiltFiles>
     {
@@ -36,7 +35,7 @@ namespace SepConvGen.Keras.Tests
 
         [Theory]
         [MemberData(nameof(SeedFiles))]
-        public void Mutants_of_real_files_end_in_success_or_a_documented_error_within_seconds(string seedFile)
+        public void Mutants_of_real_files_end_in_success_or_a_documented_error_quickly_and_within_the_allocation_bound(string seedFile)
         {
             string original = seedFile switch
             {
@@ -57,6 +56,8 @@ namespace SepConvGen.Keras.Tests
                 File.WriteAllBytes(path, mutant);
                 string context = $"{seedFile} mutant '{kind}', seed {seed} (SEPCONVGEN_FUZZ_SEED={baseSeed}, index {i})";
                 (string outcome, long allocated) = Probe(path, context);
+                Assert.True(allocated <= AllocationBound(mutant.Length),
+                    $"{context}: allocated {allocated} bytes, over the bound of {AllocationBound(mutant.Length)} for a file of {mutant.Length} bytes");
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 if (allocated > largest.Bytes)
                 {
@@ -110,6 +111,36 @@ namespace SepConvGen.Keras.Tests
             Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20);
             Assert.Contains(path, error.Message, StringComparison.Ordinal);
         }
+
+        [Fact]
+        public void Weights_stored_in_chunks_are_refused_by_name()
+        {
+            var file = new PureHDF.H5File
+            {
+                ["layers"] = new PureHDF.H5Group
+                {
+                    ["separable_conv2d"] = new PureHDF.H5Group
+                    {
+                        ["vars"] = new PureHDF.H5Group
+                        {
+                            ["0"] = new PureHDF.H5Dataset(new float[3 * 3 * 2], chunks: new uint[] { 3, 1, 2, 1 }, fileDims: new ulong[] { 3, 3, 2, 1 }),
+                            ["1"] = new PureHDF.H5Dataset(new float[8], fileDims: new ulong[] { 1, 1, 2, 4 }),
+                        },
+                    },
+                },
+            };
+            string path = _files.Built("chunked.weights.h5");
+            file.Write(path);
+            using KerasWeights weights = KerasWeights.Open(path);
+            Assert.Equal((3, 3, 2, 4), (weights.SeparableConvLayers[0].KernelHeight, weights.SeparableConvLayers[0].KernelWidth,
+                weights.SeparableConvLayers[0].InChannels, weights.SeparableConvLayers[0].Filters));
+            var error = Assert.Throws<InvalidDataException>(() => weights.ReadWeights("separable_conv2d"));
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+            Assert.Contains("stored in chunks", error.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>What reading a file of <paramref name="length"/> bytes may allocate: SepConvGen.Keras' documented bound.</summary>
+        private static long AllocationBound(long length) => (16L << 20) + 64 * length;
 
         /// <summary>Opens, lists and reads every layer of the file: "read" or "rejected" and the bytes allocated, or the test fails.</summary>
         private static (string Outcome, long Allocated) Probe(string path, string context)

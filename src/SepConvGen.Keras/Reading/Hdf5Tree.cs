@@ -2,86 +2,58 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using PureHDF;
-using PureHDF.VOL.Native;
+using SepConvGen.Keras.Hdf5;
 
 namespace SepConvGen.Keras.Reading
 {
-    /// <summary>
-    /// An HDF5 file read as untrusted input: attributes and datasets are read only after their claimed sizes are
-    /// checked against the file's length, and the tree is walked to a bounded depth.
-    /// </summary>
-    internal sealed class Hdf5Tree : IDisposable
+    /// <summary>What the Keras reader asks of an HDF5 file: groups by name, string attributes, float weights, Keras 3's vars groups.</summary>
+    internal sealed class Hdf5Tree
     {
         private const int MaxDepth = 16;
-        private readonly NativeFile _file;
-        private readonly long _length;
+        private readonly Hdf5File _file;
 
-        private Hdf5Tree(NativeFile file, long length)
+        private Hdf5Tree(Hdf5File file) => _file = file;
+
+        public Hdf5Object Root => _file.Root;
+
+        public static Hdf5Tree Open(byte[] bytes) => new(Hdf5File.Open(bytes));
+
+        public static Hdf5Object? Group(Hdf5Object parent, string name) => parent.Child(name) is { IsGroup: true } group ? group : null;
+
+        /// <summary>A string attribute, or null when there is none.</summary>
+        public static string? StringAttribute(Hdf5Object owner, string name) =>
+            owner.StringsAttribute(name) is { Length: 1 } values ? values[0] : null;
+
+        /// <summary>
+        /// A string-array attribute; empty where there is none or it holds no strings (Keras writes layers without
+        /// weights an empty one of another type). Keras 2 splits one too large for a header into <c>name0</c>, <c>name1</c>, ...
+        /// </summary>
+        public static string[] StringsAttribute(Hdf5Object owner, string name)
         {
-            _file = file;
-            _length = length;
-        }
-
-        public IH5Group Root => _file;
-
-        /// <summary>HDF5's signature; a file may start with it at byte 0, 512, 1024, ...</summary>
-        public static ReadOnlySpan<byte> Signature => new byte[] { 0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A };
-
-        public static Hdf5Tree Open(Stream stream, long length)
-        {
-            var budgeted = new BudgetedStream(stream, UntrustedFile.ReadBudget(length));
-            return new Hdf5Tree(H5File.Open(budgeted, leaveOpen: false), length);
-        }
-
-        public void Dispose() => _file.Dispose();
-
-        public static IH5Group? Group(IH5Group parent, string name) =>
-            parent.LinkExists(name) && parent.Get(name) is IH5Group group ? group : null;
-
-        /// <summary>A string attribute (variable or fixed length), or null when there is none.</summary>
-        public string? StringAttribute(IH5Object owner, string name)
-        {
-            string[] values = StringsAttribute(owner, name);
-            return values.Length == 1 ? values[0] : null;
-        }
-
-        /// <summary>A string or string-array attribute; Keras writes layers without weights an empty one of another type.</summary>
-        public string[] StringsAttribute(IH5Object owner, string name)
-        {
-            if (!owner.AttributeExists(name))
+            if (owner.StringsAttribute(name) is string[] values)
             {
-                return Array.Empty<string>();
+                return values;
             }
 
-            IH5Attribute attribute = owner.Attribute(name);
-            if (attribute.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
+            var parts = new List<string>();
+            for (int i = 0; owner.StringsAttribute(name + i) is string[] part; i++)
             {
-                return Array.Empty<string>();
+                parts.AddRange(part);
             }
 
-            UntrustedFile.ElementCount(attribute.Space.Dimensions, attribute.Type.Size, _length, $"attribute '{name}'");
-            return attribute.Space.Rank == 0 ? new[] { attribute.Read<string>() } : attribute.Read<string[]>();
+            return parts.ToArray();
         }
 
-        public int[] Dimensions(IH5Dataset dataset, string path) =>
-            dataset.Space.Dimensions.Select(d => d <= int.MaxValue
+        public static int[] Dimensions(Hdf5Object dataset) =>
+            dataset.Dimensions().Select(d => d <= int.MaxValue
                 ? (int)d
-                : throw new InvalidDataException($"weight '{path}' claims a dimension of {d}")).ToArray();
+                : throw new InvalidDataException($"weight '{dataset.Path}' claims a dimension of {d}")).ToArray();
 
-        /// <summary>A float32 or float64 dataset as floats, after checking that the file can hold what it claims.</summary>
+        /// <summary>A float32 or float64 dataset as floats, its size checked against the bytes it stores.</summary>
         public (float[] Values, int[] Shape) ReadFloats(string path)
         {
-            IH5Dataset dataset = Root.Dataset(path);
-            int[] shape = Dimensions(dataset, path);
-            if (dataset.Type.Class != H5DataTypeClass.FloatingPoint || dataset.Type.Size is not (4 or 8))
-            {
-                throw new InvalidDataException($"weight '{path}' is not float32 or float64 ({dataset.Type.Class}, {dataset.Type.Size} bytes)");
-            }
-
-            UntrustedFile.ElementCount(dataset.Space.Dimensions, dataset.Type.Size, _length, $"weight '{path}'");
-            float[] values = dataset.Type.Size == 8 ? Array.ConvertAll(dataset.Read<double[]>(), v => (float)v) : dataset.Read<float[]>();
-            return (values, shape);
+            Hdf5Object dataset = Root.Resolve(path);
+            return (dataset.Value().Floats(_file, $"weight '{path}'"), Dimensions(dataset));
         }
 
         /// <summary>
@@ -96,22 +68,23 @@ namespace SepConvGen.Keras.Reading
             return found;
         }
 
-        private static void Walk(IH5Group group, string path, List<string> key, int depth, List<(string, string)> found)
+        private void Walk(Hdf5Object group, string path, List<string> key, int depth, List<(string, string)> found)
         {
             if (depth > MaxDepth)
             {
                 throw new InvalidDataException($"groups nest deeper than {MaxDepth} levels at '{path}'");
             }
 
-            foreach (IH5Object child in group.Children())
+            foreach ((string name, Hdf5Object child) in group.Children())
             {
-                if (child is not IH5Group childGroup)
+                _file.Spend(1);
+                if (!child.IsGroup)
                 {
                     continue;
                 }
 
-                string childPath = path.Length == 0 ? child.Name : path + "/" + child.Name;
-                if (child.Name == "vars")
+                string childPath = path.Length == 0 ? name : path + "/" + name;
+                if (name == "vars")
                 {
                     if (key.Count > 0)
                     {
@@ -122,7 +95,7 @@ namespace SepConvGen.Keras.Reading
                 }
 
                 int added = 0;
-                foreach (string segment in child.Name.Split('\\'))
+                foreach (string segment in name.Split('\\'))
                 {
                     if (segment.Length > 0 && segment is not ("layers" or "_layer_checkpoint_dependencies"))
                     {
@@ -131,7 +104,7 @@ namespace SepConvGen.Keras.Reading
                     }
                 }
 
-                Walk(childGroup, childPath, key, depth + 1, found);
+                Walk(child, childPath, key, depth + 1, found);
                 key.RemoveRange(key.Count - added, added);
             }
         }
