@@ -31,7 +31,7 @@ namespace SepConvGen.Keras.Tests
             _output = output;
         }
 
-        public static IEnumerable<object[]> SeedFiles() => new[] { "h5", "keras", "weights", "tf-keras" }.Select(s => new object[] { s });
+        public static IEnumerable<object[]> SeedFiles() => new[] { "h5", "keras", "weights", "tf-keras", "keras3-h5" }.Select(s => new object[] { s });
 
         [Theory]
         [MemberData(nameof(SeedFiles))]
@@ -42,6 +42,7 @@ namespace SepConvGen.Keras.Tests
                 "h5" => BuiltFiles.Source(BuiltFiles.EegNet),
                 "keras" => _files.SequentialArchive,
                 "weights" => _files.EegNetKeras3Weights,
+                "keras3-h5" => _files.Keras3LegacySequential,
                 _ => _files.EegNetTfKerasArchive,
             };
             byte[] bytes = File.ReadAllBytes(original);

@@ -78,6 +78,30 @@ namespace SepConvGen.Keras.Tests
             }
         }
 
+        [Theory]
+        [InlineData(true, BuiltFiles.EegNet)]
+        [InlineData(false, BuiltFiles.MiniXception)]
+        public void Keras_3_legacy_hdf5_models_keep_reading_through_weight_names(bool sequential, string original)
+        {
+            using KerasWeights h5 = KerasWeights.Open(BuiltFiles.Source(original));
+            using KerasWeights legacy = KerasWeights.Open(sequential ? _files.Keras3LegacySequential : _files.Keras3LegacyFunctional);
+            Assert.Equal(KerasFileFormat.Hdf5Model, legacy.Format);
+            Assert.Equal("3.10.0", legacy.KerasVersion);
+            Assert.Equal(h5.Layers, legacy.Layers);
+            Assert.Equal(h5.SeparableConvLayers.Count, legacy.SeparableConvLayers.Count);
+            foreach ((KerasLayerInfo expected, KerasLayerInfo actual) in h5.SeparableConvLayers.Zip(legacy.SeparableConvLayers))
+            {
+                Assert.Equal(expected with { WeightPaths = actual.WeightPaths }, actual);
+                string inner = sequential ? $"sequential/{actual.Name}" : actual.Name;
+                Assert.Equal($"model_weights/{actual.Name}/{inner}/depthwise_kernel", actual.WeightPaths[0]);
+            }
+
+            foreach (ExpectedLayer layer in ExpectedLayers.All.Where(l => l.File == original))
+            {
+                _layers.RunsToTheExpectedOutput(layer, legacy.ReadWeights(layer.Layer, Shape(layer.Config)), $"{layer.Key} from Keras 3 legacy .h5");
+            }
+        }
+
         [Fact]
         public void Keras_3_weights_files_list_what_the_weights_reveal_under_keras_names()
         {

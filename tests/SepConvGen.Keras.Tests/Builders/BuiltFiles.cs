@@ -29,6 +29,8 @@ namespace SepConvGen.Keras.Tests.Builders
             eeg.WriteKeras3Weights(EegNetKeras3Weights);
             eeg.WriteTfKeras214Archive(EegNetTfKerasArchive);
             eeg.Without("SeparableConv2D").WriteKeras3Archive(NoSeparableArchive);
+            eeg.WriteKeras3LegacyHdf5(Keras3LegacySequential, sequential: true);
+            mini.WriteKeras3LegacyHdf5(Keras3LegacyFunctional, sequential: false);
             KerasFileBuilder.FromHdf5(Source(TinyXception)).WriteTfKeras214Archive(TfKerasArchive);
         }
 
@@ -53,6 +55,12 @@ namespace SepConvGen.Keras.Tests.Builders
 
         /// <summary>tiny-XCEPTION as tf-keras 2.14 on Windows saves it (backslashes in the weights' group names).</summary>
         public string TfKerasArchive => Built("tiny-xception-tf-keras-2.14.keras");
+
+        /// <summary>EEGNet saved by Keras 3 as a legacy Sequential <c>.h5</c> (weights one level deeper).</summary>
+        public string Keras3LegacySequential => Built("eegnet-keras3-legacy.h5");
+
+        /// <summary>mini-XCEPTION saved by Keras 3 as a legacy Functional <c>.h5</c>.</summary>
+        public string Keras3LegacyFunctional => Built("mini-xception-keras3-legacy.h5");
 
         public static string Source(string file) => Path.Combine(ExpectedLayers.Folder, file);
 

@@ -111,6 +111,68 @@ namespace SepConvGen.Keras.Tests.Builders
         /// <summary>A Keras 3 <c>model.save_weights('m.weights.h5')</c> file.</summary>
         public void WriteKeras3Weights(string path) => File.WriteAllBytes(path, WeightsFile(windowsTfKeras: false));
 
+        /// <summary>
+        /// Keras 3's legacy HDF5 format (<c>model.save("m.h5")</c>): the Keras 3 configuration in <c>model_config</c>,
+        /// weights under <c>model_weights/&lt;layer&gt;</c> named by the variables' paths without <c>:0</c>, which in a
+        /// Sequential model sit one level deeper (<c>separable_conv2d/sequential/separable_conv2d/depthwise_kernel</c>).
+        /// </summary>
+        public void WriteKeras3LegacyHdf5(string path, bool sequential)
+        {
+            var weights = new H5Group
+            {
+                Attributes =
+                {
+                    ["layer_names"] = Layers.Select(l => l.Name).ToArray(),
+                    ["backend"] = "tensorflow",
+                    ["keras_version"] = "3.10.0",
+                },
+            };
+            foreach (SourceLayer layer in Layers)
+            {
+                string[] names = layer.Weights.Select((_, i) => VariableName(layer, i)).ToArray();
+                string prefix = sequential ? $"sequential/{layer.Name}/" : $"{layer.Name}/";
+                var group = new H5Group { Attributes = { ["weight_names"] = names.Select(n => prefix + n).ToArray() } };
+                var inner = new H5Group();
+                for (int i = 0; i < names.Length; i++)
+                {
+                    inner[names[i]] = new H5Dataset(layer.Weights[i].Values, fileDims: layer.Weights[i].Shape);
+                }
+
+                if (names.Length > 0)
+                {
+                    group[sequential ? "sequential" : layer.Name] = sequential ? new H5Group { [layer.Name] = inner } : inner;
+                }
+
+                weights[layer.Name] = group;
+            }
+
+            var file = new H5File
+            {
+                Attributes =
+                {
+                    ["model_config"] = (sequential ? Keras3Sequential(n => n) : Keras3Functional(n => n)).ToJsonString(),
+                    ["keras_version"] = "3.10.0",
+                    ["backend"] = "tensorflow",
+                },
+                ["model_weights"] = weights,
+            };
+            File.Delete(path);
+            file.Write(path);
+        }
+
+        /// <summary>The name of a layer's weight <paramref name="index"/> in Keras 3: <c>depthwise_kernel</c>, <c>gamma</c>, ...</summary>
+        private static string VariableName(SourceLayer layer, int index)
+        {
+            string[] names = layer.ClassName switch
+            {
+                "SeparableConv2D" => new[] { "depthwise_kernel", "pointwise_kernel", "bias" },
+                "DepthwiseConv2D" => new[] { "kernel", "bias" },
+                "BatchNormalization" => new[] { "gamma", "beta", "moving_mean", "moving_variance" },
+                _ => new[] { "kernel", "bias" },
+            };
+            return names[index];
+        }
+
         /// <summary>Writes a zip archive of the given members, in the given order (tests swap and drop members).</summary>
         public static void WriteZip(string path, IEnumerable<(string Name, byte[] Bytes)> members, CompressionLevel compression = CompressionLevel.NoCompression)
         {
