@@ -305,7 +305,12 @@ namespace SepConvGen.Keras
                 }
             }
 
-            file.SeparableConvLayers = separable;
+            // HDF5 lists an old-style group's members by name (separable_conv2d_10 before _2); the counter is the model's order.
+            file.SeparableConvLayers = separable.OrderBy(l => l.Name.Substring(0, l.Name.LastIndexOf('/') + 1), StringComparer.Ordinal)
+                .ThenBy(l => SeparableKey.Match(l.Name.Substring(l.Name.LastIndexOf('/') + 1)).Groups[1].Value is { Length: > 0 } counter
+                    ? (long.TryParse(counter.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) ? n : long.MaxValue)
+                    : 0)
+                .ToArray();
             file.Layers = groups.Select(g => g.Key).Where(k => k != "optimizer" && !k.StartsWith("optimizer/", StringComparison.Ordinal))
                 .Distinct(StringComparer.Ordinal).Select(k => new KerasLayerSummary(k, null)).ToArray();
             return file;

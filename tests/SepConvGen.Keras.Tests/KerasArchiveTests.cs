@@ -129,6 +129,16 @@ namespace SepConvGen.Keras.Tests
         }
 
         [Fact]
+        public void Weights_files_list_separable_layers_in_model_order_past_ten()
+        {
+            string path = _files.Built("sixteen.weights.h5");
+            KerasFileBuilder.FromHdf5(BuiltFiles.Source(BuiltFiles.MiniXception)).Twice().WriteKeras3Weights(path);
+            using KerasWeights weights = KerasWeights.Open(path);
+            Assert.Equal(Enumerable.Range(0, 16).Select(i => i == 0 ? "separable_conv2d" : $"separable_conv2d_{i}"), weights.SeparableConvLayers.Select(l => l.Name));
+            Assert.Equal(weights.ReadWeights("separable_conv2d_2").PointwiseKernel, weights.ReadWeights("separable_conv2d_10").PointwiseKernel);
+        }
+
+        [Fact]
         public void Scaffolded_classes_load_from_the_archive_and_from_the_weights_file()
         {
             ScaffoldTests.ScaffoldCompileAndRun(_files.RenamedArchive, BuiltFiles.MiniXception, BuiltFiles.RenamedInArchive,

@@ -73,6 +73,9 @@ namespace SepConvGen.Keras.Tests.Builders
         /// <summary>The same model without the layers of one class (their connections are left as they were).</summary>
         public KerasFileBuilder Without(string className) => new(Model, Layers.Where(l => l.ClassName != className).ToArray());
 
+        /// <summary>The model's layers twice over (a model with more layers of a class than one digit counts).</summary>
+        public KerasFileBuilder Twice() => new(Model, Layers.Concat(Layers).ToArray());
+
         /// <summary>Keras' key for each layer: snake-case class and a counter per class, in layer order.</summary>
         public IReadOnlyList<string> WeightKeys()
         {
@@ -186,7 +189,7 @@ namespace SepConvGen.Keras.Tests.Builders
         }
 
         /// <summary>
-        /// model.weights.h5: every layer's group with its vars (empty for layers without weights), as Keras writes it:
+        /// model.weights.h5: every layer's group with its vars (empty for layers without weights), as Keras writes it,
         /// under <c>layers/</c>, or, for tf-keras saved on Windows, in root groups named
         /// <c>_layer_checkpoint_dependencies\&lt;key&gt;</c> (the path joined with a backslash).
         /// </summary>
@@ -195,7 +198,8 @@ namespace SepConvGen.Keras.Tests.Builders
             var root = new H5File { ["vars"] = new H5Group() };
             var layers = new H5Group();
             IReadOnlyList<string> keys = WeightKeys();
-            for (int i = 0; i < Layers.Count; i++)
+            // h5py lists a group's members by name (separable_conv2d_10 before separable_conv2d_2): write them so.
+            foreach (int i in Enumerable.Range(0, Layers.Count).OrderBy(i => keys[i], StringComparer.Ordinal))
             {
                 var vars = new H5Group();
                 for (int v = 0; v < Layers[i].Weights.Count; v++)
