@@ -37,6 +37,7 @@ namespace SepConvGen.Keras
 
         private readonly Hdf5Tree? _tree;
         private readonly Dictionary<string, KerasLayerInfo> _separable = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string[]> _weightPaths = new(StringComparer.Ordinal);
 
         private KerasWeights(string path, KerasFileFormat format, Hdf5Tree? tree)
         {
@@ -62,6 +63,30 @@ namespace SepConvGen.Keras
 
         /// <summary>The SeparableConv2D layers, in the model's order.</summary>
         public IReadOnlyList<KerasLayerInfo> SeparableConvLayers { get; private set; } = Array.Empty<KerasLayerInfo>();
+
+        /// <summary>The model's configuration (the root of <c>model_config</c> or <c>config.json</c>), where the file holds one.</summary>
+        internal JsonElement? Configuration { get; private set; }
+
+        /// <summary>The configuration's layers, nested models flattened, with the keys Keras 3 stores their weights under.</summary>
+        internal IReadOnlyList<ConfigLayer> ConfigLayers { get; private set; } = Array.Empty<ConfigLayer>();
+
+        /// <summary>Where a layer's weights are, in the order Keras creates them (empty for a layer without weights).</summary>
+        internal IReadOnlyList<string> WeightPathsOf(string layerName) =>
+            _weightPaths.TryGetValue(layerName, out string[]? paths) ? paths : Array.Empty<string>();
+
+        /// <summary>One weight array and its shape.</summary>
+        /// <exception cref="InvalidDataException">The weight is damaged.</exception>
+        internal (float[] Values, int[] Shape) ReadArray(string weightPath)
+        {
+            try
+            {
+                return _tree!.ReadFloats(weightPath);
+            }
+            catch (Exception e) when (e is not IOException and not UnauthorizedAccessException || e is EndOfStreamException)
+            {
+                throw Damaged(Path, e);
+            }
+        }
 
         /// <summary>Opens a Keras file: <c>.keras</c>, <c>.h5</c>/<c>.hdf5</c> or <c>.weights.h5</c>, told apart by their contents.</summary>
         /// <exception cref="FileNotFoundException">There is no such file.</exception>
@@ -213,8 +238,13 @@ namespace SepConvGen.Keras
         /// <summary>A file with a configuration: an HDF5 model (weights by <c>weight_names</c>) or an archive (weights by Keras 3 keys).</summary>
         private static KerasWeights FromConfig(string path, KerasFileFormat format, Hdf5Tree? tree, byte[] json, bool archive)
         {
-            using JsonDocument document = JsonDocument.Parse(json);
-            IReadOnlyList<ConfigLayer> layers = ModelConfig.Layers(document.RootElement);
+            JsonElement root;
+            using (JsonDocument document = JsonDocument.Parse(json))
+            {
+                root = document.RootElement.Clone();
+            }
+
+            IReadOnlyList<ConfigLayer> layers = ModelConfig.Layers(root);
             KerasWeights file;
             if (archive)
             {
@@ -222,6 +252,14 @@ namespace SepConvGen.Keras
                 Dictionary<string, string> variables = tree is null
                     ? new Dictionary<string, string>(StringComparer.Ordinal)
                     : tree.VariableGroups().GroupBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Path, StringComparer.Ordinal);
+                foreach (ConfigLayer layer in layers)
+                {
+                    if (variables.TryGetValue(layer.WeightsKey, out string? vars))
+                    {
+                        file._weightPaths.TryAdd(layer.Name, Hdf5Tree.NumberedChildren(tree!.Root.Resolve(vars)).Select(n => $"{vars}/{n}").ToArray());
+                    }
+                }
+
                 var separable = new List<KerasLayerInfo>();
                 foreach (ConfigLayer layer in layers.Where(l => IsSeparable(l.ClassName)))
                 {
@@ -238,12 +276,13 @@ namespace SepConvGen.Keras
             }
             else
             {
-                Dictionary<string, ConfigLayer> configs = layers.GroupBy(l => l.Name, StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.First() with { Config = g.First().Config.Clone() }, StringComparer.Ordinal);
+                Dictionary<string, ConfigLayer> configs = layers.GroupBy(l => l.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
                 file = WeightsByName(path, format, tree!, Hdf5Tree.Group(tree!.Root, "model_weights") ?? tree.Root, configs);
             }
 
             file.Layers = layers.Select(l => new KerasLayerSummary(l.Name, l.ClassName)).ToArray();
+            file.Configuration = root;
+            file.ConfigLayers = layers;
             return file;
         }
 
@@ -266,6 +305,7 @@ namespace SepConvGen.Keras
                 }
 
                 string[] weightNames = Hdf5Tree.StringsAttribute(group, "weight_names");
+                file._weightPaths.TryAdd(name, weightNames.Select(n => $"{prefix}{name}/{n}").ToArray());
                 string? depthwise = weightNames.FirstOrDefault(n => Kind(n) == "depthwise_kernel");
                 string? pointwise = weightNames.FirstOrDefault(n => Kind(n) == "pointwise_kernel");
                 ConfigLayer? config = null;

@@ -49,6 +49,18 @@ namespace SepConvGen.Keras.Reading
                 ? (int)d
                 : throw new InvalidDataException($"weight '{dataset.Path}' claims a dimension of {d}")).ToArray();
 
+        /// <summary>The names of a Keras 3 <c>vars</c> group's datasets, 0, 1, 2, ..., in that order.</summary>
+        public static IReadOnlyList<string> NumberedChildren(Hdf5Object vars)
+        {
+            var names = new List<string>();
+            for (int i = 0; vars.Child(i.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not null; i++)
+            {
+                names.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return names;
+        }
+
         /// <summary>A float32 or float64 dataset as floats, its size checked against the bytes it stores.</summary>
         public (float[] Values, int[] Shape) ReadFloats(string path)
         {

@@ -10,11 +10,12 @@ namespace SepConvGen.Keras.Reading
     /// <param name="Name">The layer's name in the configuration.</param>
     /// <param name="ClassName">Its Keras class, e.g. <c>SeparableConv2D</c>.</param>
     /// <param name="Config">Its <c>config</c> object.</param>
+    /// <param name="Entry">The layer's whole entry (class, config, connections).</param>
     /// <param name="WeightsKey">
     /// Where Keras 3 stores its variables: the class in snake case with a counter per model, in the model's layer
     /// order (<c>separable_conv2d</c>, <c>separable_conv2d_1</c>, ...), prefixed by the keys of enclosing models.
     /// </param>
-    internal sealed record ConfigLayer(string Name, string ClassName, JsonElement Config, string WeightsKey);
+    internal sealed record ConfigLayer(string Name, string ClassName, JsonElement Config, JsonElement Entry, string WeightsKey);
 
     /// <summary>Reads the layers of a Keras model configuration: <c>model_config</c> of an HDF5 file or <c>config.json</c> of an archive.</summary>
     internal static class ModelConfig
@@ -76,7 +77,7 @@ namespace SepConvGen.Keras.Reading
                 }
                 else
                 {
-                    layers.Add(new ConfigLayer(name, className, layerConfig, prefix + key));
+                    layers.Add(new ConfigLayer(name, className, layerConfig, layer, prefix + key));
                 }
             }
         }

@@ -31,7 +31,7 @@ namespace SepConvGen.Keras.Tests.Builders
             ["InputLayer"] = "input_layer", ["Conv2D"] = "conv2d", ["DepthwiseConv2D"] = "depthwise_conv2d",
             ["SeparableConv2D"] = "separable_conv2d", ["BatchNormalization"] = "batch_normalization", ["Activation"] = "activation",
             ["Dense"] = "dense", ["Dropout"] = "dropout", ["MaxPooling2D"] = "max_pooling2d", ["AveragePooling2D"] = "average_pooling2d",
-            ["GlobalAveragePooling2D"] = "global_average_pooling2d", ["Flatten"] = "flatten", ["Add"] = "add",
+            ["GlobalAveragePooling2D"] = "global_average_pooling2d", ["Flatten"] = "flatten", ["Add"] = "add", ["PReLU"] = "p_re_lu",
         };
 
         private KerasFileBuilder(JsonObject model, IReadOnlyList<SourceLayer> layers)
@@ -72,6 +72,10 @@ namespace SepConvGen.Keras.Tests.Builders
 
         /// <summary>The same model without the layers of one class (their connections are left as they were).</summary>
         public KerasFileBuilder Without(string className) => new(Model, Layers.Where(l => l.ClassName != className).ToArray());
+
+        /// <summary>The same model with one layer changed (its class, its configuration).</summary>
+        public KerasFileBuilder Replace(string name, Func<SourceLayer, SourceLayer> change) =>
+            new(Model, Layers.Select(l => l.Name == name ? change(l) : l).ToArray());
 
         /// <summary>The model's layers twice over (a model with more layers of a class than one digit counts).</summary>
         public KerasFileBuilder Twice() => new(Model, Layers.Concat(Layers).ToArray());
