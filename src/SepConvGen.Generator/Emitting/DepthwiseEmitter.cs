@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting
 {
@@ -38,21 +39,21 @@ namespace SepConvGen.Generator.Emitting
         /// The row methods: one per vector width whose interior this layout can vectorize (see
         /// <see cref="CanVectorize"/>) and a scalar one, a dispatcher when there are several, and the border pixel.
         /// </summary>
-        public void Emit(SourceWriter writer, int[] vectorWidths)
+        public void Emit(SourceWriter writer, Isa[] vectorWidths)
         {
-            int[] widths = CanVectorize ? vectorWidths : Array.Empty<int>();
+            Isa[] widths = CanVectorize ? vectorWidths : Array.Empty<Isa>();
             if (widths.Length > 0)
             {
                 EmitDispatcher(writer, widths);
                 writer.WriteLine();
             }
 
-            EmitRow(writer, 0);
-            foreach (int bits in widths)
+            EmitRow(writer, Isa.Scalar);
+            foreach (Isa isa in widths)
             {
                 writer.WriteLine();
-                EmitRow(writer, bits);
-                EmitVectorHelpers(writer, bits);
+                EmitRow(writer, isa);
+                EmitVectorHelpers(writer, isa);
             }
 
             if (widths.Length > 0)
@@ -64,15 +65,15 @@ namespace SepConvGen.Generator.Emitting
             {
                 writer.WriteLine();
                 EmitBorderPixel(writer);
-                foreach (int bits in widths)
+                foreach (Isa isa in widths)
                 {
-                    EmitVectorBorderPixel(writer, bits);
+                    EmitVectorBorderPixel(writer, isa);
                 }
             }
         }
 
         /// <summary>Helper methods the vector rows of one width call, where the layout has some (the default has none).</summary>
-        protected virtual void EmitVectorHelpers(SourceWriter writer, int bits)
+        protected virtual void EmitVectorHelpers(SourceWriter writer, Isa isa)
         {
         }
 
@@ -82,57 +83,57 @@ namespace SepConvGen.Generator.Emitting
         }
 
         /// <summary>A vector version of the border pixel, where the layout has one (the default has none).</summary>
-        protected virtual void EmitVectorBorderPixel(SourceWriter writer, int bits)
+        protected virtual void EmitVectorBorderPixel(SourceWriter writer, Isa isa)
         {
         }
 
         /// <summary>The name <c>ForwardCore</c> calls: the dispatcher, or the scalar method when nothing is vectorized.</summary>
-        public string EntryName(int[] vectorWidths) =>
+        public string EntryName(Isa[] vectorWidths) =>
             CanVectorize && vectorWidths.Length > 0 ? Names.DepthwiseBase : Names.DepthwiseBase + Names.Isa;
 
         /// <summary>
         /// Whether a vector width runs output rows in pairs over the padded slab, whose buffer then needs two rows more
         /// (NCHW; see ChannelsFirstDepthwiseEmitter).
         /// </summary>
-        public virtual bool PairsSlabRows(int[] vectorWidths) => false;
+        public virtual bool PairsSlabRows(Isa[] vectorWidths) => false;
 
         /// <summary>Whether the interior can run on vectors in this layout (else every width uses the scalar row).</summary>
         protected abstract bool CanVectorize { get; }
 
-        private void EmitDispatcher(SourceWriter writer, int[] widths) =>
+        private void EmitDispatcher(SourceWriter writer, Isa[] widths) =>
             Dispatcher.Emit(writer, "Depthwise step",
                 $"private void {Names.DepthwiseBase}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})",
                 Names.DepthwiseBase, $"{Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument}", Names, widths);
 
-        private void EmitRow(SourceWriter writer, int bits)
+        private void EmitRow(SourceWriter writer, Isa isa)
         {
-            string isa = bits == 0 ? Names.Isa : Names.IsaSuffix($"Vec{bits}");
+            string suffix = isa.IsScalar ? Names.Isa : Names.IsaSuffix(isa.Name);
             string parameters = Names.DepthwiseTileParameter;
-            if (Names.PadsRows && bits == 0)
+            if (Names.PadsRows && isa.IsScalar)
             {
                 // The vector methods take the tile's rows together; the scalar one takes them one by one.
                 writer.WriteLine($"/// <summary>Depthwise step for the <paramref name=\"rows\"/> output rows from <paramref name=\"oy\"/> on, one by one.</summary>");
-                writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
+                writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
                 writer.OpenBlock("for (int r = 0; r < rows; r++)");
-                writer.WriteLine($"{Names.DepthwiseBase}{isa}Row({Names.Arg("image")}, {Names.ArgAt("row", $"r * {Names.Size("OutputWidth")}")}, oy + r, channelStride{Names.Argument});");
+                writer.WriteLine($"{Names.DepthwiseBase}{suffix}Row({Names.Arg("image")}, {Names.ArgAt("row", $"r * {Names.Size("OutputWidth")}")}, oy + r, channelStride{Names.Argument});");
                 writer.CloseBlock();
                 writer.CloseBlock();
                 writer.WriteLine();
-                isa += "Row";
+                suffix += "Row";
                 parameters = ", int channelStride";
             }
 
             writer.WriteLine("/// <summary>");
-            string rows = Names.PadsRows && bits > 0
-                ? $"Depthwise step for the <paramref name=\"rows\"/> output rows from <paramref name=\"oy\"/> on, with Vector{bits}"
-                : $"Depthwise step for output row <paramref name=\"oy\"/>{(bits == 0 ? string.Empty : $", interior with Vector{bits}")}";
+            string rows = Names.PadsRows && !isa.IsScalar
+                ? $"Depthwise step for the <paramref name=\"rows\"/> output rows from <paramref name=\"oy\"/> on, with {isa.VectorType}"
+                : $"Depthwise step for output row <paramref name=\"oy\"/>{(isa.IsScalar ? string.Empty : $", interior with {isa.VectorType}")}";
             writer.WriteLine($"/// {rows}: fills <paramref name=\"row\"/> with");
             writer.WriteLine($"/// {RowLayout}.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.DepthwiseBase}{isa}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
+            writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
             writer.WriteLine($"int iy = {Names.InputRow};");
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
-            EmitRowBody(writer, bits);
+            EmitRowBody(writer, isa);
             writer.CloseBlock();
         }
 
@@ -148,12 +149,12 @@ namespace SepConvGen.Generator.Emitting
         /// before the store: independent multiply-adds hide their latency when a block has few chains.
         /// <paramref name="kernelRows"/> replaces <see cref="VectorKernelRows"/> where the caller clips the rows itself.
         /// </summary>
-        protected void EmitVectorTaps(SourceWriter writer, int bits, int chains, Func<string, IEnumerable<string>> rowSetup,
+        protected void EmitVectorTaps(SourceWriter writer, Isa isa, int chains, Func<string, IEnumerable<string>> rowSetup,
                                       Func<string, int, string> input, Func<string, int, string> weight, Func<int, string> store,
                                       int splits = 1, (string From, string To)? kernelRows = null)
         {
             (string kyFrom, string kyTo) = kernelRows ?? VectorKernelRows;
-            string type = $"Vector{bits}<float>";
+            string type = $"{isa.VectorType}<float>";
             bool unrolled = Spec.Width.Kernel <= MaxUnrolledColumns;
             splits = unrolled ? Math.Max(1, Math.Min(splits, Spec.Width.Kernel)) : 1;
             DeclareAccumulators(writer, type, "acc", chains, splits);
@@ -302,7 +303,7 @@ namespace SepConvGen.Generator.Emitting
         protected static string Chain(string start, int q, int lanes) => q == 0 ? start : $"{start} + {q * lanes}";
 
         /// <summary>The row method after <c>iy</c> (input row of kernel row 0) and <c>weights</c>; <paramref name="bits"/> 0 is scalar.</summary>
-        protected abstract void EmitRowBody(SourceWriter writer, int bits);
+        protected abstract void EmitRowBody(SourceWriter writer, Isa isa);
 
         protected abstract void EmitBorderPixel(SourceWriter writer);
 

@@ -1,3 +1,5 @@
+using SepConvGen.Generator.Planning;
+
 namespace SepConvGen.Generator.Emitting
 {
     /// <summary>
@@ -13,14 +15,14 @@ namespace SepConvGen.Generator.Emitting
         /// <param name="arguments">The arguments every kernel takes.</param>
         /// <param name="names">The suffixes (scalar, checked).</param>
         /// <param name="widths">The vector widths, widest first.</param>
-        public static void Emit(SourceWriter writer, string step, string signature, string methodBase, string arguments, KernelNames names, int[] widths)
+        public static void Emit(SourceWriter writer, string step, string signature, string methodBase, string arguments, KernelNames names, Isa[] widths)
         {
             writer.WriteLine($"/// <summary>{step} with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
             writer.OpenBlock(signature);
             for (int i = 0; i < widths.Length; i++)
             {
-                writer.OpenBlock($"{(i == 0 ? "if" : "else if")} (Vector{widths[i]}.IsHardwareAccelerated)");
-                writer.WriteLine($"{methodBase}{names.IsaSuffix($"Vec{widths[i]}")}({arguments});");
+                writer.OpenBlock($"{(i == 0 ? "if" : "else if")} ({widths[i].VectorType}.IsHardwareAccelerated)");
+                writer.WriteLine($"{methodBase}{names.IsaSuffix(widths[i].Name)}({arguments});");
                 writer.CloseBlock();
             }
 

@@ -18,7 +18,7 @@ namespace SepConvGen.Generator.Emitting
             }
 
             writer.WriteLine(options.VectorWidths.Length > 0
-                ? $"// Kernels: Vector{string.Join("/", options.VectorWidths)} where the hardware accelerates them, else scalar."
+                ? $"// Kernels: Vector{string.Join("/", System.Linq.Enumerable.Select(options.VectorWidths, isa => isa.Bits))} where the hardware accelerates them, else scalar."
                 : "// Kernels: scalar (this compilation has no System.Runtime.Intrinsics, or SEPCONVGEN_SCALAR is defined).");
 
             writer.WriteLine("//");

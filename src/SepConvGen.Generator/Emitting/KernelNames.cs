@@ -1,4 +1,5 @@
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting
 {
@@ -109,11 +110,11 @@ namespace SepConvGen.Generator.Emitting
         /// A vector of <paramref name="bits"/> loaded from <paramref name="offset"/> elements into <paramref name="name"/>
         /// (checked: <c>Create&lt;float&gt;</c>, so that writable spans convert too).
         /// </summary>
-        public string LoadVector(int bits, string name, string offset) => offset == "0"
-            ? (IsChecked ? $"Vector{bits}.Create<float>({name})" : $"Vector{bits}.LoadUnsafe(ref {name})")
+        public string LoadVector(Isa isa, string name, string offset) => offset == "0"
+            ? (IsChecked ? $"{isa.VectorType}.Create<float>({name})" : $"{isa.VectorType}.LoadUnsafe(ref {name})")
             : IsChecked
-                ? $"Vector{bits}.Create<float>({name}.Slice({offset}))"
-                : $"Vector{bits}.LoadUnsafe(ref {name}, (nuint)({offset}))";
+                ? $"{isa.VectorType}.Create<float>({name}.Slice({offset}))"
+                : $"{isa.VectorType}.LoadUnsafe(ref {name}, (nuint)({offset}))";
 
         /// <summary>Stores <paramref name="value"/> at <paramref name="offset"/> elements into <paramref name="name"/>.</summary>
         public string StoreVector(string value, string name, string offset) => IsChecked

@@ -1,5 +1,6 @@
 using System;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting
 {
@@ -666,7 +667,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>Vector kernels for every width the compilation allows, their dispatcher and helpers.</summary>
         private void EmitVectorKernels()
         {
-            int[] widths = _options.VectorWidths;
+            Isa[] widths = _options.VectorWidths;
             if (widths.Length == 0)
             {
                 return;
@@ -675,16 +676,16 @@ namespace SepConvGen.Generator.Emitting
             var vector = VectorPointwiseEmitter.For(_spec, _names);
             _writer.WriteLine();
             vector.EmitDispatcher(_writer, widths);
-            foreach (int bits in widths)
+            foreach (Isa isa in widths)
             {
                 _writer.WriteLine();
-                vector.Emit(_writer, bits);
+                vector.Emit(_writer, isa);
             }
 
-            foreach (int bits in widths)
+            foreach (Isa isa in widths)
             {
                 _writer.WriteLine();
-                vector.EmitHelpers(_writer, bits);
+                vector.EmitHelpers(_writer, isa);
             }
 
             vector.EmitScalarHelper(_writer);

@@ -1,5 +1,6 @@
 using System;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting
 {
@@ -26,18 +27,18 @@ namespace SepConvGen.Generator.Emitting
             : new ChannelsLast.ChannelsLastPointwiseEmitter(spec, names);
 
         /// <summary>The dispatcher: the widest accelerated vector kernel, else the scalar one.</summary>
-        public void EmitDispatcher(SourceWriter writer, int[] widths) =>
+        public void EmitDispatcher(SourceWriter writer, Isa[] widths) =>
             Dispatcher.Emit(writer, "Pointwise step",
                 $"private void {Names.PointwiseBase}({Names.Param("row", false)}, {Names.Param("result", true)}{Names.PointwiseTileParameters}{Names.Parameter})",
                 Names.PointwiseBase, $"{Names.Arg("row")}, {Names.Arg("result")}{Names.PointwiseTileArguments}{Names.Argument}", Names, widths);
 
-        public void Emit(SourceWriter writer, int bits)
+        public void Emit(SourceWriter writer, Isa isa)
         {
             writer.WriteLine("/// <summary>");
-            writer.WriteLine($"/// Pointwise step with Vector{bits} for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on:");
+            writer.WriteLine($"/// Pointwise step with {isa.VectorType} for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on:");
             writer.WriteLine("/// DepthwiseChannels -> OutChannels, bias and activation fused.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.PointwiseBase + Names.IsaSuffix($"Vec{bits}")}({Names.Param("row", false)}, {Names.Param("result", true)}{Names.PointwiseTileParameters}{Names.Parameter})");
+            writer.OpenBlock($"private void {Names.PointwiseBase + Names.IsaSuffix(isa.Name)}({Names.Param("row", false)}, {Names.Param("result", true)}{Names.PointwiseTileParameters}{Names.Parameter})");
             writer.WriteLine(Names.LetArray("weights", "_sepConvPointwise"));
             if (Spec.UseBias)
             {
@@ -45,20 +46,15 @@ namespace SepConvGen.Generator.Emitting
             }
 
             PointwiseEmitter.EmitOutputStart(writer, Names, Spec.Layout == LayoutKind.ChannelsLast);
-            EmitBlocks(writer, bits, bits / 32);
+            EmitBlocks(writer, isa, isa.Lanes);
             writer.CloseBlock();
         }
 
         /// <summary>The multiply-add and activation helpers for one width.</summary>
-        public void EmitHelpers(SourceWriter writer, int bits)
+        public void EmitHelpers(SourceWriter writer, Isa isa)
         {
-            string type = $"Vector{bits}<float>";
-            string fma = bits switch
-            {
-                512 => "Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c",
-                256 => "Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c",
-                _ => "Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b) : a * b + c",
-            };
+            string type = $"{isa.VectorType}<float>";
+            string fma = isa.MultiplyAdd;
             writer.WriteLine($"/// <summary>a * b + c, fused where the hardware has FMA.</summary>");
             writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             writer.WriteLine($"private static {type} MultiplyAdd({type} a, {type} b, {type} c) => {fma};");
@@ -71,11 +67,11 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             writer.OpenBlock($"private static {type} Activate({type} value)");
             writer.WriteLine("// Selects instead of Max/Min, which would turn NaN into 0 on x86: NaN stays NaN, as in the scalar code.");
-            writer.WriteLine($"value = Vector{bits}.ConditionalSelect(Vector{bits}.LessThan(value, {type}.Zero), {type}.Zero, value);");
+            writer.WriteLine($"value = {isa.VectorType}.ConditionalSelect({isa.VectorType}.LessThan(value, {type}.Zero), {type}.Zero, value);");
             if (Spec.Activation == ActivationKind.Relu6)
             {
-                writer.WriteLine($"{type} six = Vector{bits}.Create(6f);");
-                writer.WriteLine($"value = Vector{bits}.ConditionalSelect(Vector{bits}.GreaterThan(value, six), six, value);");
+                writer.WriteLine($"{type} six = {isa.VectorType}.Create(6f);");
+                writer.WriteLine($"value = {isa.VectorType}.ConditionalSelect({isa.VectorType}.GreaterThan(value, six), six, value);");
             }
 
             writer.WriteLine("return value;");
@@ -88,7 +84,7 @@ namespace SepConvGen.Generator.Emitting
         }
 
         /// <summary>The kernel's body after the weights and the output start: the layout's register blocks.</summary>
-        protected abstract void EmitBlocks(SourceWriter writer, int bits, int lanes);
+        protected abstract void EmitBlocks(SourceWriter writer, Isa isa, int lanes);
 
         protected string Activated(string value) => Spec.Activation == ActivationKind.Linear ? value : $"Activate({value})";
 

@@ -9,13 +9,13 @@ namespace SepConvGen.Generator.Model
     {
         public static readonly KernelOptions Scalar = new(false, 0);
 
-        /// <summary>The vector widths to emit, widest first: each is used when the hardware accelerates it.</summary>
-        public int[] VectorWidths => MaxVectorBits switch
+        /// <summary>The vector instruction sets to emit, widest first: each is used when the hardware accelerates it.</summary>
+        public Planning.Isa[] VectorWidths => MaxVectorBits switch
         {
-            >= 512 => new[] { 512, 256, 128 },
-            >= 256 => new[] { 256, 128 },
-            >= 128 => new[] { 128 },
-            _ => System.Array.Empty<int>(),
+            >= 512 => new[] { new Planning.Isa(512), new Planning.Isa(256), new Planning.Isa(128) },
+            >= 256 => new[] { new Planning.Isa(256), new Planning.Isa(128) },
+            >= 128 => new[] { new Planning.Isa(128) },
+            _ => System.Array.Empty<Planning.Isa>(),
         };
     }
 }

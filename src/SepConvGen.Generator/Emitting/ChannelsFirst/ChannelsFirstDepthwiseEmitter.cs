@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting.ChannelsFirst
 {
@@ -28,17 +29,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>Along the row: strided rows read their columns from phase-split padded copies (see KernelNames.PadsRows).</summary>
         protected override bool CanVectorize => Spec.Width.Stride <= KernelNames.MaxPhasedStride;
 
-        protected override void EmitRowBody(SourceWriter writer, int bits)
+        protected override void EmitRowBody(SourceWriter writer, Isa isa)
         {
-            if (bits > 0 && Names.PadsRows)
+            if (!isa.IsScalar && Names.PadsRows)
             {
-                EmitPaddedVectorRow(writer, bits);
+                EmitPaddedVectorRow(writer, isa);
                 return;
             }
 
             string width = Names.Size("OutputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {Names.Size("InputWidth")};");
-            if (bits > 0)
+            if (!isa.IsScalar)
             {
                 EmitRowClip(writer);
                 EmitTapSteps(writer, rows: false);
@@ -56,7 +57,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
             writer.WriteLine(Names.Let("target", true, "row", "c * channelStride"));
-            if (bits == 0 && Spec.Height.HasBorder)
+            if (isa.IsScalar && Spec.Height.HasBorder)
             {
                 writer.OpenBlock("if (borderRow)");
                 writer.WriteLine("// Border row: some kernel rows fall into the zero padding.");
@@ -75,9 +76,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             writer.WriteLine(Names.Let("w", false, "weights", "c"));
-            if (bits > 0)
+            if (!isa.IsScalar)
             {
-                EmitVectorInterior(writer, bits, start, end);
+                EmitVectorInterior(writer, isa, start, end);
             }
             else
             {
@@ -103,20 +104,20 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// A vector row over zero-padded copies of its input rows: every column, border ones included, runs on
         /// vectors (see <see cref="EmitVectorColumns"/>).
         /// </summary>
-        private void EmitPaddedVectorRow(SourceWriter writer, int bits)
+        private void EmitPaddedVectorRow(SourceWriter writer, Isa isa)
         {
             if (_flat.Applies)
             {
-                _flat.EmitTile(writer, bits);
+                _flat.EmitTile(writer, isa);
                 return;
             }
 
-            if (Slides(bits))
+            if (Slides(isa))
             {
                 // Vector512 implies AVX-512F and Vector256 AVX2 wherever .NET accelerates them today; should a platform
                 // accelerate them without, the next narrower row does the work.
-                writer.OpenBlock($"if (!{(bits == 512 ? "Avx512F" : "Avx2")}.IsSupported)");
-                writer.WriteLine($"{Names.DepthwiseBase}{Names.IsaSuffix($"Vec{bits / 2}")}({Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument});");
+                writer.OpenBlock($"if (!{isa.X86Class}.IsSupported)");
+                writer.WriteLine($"{Names.DepthwiseBase}{Names.IsaSuffix(isa.Narrower.Name)}({Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument});");
                 writer.WriteLine("return;");
                 writer.CloseBlock();
                 writer.WriteLine();
@@ -125,14 +126,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             string width = Names.Size("OutputWidth");
             string inputWidth = Names.Size("InputWidth");
             writer.WriteLine($"int planeLength = {Names.Size("InputHeight")} * {inputWidth};");
-            if (ReadsPlane(bits))
+            if (ReadsPlane(isa))
             {
                 writer.WriteLine("// Rows are read from the input plane: the few vectors that reach into the padding are the row's first or");
                 writer.WriteLine("// last vector shuffled with zeros, so this width leaves the padded slab unused.");
                 writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
                 writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
                 writer.WriteLine(Names.Let("w", false, "weights", "c"));
-                EmitPlaneRows(writer, bits);
+                EmitPlaneRows(writer, isa);
                 writer.CloseBlock();
                 return;
             }
@@ -151,7 +152,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             string padLeft = Spec.Width.HasBorder ? Names.Size("PadLeft") : "0";
-            if (!strided && !Slides(bits))
+            if (!strided && !Slides(isa))
             {
                 EmitTapSteps(writer, rows: false);
             }
@@ -165,9 +166,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine(Names.Let("w", false, "weights", "c"));
             writer.WriteLine("// The tile's input rows, each copied once between its zero padding.");
             writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
-            if (strided && SplitsPairs(bits))
+            if (strided && SplitsPairs(isa))
             {
-                EmitPairSplit(writer, bits, padLeft);
+                EmitPairSplit(writer, isa, padLeft);
             }
             else if (strided)
             {
@@ -185,7 +186,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
             else
             {
-                EmitVectorCopy(writer, bits, $"(iy + t) * {inputWidth}", $"t * paddedWidth + {padLeft}", inputWidth);
+                EmitVectorCopy(writer, isa, $"(iy + t) * {inputWidth}", $"t * paddedWidth + {padLeft}", inputWidth);
             }
 
             writer.CloseBlock();
@@ -193,8 +194,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             string InputRow(string ky) => Names.Let("xr", false, "slab", ky == "0" ? "ox" : $"{ky} * DilationHeight * paddedWidth + ox");
             Func<string, string?> columnOffset = strided ? PhaseColumn : kx => Column(kx, "TapColumnStep");
             writer.WriteLine("int r = 0;");
-            int lanes = bits / 32;
-            if (PairsRows(bits) && (!Spec.Width.IsFixed || Spec.Width.Output(Spec.Width.FixedInput) >= lanes))
+            int lanes = isa.Lanes;
+            if (PairsRows(isa) && (!Spec.Width.IsFixed || Spec.Width.Output(Spec.Width.FixedInput) >= lanes))
             {
                 string wide = Spec.Width.IsFixed ? string.Empty : $" && {width} >= {Literal.Int(lanes)}";
                 writer.WriteLine("// Output rows in pairs: slab row t is kernel row t of the upper row and t - 1 of the lower one, so each");
@@ -205,7 +206,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
                 EmitLowerTarget(writer, $"c * channelStride + (r + 1) * {width}", "(slabRows + 1) * paddedWidth");
                 writer.WriteLine(Names.Let("slab", false, "pad", "r * paddedWidth"));
-                EmitVectorColumns(writer, bits, "0", width, InputRow, columnOffset, string.Empty, string.Empty, pairedRows: true);
+                EmitVectorColumns(writer, isa, "0", width, InputRow, columnOffset, string.Empty, string.Empty, pairedRows: true);
                 writer.CloseBlock();
                 writer.WriteLine();
             }
@@ -213,7 +214,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock("for (; r < rows; r++)");
             writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
             writer.WriteLine(Names.Let("slab", false, "pad", "r * StrideHeight * paddedWidth"));
-            EmitVectorColumns(writer, bits, "0", width, InputRow, columnOffset,
+            EmitVectorColumns(writer, isa, "0", width, InputRow, columnOffset,
                 "slab", strided ? "ky * DilationHeight * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * DilationHeight * paddedWidth + ox + kx * DilationWidth");
             writer.CloseBlock();
             writer.CloseBlock();
@@ -224,13 +225,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// image left out: in pairs where <see cref="PairsRows"/>, else one by one. An odd last row runs as a pair too,
         /// its lower row written to the slab buffer (unused at this width), so that there is one body of code per block.
         /// </summary>
-        private void EmitPlaneRows(SourceWriter writer, int bits)
+        private void EmitPlaneRows(SourceWriter writer, Isa isa)
         {
             string width = Names.Size("OutputWidth");
             string inputWidth = Names.Size("InputWidth");
             string inputHeight = Names.Size("InputHeight");
             bool clip = Spec.Height.HasBorder;
-            if (PairsRows(bits))
+            if (PairsRows(isa))
             {
                 writer.WriteLine("// Output rows in pairs: input row top + t is kernel row t of the upper row and t - 1 of the lower one, so");
                 writer.WriteLine("// each input row is loaded and slid once for both.");
@@ -245,7 +246,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     writer.WriteLine($"int tStart = Math.Max(0, -top), tEnd = Math.Min(KernelHeight + 1, {inputHeight} - top);");
                 }
 
-                EmitVectorColumns(writer, bits, "0", width, t => $"int xr = (top + {t}) * {inputWidth} - PadLeft;", kx => null, string.Empty, string.Empty,
+                EmitVectorColumns(writer, isa, "0", width, t => $"int xr = (top + {t}) * {inputWidth} - PadLeft;", kx => null, string.Empty, string.Empty,
                     pairedRows: true, kernelRows: clip ? ("tStart", "tEnd") : ("0", "KernelHeight + 1"));
                 writer.CloseBlock();
                 return;
@@ -255,7 +256,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
             writer.WriteLine("int top = iy + r * StrideHeight;");
             EmitRowClip(writer, "top");
-            EmitVectorColumns(writer, bits, "0", width, ky => $"int xr = {InputRowOf(ky, "top")} * {inputWidth} - PadLeft;",
+            EmitVectorColumns(writer, isa, "0", width, ky => $"int xr = {InputRowOf(ky, "top")} * {inputWidth} - PadLeft;",
                 kx => null, string.Empty, string.Empty, kernelRows: (KyStart, KyEnd));
             writer.CloseBlock();
         }
@@ -281,13 +282,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// both. Each window costs a shuffle: a 7x7 row of 2 vectors takes 84 shuffles for 98 multiply-adds alone,
         /// 48 in pairs (S4 NCHW depthwise step 0.052 -> 0.048 ms).
         /// </summary>
-        private bool PairsRows(int bits) => Slides(bits) && Spec.Height.Kernel > 1 && Spec.Height.Stride == 1 && Spec.Height.Dilation == 1;
+        private bool PairsRows(Isa isa) => Slides(isa) && Spec.Height.Kernel > 1 && Spec.Height.Stride == 1 && Spec.Height.Dilation == 1;
 
         /// <summary>
         /// Rows in pairs over the slab (not read from the plane): the slab buffer then has two rows more, the zero row
         /// an odd last row's partner reads and the row it writes.
         /// </summary>
-        public override bool PairsSlabRows(int[] vectorWidths) => vectorWidths.Any(bits => PairsRows(bits) && !ReadsPlane(bits));
+        public override bool PairsSlabRows(Isa[] vectorWidths) => vectorWidths.Any(isa => PairsRows(isa) && !ReadsPlane(isa));
 
         /// <summary>Vector rows over a padded slab run every kernel row (the slab's rows outside the image are zero).</summary>
         protected override (string From, string To) VectorKernelRows => Names.PadsRows ? ("0", "KernelHeight") : base.VectorKernelRows;
@@ -296,11 +297,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// Stride 2 with 256- or 512-bit vectors: the phases are the even and odd columns, split from two loaded
         /// vectors at a time (<c>EvenLanes</c>/<c>OddLanes</c>) instead of column by column.
         /// </summary>
-        private bool SplitsPairs(int bits) => Spec.Width.Stride == 2 && bits >= 256;
+        private bool SplitsPairs(Isa isa) => Spec.Width.Stride == 2 && isa.HasX86Shuffles;
 
-        private void EmitPairSplit(SourceWriter writer, int bits, string padLeft)
+        private void EmitPairSplit(SourceWriter writer, Isa isa, string padLeft)
         {
-            int lanes = bits / 32;
+            int lanes = isa.Lanes;
             string inputWidth = Names.Size("InputWidth");
             writer.WriteLine($"int inputRow = (iy + t) * {inputWidth};");
             writer.WriteLine("// Columns past the last window's reach are never read.");
@@ -310,8 +311,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine($"int odds = t * paddedWidth + ({padLeft} + 1) % 2 * phaseLength + ({padLeft} + 1) / 2;");
             writer.WriteLine("int i = 0;");
             writer.OpenBlock($"for (; i + {2 * lanes} <= count; i += {2 * lanes})");
-            writer.WriteLine($"Vector{bits}<float> low = {Names.LoadVector(bits, "plane", "inputRow + i")};");
-            writer.WriteLine($"Vector{bits}<float> high = {Names.LoadVector(bits, "plane", $"inputRow + i + {lanes}")};");
+            writer.WriteLine($"{isa.VectorType}<float> low = {Names.LoadVector(isa, "plane", "inputRow + i")};");
+            writer.WriteLine($"{isa.VectorType}<float> high = {Names.LoadVector(isa, "plane", $"inputRow + i + {lanes}")};");
             writer.WriteLine(Names.StoreVector("EvenLanes(low, high)", "pad", "evens + i / 2"));
             writer.WriteLine(Names.StoreVector("OddLanes(low, high)", "pad", "odds + i / 2"));
             writer.CloseBlock();
@@ -330,21 +331,21 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>The lane pickers <see cref="EmitPairSplit"/> calls (and the clipped loads of flat tiles), for one vector width.</summary>
-        protected override void EmitVectorHelpers(SourceWriter writer, int bits)
+        protected override void EmitVectorHelpers(SourceWriter writer, Isa isa)
         {
             if (_flat.Applies)
             {
-                _flat.EmitClippedVector(writer, bits);
+                _flat.EmitClippedVector(writer, isa);
             }
 
-            if (!Names.PadsRows || !SplitsPairs(bits))
+            if (!Names.PadsRows || !SplitsPairs(isa))
             {
                 return;
             }
 
-            int lanes = bits / 32;
-            string type = $"Vector{bits}<float>";
-            string half = $"Vector{bits / 2}<float>";
+            int lanes = isa.Lanes;
+            string type = $"{isa.VectorType}<float>";
+            string half = $"{isa.Narrower.VectorType}<float>";
             foreach ((string name, int first) in new[] { ("EvenLanes", 0), ("OddLanes", 1) })
             {
                 var indices = new System.Text.StringBuilder();
@@ -358,10 +359,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine($"/// <summary>The {(first == 0 ? "even" : "odd")} lanes of <paramref name=\"low\"/> then of <paramref name=\"high\"/>.</summary>");
                 writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 writer.OpenBlock($"private static {type} {name}({type} low, {type} high)");
-                writer.WriteLine($"Vector{bits}<int> pick = Vector{bits}.Create({indices});");
-                writer.WriteLine($"{half} fromLow = Vector{bits}.Shuffle(low, pick).GetLower();");
-                writer.WriteLine($"{half} fromHigh = Vector{bits}.Shuffle(high, pick).GetLower();");
-                writer.WriteLine($"return Vector{bits}.Create(fromLow, fromHigh);");
+                writer.WriteLine($"{isa.VectorType}<int> pick = {isa.VectorType}.Create({indices});");
+                writer.WriteLine($"{half} fromLow = {isa.VectorType}.Shuffle(low, pick).GetLower();");
+                writer.WriteLine($"{half} fromHigh = {isa.VectorType}.Shuffle(high, pick).GetLower();");
+                writer.WriteLine($"return {isa.VectorType}.Create(fromLow, fromHigh);");
                 writer.CloseBlock();
             }
         }
@@ -370,17 +371,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// Copies <paramref name="count"/> floats of the plane into the padded rows with vectors, the last one
         /// overlapping (rows are short: a call to a general copy costs more than the copy itself).
         /// </summary>
-        private void EmitVectorCopy(SourceWriter writer, int bits, string from, string to, string count)
+        private void EmitVectorCopy(SourceWriter writer, Isa isa, string from, string to, string count)
         {
-            int lanes = bits / 32;
+            int lanes = isa.Lanes;
             writer.WriteLine($"int source = {from}, destination = {to};");
             writer.WriteLine("int i = 0;");
             writer.OpenBlock($"for (; i + {lanes} <= {count}; i += {lanes})");
-            writer.WriteLine(Names.StoreVector(Names.LoadVector(bits, "plane", "source + i"), "pad", "destination + i"));
+            writer.WriteLine(Names.StoreVector(Names.LoadVector(isa, "plane", "source + i"), "pad", "destination + i"));
             writer.CloseBlock();
             writer.OpenBlock($"if (i < {count} && {count} >= {lanes})");
             writer.WriteLine($"i = {count} - {lanes};");
-            writer.WriteLine(Names.StoreVector(Names.LoadVector(bits, "plane", "source + i"), "pad", "destination + i"));
+            writer.WriteLine(Names.StoreVector(Names.LoadVector(isa, "plane", "source + i"), "pad", "destination + i"));
             writer.CloseBlock();
             writer.OpenBlock("else");
             writer.OpenBlock($"for (; i < {count}; i++)");
@@ -408,11 +409,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// The interior columns with vectors along the row (see <see cref="EmitVectorColumns"/>), the kernel rows
         /// clipped to the image for this output row.
         /// </summary>
-        private void EmitVectorInterior(SourceWriter writer, int bits, string start, string end)
+        private void EmitVectorInterior(SourceWriter writer, Isa isa, string start, string end)
         {
             string inputWidth = Names.Size("InputWidth");
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
-            EmitVectorColumns(writer, bits, start, end,
+            EmitVectorColumns(writer, isa, start, end,
                 ky => Names.Let("xr", false, "plane", $"{InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}"),
                 kx => Column(kx, "TapColumnStep"),
                 "plane", $"(iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth");
@@ -429,11 +430,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// (<paramref name="kernelRows"/> set, see <see cref="ReadsPlane"/>) run the same blocks, laid out when the code
         /// is generated; <c>xr</c> is then the plane index of the row's padded column 0 and the kernel rows are clipped.
         /// </summary>
-        private void EmitVectorColumns(SourceWriter writer, int bits, string start, string end, Func<string, string> inputRow,
+        private void EmitVectorColumns(SourceWriter writer, Isa isa, string start, string end, Func<string, string> inputRow,
                                        Func<string, string?> columnOffset, string scalarInput, string scalarIndex, bool pairedRows = false,
                                        (string From, string To)? kernelRows = null)
         {
-            int lanes = bits / 32;
+            int lanes = isa.Lanes;
             bool multiplier = Spec.DepthMultiplier > 1;
             bool plane = kernelRows.HasValue;
 
@@ -449,27 +450,27 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
                 }
 
-                string Load(string kx, int q) => Names.LoadVector(bits, "xr", OrZero(Join(columnOffset(kx), Offset(q))));
+                string Load(string kx, int q) => Names.LoadVector(isa, "xr", OrZero(Join(columnOffset(kx), Offset(q))));
 
                 // The row's vector starting `offset` lanes after vector q: from the plane, or a load from the padded row.
                 string RowVector(int q, int offset) => plane
-                    ? PlaneVector(bits, fixedOx, At(q) + offset)
-                    : Names.LoadVector(bits, "xr", OrZero(Join(Offset(q), offset == 0 ? null : Literal.Int(offset))));
-                bool slide = Slides(bits);
+                    ? PlaneVector(isa, fixedOx, At(q) + offset)
+                    : Names.LoadVector(isa, "xr", OrZero(Join(Offset(q), offset == 0 ? null : Literal.Int(offset))));
+                bool slide = Slides(isa);
                 List<string> InputSetup(string ky)
                 {
                     var setup = new List<string> { inputRow(ky) };
                     for (int q = 0; slide && q < chains; q++)
                     {
-                        setup.Add($"Vector{bits}<float> low{q} = {RowVector(q, 0)};");
+                        setup.Add($"{isa.VectorType}<float> low{q} = {RowVector(q, 0)};");
                     }
 
                     for (int q = 0; slide && q < chains; q++)
                     {
                         // Where the next vector starts right after this one, its low half is this one's high.
                         bool next = q + 1 < chains && Offset(q + 1) == Literal.Int((q + 1) * lanes);
-                        setup.Add($"Vector{bits}<float> high{q} = {(next ? $"low{q + 1}" : RowVector(q, lanes))};");
-                        if (bits == 256)
+                        setup.Add($"{isa.VectorType}<float> high{q} = {(next ? $"low{q + 1}" : RowVector(q, lanes))};");
+                        if (!isa.HasAlignRight32)
                         {
                             // The middle vector: the upper half of low, the lower half of high.
                             setup.Add($"Vector256<float> middle{q} = Avx.Permute2x128(low{q}, high{q}, 0x21);");
@@ -494,23 +495,23 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
                     // Some windows as loads (see LoadsWindow), where low and high are loads themselves: at a row's edges
                     // the window's vector would be shuffled out of the row's first or last vector again.
-                    bool loads = LoadsWindow(bits, shift) && (!plane || (PlaneLoads(bits, fixedOx, At(q)) && PlaneLoads(bits, fixedOx, At(q) + lanes)));
-                    return loads ? RowVector(q, shift) : SlideAt(bits, q, shift);
+                    bool loads = LoadsWindow(isa, shift) && (!plane || (PlaneLoads(isa, fixedOx, At(q)) && PlaneLoads(isa, fixedOx, At(q) + lanes)));
+                    return loads ? RowVector(q, shift) : SlideAt(isa, q, shift);
                 }
 
                 string Weight(string weights, string kx) =>
-                    $"Vector{bits}.Create({Names.At(weights, OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})";
+                    $"{isa.VectorType}.Create({Names.At(weights, OrZero(Join(Column(kx, "DepthwiseChannels"), multiplier ? "m * InChannels" : null)))})";
                 // (An odd last row's partner writes every multiplier's row to the slab buffer.)
                 string Rows(string target) => pairedRows && target == "lowerTarget" ? "m * lowerRows" : MultiplierRows;
                 string Store(string value, string target, int q) =>
                     Names.StoreVector(value, target, Join(multiplier ? Rows(target) : null, Join("ox", Offset(q))));
                 if (pairedRows)
                 {
-                    EmitPairedTaps(writer, bits, chains, InputSetup, Window, Weight, Store, kernelRows);
+                    EmitPairedTaps(writer, isa, chains, InputSetup, Window, Weight, Store, kernelRows);
                 }
                 else
                 {
-                    EmitVectorTaps(writer, bits, chains,
+                    EmitVectorTaps(writer, isa, chains,
                         ky =>
                         {
                             List<string> setup = InputSetup(ky);
@@ -590,7 +591,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// depthwise step. Windows over <see cref="MaxPlaneColumns"/> columns wide and more than a row tall keep the
         /// slab: their edge blocks would take the generated file past its size bound.
         /// </summary>
-        private bool ReadsPlane(int bits) => Slides(bits) && Spec.Width.IsFixed && Spec.Width.Output(Spec.Width.FixedInput) >= bits / 32 &&
+        private bool ReadsPlane(Isa isa) => Slides(isa) && Spec.Width.IsFixed && Spec.Width.Output(Spec.Width.FixedInput) >= isa.Lanes &&
                                              (Spec.Width.Kernel <= MaxPlaneColumns || Spec.Height.Kernel == 1);
 
         /// <summary>The widest kernel of more than one row whose rows are read from the plane (see <see cref="ReadsPlane"/>).</summary>
@@ -601,19 +602,19 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// ox + <paramref name="offset"/>: a load where it lies inside the row (always, where ox is a loop variable:
         /// <paramref name="fixedOx"/> null), else lanes of the row's first or last vector and zeros for the padding.
         /// </summary>
-        private string PlaneVector(int bits, int? fixedOx, int offset)
+        private string PlaneVector(Isa isa, int? fixedOx, int offset)
         {
-            if (PlaneLoads(bits, fixedOx, offset))
+            if (PlaneLoads(isa, fixedOx, offset))
             {
-                return Names.LoadVector(bits, "plane", fixedOx is int at ? $"xr + {Literal.Int(at + offset)}"
+                return Names.LoadVector(isa, "plane", fixedOx is int at ? $"xr + {Literal.Int(at + offset)}"
                     : offset == 0 ? "xr + ox" : $"xr + ox + {Literal.Int(offset)}");
             }
 
-            int ox = (int)fixedOx!, lanes = bits / 32, width = Spec.Width.FixedInput, padLeft = Spec.Width.PadBefore(width);
+            int ox = (int)fixedOx!, lanes = isa.Lanes, width = Spec.Width.FixedInput, padLeft = Spec.Width.PadBefore(width);
             int first = ox + offset - padLeft; // input column of lane 0
             if (first >= width)
             {
-                return $"Vector{bits}<float>.Zero";
+                return $"{isa.VectorType}<float>.Zero";
             }
 
             // Lane i takes input column first + i from the row's first (or last) vector; -1 selects zero.
@@ -625,7 +626,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 indices.Append(lane == 0 ? string.Empty : ", ").Append(Literal.Int(index >= 0 && index < lanes && first + lane < width ? index : -1));
             }
 
-            return $"Vector{bits}.Shuffle({Names.LoadVector(bits, "plane", $"xr + {Literal.Int(padLeft + from)}")}, Vector{bits}.Create({indices}))";
+            return $"{isa.VectorType}.Shuffle({Names.LoadVector(isa, "plane", $"xr + {Literal.Int(padLeft + from)}")}, {isa.VectorType}.Create({indices}))";
         }
 
         /// <summary>
@@ -705,12 +706,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <see cref="IndependentSums"/> multiply-adds are in flight; the first and last slab rows feed one row each.
         /// <paramref name="inputRows"/> names the range of t where rows read from the plane clip it (else all rows run).
         /// </summary>
-        private void EmitPairedTaps(SourceWriter writer, int bits, int chains, Func<string, List<string>> inputSetup,
+        private void EmitPairedTaps(SourceWriter writer, Isa isa, int chains, Func<string, List<string>> inputSetup,
                                     Func<string, int, string> window, Func<string, string, string> weight, Func<string, string, int, string> store,
                                     (string From, string To)? inputRows)
         {
             string rows = inputRows is (string from, string to) ? $"int t = {from}; t < {to}; t++" : "int t = 0; t <= KernelHeight; t++";
-            string type = $"Vector{bits}<float>";
+            string type = $"{isa.VectorType}<float>";
             int splits = Math.Max(1, Math.Min(IndependentSums / (2 * chains), Spec.Width.Kernel));
             DeclareAccumulators(writer, type, "acc", chains, splits);
             DeclareAccumulators(writer, type, "lower", chains, splits);
@@ -773,8 +774,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// instead of one load per kernel column that mostly straddles two cache lines. The slab has a vector of
         /// slack after its last row for the second load. Vector128 (Arm) loads the columns as before.
         /// </summary>
-        private bool Slides(int bits) => bits >= 256 && Names.PadsRows && Spec.Width.Stride == 1 && Spec.Width.Kernel > 1 &&
-                                         Spec.Width.Kernel <= MaxUnrolledColumns && (Spec.Width.Kernel - 1) * Spec.Width.Dilation < bits / 32;
+        private bool Slides(Isa isa) => isa.HasX86Shuffles && Names.PadsRows && Spec.Width.Stride == 1 && Spec.Width.Kernel > 1 &&
+                                         Spec.Width.Kernel <= MaxUnrolledColumns && (Spec.Width.Kernel - 1) * Spec.Width.Dilation < isa.Lanes;
 
         /// <summary>
         /// Whether the window <paramref name="shift"/> lanes into low then high is loaded instead of slid: every third
@@ -783,10 +784,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// depthwise step 0.0029 -> 0.0026 ms with 5 of 15 loaded (4 to 6 measured alike; every other one, in an
         /// earlier session, slower).
         /// </summary>
-        private static bool LoadsWindow(int bits, int shift) => bits == 512 && shift % 3 == 0;
+        private static bool LoadsWindow(Isa isa, int shift) => isa.HasAlignRight32 && shift % 3 == 0;
 
         /// <summary>Whether <see cref="PlaneVector"/> at this offset is a plain load (not zeros or an edge shuffle).</summary>
-        private bool PlaneLoads(int bits, int? fixedOx, int offset)
+        private bool PlaneLoads(Isa isa, int? fixedOx, int offset)
         {
             if (!(fixedOx is int ox))
             {
@@ -794,15 +795,15 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             int width = Spec.Width.FixedInput, first = ox + offset - Spec.Width.PadBefore(width);
-            return first >= 0 && first + (bits / 32) <= width;
+            return first >= 0 && first + (isa.Lanes) <= width;
         }
 
         /// <summary>
         /// The vector <paramref name="shift"/> lanes into low then high: valignd with AVX-512; with AVX2 a byte shift
         /// within 128-bit lanes (vpalignr) of low or high against the middle vector.
         /// </summary>
-        private static string SlideAt(int bits, int q, int shift) =>
-            bits == 512 ? $"Avx512F.AlignRight32(high{q}.AsInt32(), low{q}.AsInt32(), {Literal.Int(shift)}).AsSingle()"
+        private static string SlideAt(Isa isa, int q, int shift) =>
+            isa.HasAlignRight32 ? $"Avx512F.AlignRight32(high{q}.AsInt32(), low{q}.AsInt32(), {Literal.Int(shift)}).AsSingle()"
             : shift == 4 ? $"middle{q}"
             : shift < 4 ? $"Avx2.AlignRight(middle{q}.AsByte(), low{q}.AsByte(), {Literal.Int(4 * shift)}).AsSingle()"
             : $"Avx2.AlignRight(high{q}.AsByte(), middle{q}.AsByte(), {Literal.Int(4 * (shift - 4))}).AsSingle()";

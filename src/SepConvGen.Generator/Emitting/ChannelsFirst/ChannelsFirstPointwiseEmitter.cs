@@ -1,5 +1,6 @@
 using System;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting.ChannelsFirst
 {
@@ -33,11 +34,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// For each group of 4 filters, vectors of pixels along the row; the last pixels one by one. With
         /// Vector512, tiles that outgrow L1 run two groups at a time instead (see <see cref="PairsFor"/>).
         /// </summary>
-        protected override void EmitBlocks(SourceWriter writer, int bits, int lanes)
+        protected override void EmitBlocks(SourceWriter writer, Isa isa, int lanes)
         {
             int groups = Spec.OutChannels / PointwiseEmitter.FilterBlock;
             int tail = Spec.OutChannels % PointwiseEmitter.FilterBlock;
-            bool chunked = Chunked(bits);
+            bool chunked = Chunked(isa);
             if (chunked)
             {
                 EmitBiasFill(writer);
@@ -47,7 +48,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine($"int k1 = Math.Min(k0 + {Literal.Int(ChannelChunk)}, DepthwiseChannels);");
             }
 
-            Pairing pairing = bits == 512 && groups >= 2 ? PairsFor(lanes) : Pairing.Never;
+            Pairing pairing = isa.HasWideRegisterFile && groups >= 2 ? PairsFor(lanes) : Pairing.Never;
             if (groups > 0)
             {
                 writer.WriteLine("int fb = 0;");
@@ -64,7 +65,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine($"// The tile outgrows L1: two groups at a time ({Literal.Int(PairFilters)} filters x up to {Literal.Int(PixelVectors)} pixel vectors) read it from L2.");
                 writer.OpenBlock("for (; fb + 1 < FullFilterBlocks; fb += 2)");
                 EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
-                EmitPairPixels(writer, bits, lanes);
+                EmitPairPixels(writer, isa, lanes);
                 writer.CloseBlock();
                 if (pairing == Pairing.Checked)
                 {
@@ -83,7 +84,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
                 writer.OpenBlock("for (; fb < FullFilterBlocks; fb++)");
                 EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
-                EmitChannelsFirstPixels(writer, bits, lanes, PointwiseEmitter.FilterBlock);
+                EmitChannelsFirstPixels(writer, isa, lanes, PointwiseEmitter.FilterBlock);
                 writer.CloseBlock();
             }
 
@@ -92,14 +93,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.OpenBlock();
                 writer.WriteLine($"// The last {Count(tail, "filter")} (a partial group).");
                 EmitGroupStart(writer, "const int f = FullFilterBlocks * FilterBlock;", "FullFilterBlocks * PanelLength");
-                EmitChannelsFirstPixels(writer, bits, lanes, tail);
+                EmitChannelsFirstPixels(writer, isa, lanes, tail);
                 writer.CloseBlock();
             }
 
             if (chunked)
             {
                 writer.CloseBlock();
-                EmitActivationPass(writer, bits, lanes);
+                EmitActivationPass(writer, isa, lanes);
             }
         }
 
@@ -159,7 +160,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>Chunked channels: the activation over the tile's outputs once every chunk is in.</summary>
-        private void EmitActivationPass(SourceWriter writer, int bits, int lanes)
+        private void EmitActivationPass(SourceWriter writer, Isa isa, int lanes)
         {
             if (Spec.Activation == ActivationKind.Linear)
             {
@@ -172,7 +173,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine(Names.Let("plane", true, "outputRow", "f * outputPlane"));
             writer.WriteLine("int p = 0;");
             writer.OpenBlock($"for (; p + {lanes} <= pixels; p += {lanes})");
-            writer.WriteLine(Names.StoreVector($"Activate({Names.LoadVector(bits, "plane", "p")})", "plane", "p"));
+            writer.WriteLine(Names.StoreVector($"Activate({Names.LoadVector(isa, "plane", "p")})", "plane", "p"));
             writer.CloseBlock();
             writer.OpenBlock("for (; p < pixels; p++)");
             writer.WriteLine($"{Names.At("plane", "p")} = Activate({Names.At("plane", "p")});");
@@ -188,35 +189,35 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// loaded vector 4 times; the Vector512 pairs read the whole tile from L2 faster than chunks would re-add their
         /// sums in the output (S3 NCHW: chunked 1.56-1.61 ms, not 1.50; with Vector256 chunks measured 1-2 % faster).
         /// </summary>
-        private bool Chunked(int bits) => Spec.DepthwiseChannels > ChannelChunk && bits != 512;
+        private bool Chunked(Isa isa) => Spec.DepthwiseChannels > ChannelChunk && !isa.HasWideRegisterFile;
 
         /// <summary>The channel loop of one pass: all channels, or the pass's chunk.</summary>
-        private string ChannelLoop(int bits) => Chunked(bits) ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";
+        private string ChannelLoop(Isa isa) => Chunked(isa) ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";
 
         /// <summary>
         /// Where an accumulator starts: the bias (or zero), or with chunked channels the sum so far in the output at
         /// <paramref name="output"/>.
         /// </summary>
-        private string StartValue(int bits, string bias, string output) => Chunked(bits) ? output : bias;
+        private string StartValue(Isa isa, string bias, string output) => Chunked(isa) ? output : bias;
 
         /// <summary>The value to store: activated, unless chunked channels leave that to the pass after the chunks.</summary>
-        private string Finished(int bits, string value) => Chunked(bits) ? value : Activated(value);
+        private string Finished(Isa isa, string value) => Chunked(isa) ? value : Activated(value);
 
         /// <summary>
         /// A pair's pixels (a tile of more than one vector): blocks of 3 vectors, then one block of 2 or 3 whose last
         /// vector ends the tile. With a single vector left, the block of 2 starts a vector early and redoes it: the
         /// same sums, added in the same order.
         /// </summary>
-        private void EmitPairPixels(SourceWriter writer, int bits, int lanes)
+        private void EmitPairPixels(SourceWriter writer, Isa isa, int lanes)
         {
             writer.WriteLine("int ox = 0;");
             writer.OpenBlock($"for (; pixels - ox > {Literal.Int(PixelVectors * lanes)}; ox += {Literal.Int(PixelVectors * lanes)})");
-            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors, tail: false);
+            EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, PixelVectors, tail: false);
             writer.CloseBlock();
             writer.WriteLine("// 1 to 3 vectors left: one block whose last vector ends the tile.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
             writer.OpenBlock($"if (last > {lanes})");
-            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors, tail: true);
+            EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, PixelVectors, tail: true);
             writer.CloseBlock();
             writer.OpenBlock("else");
             writer.OpenBlock("if (last <= 0)");
@@ -225,7 +226,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine($"last += {lanes};");
             writer.CloseBlock();
             writer.WriteLine();
-            EmitChannelsFirstBlock(writer, bits, lanes, PairFilters, PixelVectors - 1, tail: true);
+            EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, PixelVectors - 1, tail: true);
             writer.CloseBlock();
         }
 
@@ -234,35 +235,35 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// Blocks never overlap one another (with chunked channels each adds its chunk to the output); only a block's
         /// last vector may overlap the one before it, both starting from the same sums.
         /// </summary>
-        private void EmitChannelsFirstPixels(SourceWriter writer, int bits, int lanes, int filters)
+        private void EmitChannelsFirstPixels(SourceWriter writer, Isa isa, int lanes, int filters)
         {
-            int block = GroupVectors(bits);
+            int block = GroupVectors(isa);
             int front = (block + 2) / 2, back = block + 1 - front;
             writer.WriteLine("int ox = 0;");
             writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
             writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
             writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
-            EmitChannelsFirstBlock(writer, bits, lanes, filters, block, tail: false);
+            EmitChannelsFirstBlock(writer, isa, lanes, filters, block, tail: false);
             writer.CloseBlock();
             writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
             writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
             writer.OpenBlock($"if (last > {Literal.Int((block - 1) * lanes)})");
-            if (bits == 512)
+            if (isa.HasWideRegisterFile)
             {
                 writer.WriteLine($"// {Literal.Int(block + 1)} vectors in one block: {Literal.Int(filters * (block + 1))} accumulators still fit the 32 registers.");
-                EmitChannelsFirstBlock(writer, bits, lanes, filters, block + 1, tail: true);
+                EmitChannelsFirstBlock(writer, isa, lanes, filters, block + 1, tail: true);
             }
             else
             {
                 writer.WriteLine($"// {Literal.Int(block + 1)} vectors: {Literal.Int(front)} and {Literal.Int(back)}.");
                 writer.OpenBlock();
-                EmitChannelsFirstBlock(writer, bits, lanes, filters, front, tail: false);
+                EmitChannelsFirstBlock(writer, isa, lanes, filters, front, tail: false);
                 writer.CloseBlock();
                 writer.WriteLine($"ox += {Literal.Int(front * lanes)};");
                 writer.WriteLine($"last -= {Literal.Int(front * lanes)};");
                 writer.OpenBlock();
-                EmitChannelsFirstBlock(writer, bits, lanes, filters, back, tail: true);
+                EmitChannelsFirstBlock(writer, isa, lanes, filters, back, tail: true);
                 writer.CloseBlock();
             }
 
@@ -275,27 +276,27 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     writer.WriteLine("// One vector: no block ran before (it leaves 2 or more), so this is the whole tile.");
                 }
 
-                EmitChannelsFirstBlock(writer, bits, lanes, filters, vectors, tail: vectors > 1);
+                EmitChannelsFirstBlock(writer, isa, lanes, filters, vectors, tail: vectors > 1);
                 writer.CloseBlock();
             }
 
             writer.WriteLine("ox = pixels;");
             writer.CloseBlock();
-            EmitChannelsFirstScalarPixels(writer, bits, filters);
+            EmitChannelsFirstScalarPixels(writer, isa, filters);
         }
 
         /// <summary>Tiles of fewer pixels than a vector, pixel by pixel.</summary>
-        private void EmitChannelsFirstScalarPixels(SourceWriter writer, int bits, int filters)
+        private void EmitChannelsFirstScalarPixels(SourceWriter writer, Isa isa, int filters)
         {
             writer.WriteLine("// Fewer pixels than a vector: one by one.");
             writer.OpenBlock("for (; ox < pixels; ox++)");
             for (int k = 0; k < filters; k++)
             {
                 string output = Names.At("outputRow", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox");
-                writer.WriteLine($"float sum{k} = {StartValue(bits, Spec.UseBias ? Names.At("bias", Literal.Plus("f", k)) : "0f", output)};");
+                writer.WriteLine($"float sum{k} = {StartValue(isa, Spec.UseBias ? Names.At("bias", Literal.Plus("f", k)) : "0f", output)};");
             }
 
-            writer.OpenBlock(ChannelLoop(bits));
+            writer.OpenBlock(ChannelLoop(isa));
             writer.WriteLine($"float a = {Names.At("row", "j * channelStride + ox")};");
             writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
@@ -306,7 +307,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"{Names.At("outputRow", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox")} = {Finished(bits, $"sum{k}")};");
+                writer.WriteLine($"{Names.At("outputRow", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox")} = {Finished(isa, $"sum{k}")};");
             }
 
             writer.CloseBlock();
@@ -316,7 +317,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// Pixel vectors per register block of one group: 4 with Vector512 (x86 and Arm have 32 vector registers
         /// there), else 3 (AVX2 has 16).
         /// </summary>
-        private static int GroupVectors(int bits) => bits == 512 ? 4 : PixelVectors;
+        private static int GroupVectors(Isa isa) => isa.HasWideRegisterFile ? 4 : PixelVectors;
 
         /// <summary>Filter k of a block: in the panel at <c>w</c>, or for k of 4 and more in the next panel.</summary>
         private static string WeightIndex(int k) =>
@@ -326,31 +327,31 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <paramref name="filters"/> x <paramref name="vectors"/> accumulators over the channels of the pass. Vector v
         /// starts v vectors after <c>ox</c>; in a <paramref name="tail"/> block the last one starts at <c>last</c>.
         /// </summary>
-        private void EmitChannelsFirstBlock(SourceWriter writer, int bits, int lanes, int filters, int vectors, bool tail)
+        private void EmitChannelsFirstBlock(SourceWriter writer, Isa isa, int lanes, int filters, int vectors, bool tail)
         {
             string Offset(int v) => tail && v == vectors - 1 ? "last" : Literal.Int(v * lanes);
             string OutputOffset(int k, int v) => $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
-            string type = $"Vector{bits}<float>";
+            string type = $"{isa.VectorType}<float>";
             for (int k = 0; k < filters; k++)
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string bias = Spec.UseBias ? $"Vector{bits}.Create({Names.At("bias", Literal.Plus("f", k))})" : $"{type}.Zero";
-                    writer.WriteLine($"{type} acc{k}_{v} = {StartValue(bits, bias, Names.LoadVector(bits, "outputRow", OutputOffset(k, v)))};");
+                    string bias = Spec.UseBias ? $"{isa.VectorType}.Create({Names.At("bias", Literal.Plus("f", k))})" : $"{type}.Zero";
+                    writer.WriteLine($"{type} acc{k}_{v} = {StartValue(isa, bias, Names.LoadVector(isa, "outputRow", OutputOffset(k, v)))};");
                 }
             }
 
-            writer.OpenBlock(ChannelLoop(bits));
+            writer.OpenBlock(ChannelLoop(isa));
             writer.WriteLine(Names.Let("xj", false, "row", "j * channelStride + ox"));
             for (int v = 0; v < vectors; v++)
             {
-                writer.WriteLine($"{type} x{v} = {Names.LoadVector(bits, "xj", Offset(v))};");
+                writer.WriteLine($"{type} x{v} = {Names.LoadVector(isa, "xj", Offset(v))};");
             }
 
             writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"{type} b{k} = Vector{bits}.Create({Names.At("wj", WeightIndex(k))});");
+                writer.WriteLine($"{type} b{k} = {isa.VectorType}.Create({Names.At("wj", WeightIndex(k))});");
                 for (int v = 0; v < vectors; v++)
                 {
                     writer.WriteLine($"acc{k}_{v} = MultiplyAdd(b{k}, x{v}, acc{k}_{v});");
@@ -363,7 +364,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    writer.WriteLine(Names.StoreVector(Finished(bits, $"acc{k}_{v}"), "outputRow", OutputOffset(k, v)));
+                    writer.WriteLine(Names.StoreVector(Finished(isa, $"acc{k}_{v}"), "outputRow", OutputOffset(k, v)));
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting.ChannelsFirst
 {
@@ -92,26 +93,26 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>The clipped load of one vector width.</summary>
-        public void EmitClippedVector(SourceWriter writer, int bits)
+        public void EmitClippedVector(SourceWriter writer, Isa isa)
         {
-            int lanes = bits / 32;
-            string type = $"Vector{bits}<float>";
+            int lanes = isa.Lanes;
+            string type = $"{isa.VectorType}<float>";
             writer.WriteLine();
             writer.WriteLine($"/// <summary>The {Literal.Int(lanes)} floats of the plane from <paramref name=\"start\"/> on, zero where they lie outside it.</summary>");
             writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)] // a call would make the JIT spill the tile loop's vectors");
-            writer.OpenBlock($"private static {type} ClippedVector{bits}({_names.Param("plane", false)}, int start)");
+            writer.OpenBlock($"private static {type} Clipped{isa.VectorType}({_names.Param("plane", false)}, int start)");
             writer.WriteLine($"int inside = Math.Min(Math.Max(start, 0), InputHeight * InputWidth - {Literal.Int(lanes)});");
             string indices = string.Join(", ", Enumerable.Range(0, lanes).Select(Literal.Int));
             writer.WriteLine("// Lane i takes element i + start - inside of the loaded vector; indices outside it select zero.");
-            writer.WriteLine($"return Vector{bits}.Shuffle({_names.LoadVector(bits, "plane", "inside")}, Vector{bits}.Create({indices}) + Vector{bits}.Create(start - inside));");
+            writer.WriteLine($"return {isa.VectorType}.Shuffle({_names.LoadVector(isa, "plane", "inside")}, {isa.VectorType}.Create({indices}) + {isa.VectorType}.Create(start - inside));");
             writer.CloseBlock();
         }
 
         /// <summary>The body of a vector depthwise method over the tile's <c>rows</c> rows from <c>oy</c> on.</summary>
-        public void EmitTile(SourceWriter writer, int bits)
+        public void EmitTile(SourceWriter writer, Isa isa)
         {
-            int lanes = bits / 32;
-            string type = $"Vector{bits}<float>";
+            int lanes = isa.Lanes;
+            string type = $"{isa.VectorType}<float>";
             int kh = _spec.Height.Kernel, kw = _spec.Width.Kernel;
             int[] columns = MaskedColumns.ToArray();
             int low = Offset(0, 0), high = Offset(kh - 1, kw - 1);
@@ -133,7 +134,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("// The channel's weights, a register each (broadcast in the loop, S3's step took twice as long).");
             for (int tap = 0; tap < kh * kw; tap++)
             {
-                writer.WriteLine($"{type} weight{tap} = {Weight(bits, tap)};");
+                writer.WriteLine($"{type} weight{tap} = {Weight(isa, tap)};");
             }
 
             writer.WriteLine("// The last vector may run past the tile, into the padding of the channel's row in the buffer.");
@@ -142,8 +143,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             for (int m = 0; m < columns.Length; m++)
             {
                 string mask = _names.IsChecked
-                    ? $"Vector{bits}.Create<int>(masks.Slice({MaskIndex(m)})).AsSingle()"
-                    : $"Vector{bits}.LoadUnsafe(ref masks, (nuint)({MaskIndex(m)})).AsSingle()";
+                    ? $"{isa.VectorType}.Create<int>(masks.Slice({MaskIndex(m)})).AsSingle()"
+                    : $"{isa.VectorType}.LoadUnsafe(ref masks, (nuint)({MaskIndex(m)})).AsSingle()";
                 writer.WriteLine($"{type} keep{columns[m]} = {mask};");
             }
 
@@ -151,11 +152,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine($"{type} {string.Join(", ", Enumerable.Range(0, sums).Select(s => $"sum{s}"))};");
             writer.OpenBlock($"if (q >= {Literal.Int(-low)} && q <= {Literal.Int(PlaneLength - lanes - high)})");
             writer.WriteLine("// Every tap's vector lies inside the plane.");
-            EmitTaps(writer, sums, at => _names.LoadVector(bits, "plane", at));
+            EmitTaps(writer, sums, at => _names.LoadVector(isa, "plane", at));
             writer.CloseBlock();
             writer.OpenBlock("else");
             writer.WriteLine("// Near the plane's first or last row: lanes outside the plane are zero.");
-            EmitTaps(writer, sums, at => $"ClippedVector{bits}({_names.Arg("plane")}, {at})");
+            EmitTaps(writer, sums, at => $"Clipped{isa.VectorType}({_names.Arg("plane")}, {at})");
             writer.CloseBlock();
             writer.WriteLine();
             string total = string.Join(" + ", Enumerable.Range(0, sums).Select(s => $"sum{s}"));
@@ -167,7 +168,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>Independent sums the taps rotate through, so that several multiply-adds are in flight.</summary>
         private const int IndependentSums = 3;
 
-        private string Weight(int bits, int tap) => $"Vector{bits}.Create({_names.At("w", tap == 0 ? "0" : $"{Literal.Int(tap)} * DepthwiseChannels")})";
+        private string Weight(Isa isa, int tap) => $"{isa.VectorType}.Create({_names.At("w", tap == 0 ? "0" : $"{Literal.Int(tap)} * DepthwiseChannels")})";
 
         private void EmitTaps(SourceWriter writer, int sums, System.Func<string, string> load)
         {

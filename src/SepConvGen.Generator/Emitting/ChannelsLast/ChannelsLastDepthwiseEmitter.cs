@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting.ChannelsLast
 {
@@ -23,11 +24,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// <summary>Along channels: any stride or dilation, but one multiplier (the outputs of one input channel are interleaved otherwise).</summary>
         protected override bool CanVectorize => true;
 
-        protected override void EmitRowBody(SourceWriter writer, int bits)
+        protected override void EmitRowBody(SourceWriter writer, Isa isa)
         {
-            if (bits > 0)
+            if (!isa.IsScalar)
             {
-                EmitVectorRowBody(writer, bits);
+                EmitVectorRowBody(writer, isa);
                 return;
             }
 
@@ -37,7 +38,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.WriteLine();
                 writer.OpenBlock($"if (oy < {Names.Size("InteriorTop")} || oy >= {Names.Size("InteriorBottom")})");
                 writer.WriteLine("// Border row: some kernel rows fall into the zero padding.");
-                EmitBorderLoop(writer, "0", width, Names.Isa);
+                EmitBorderLoop(writer, "0", width, Isa.Scalar);
                 writer.WriteLine("return;");
                 writer.CloseBlock();
             }
@@ -47,7 +48,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.WriteLine();
                 writer.WriteLine("// Left border: some kernel columns fall into the zero padding.");
-                EmitBorderLoop(writer, "0", start, Names.Isa);
+                EmitBorderLoop(writer, "0", start, Isa.Scalar);
             }
 
             writer.WriteLine();
@@ -67,7 +68,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.WriteLine();
                 writer.WriteLine("// Right border.");
-                EmitBorderLoop(writer, end, width, Names.Isa);
+                EmitBorderLoop(writer, end, width, Isa.Scalar);
             }
         }
 
@@ -75,10 +76,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// The vector row: channels in vectors (4 independent accumulators, then 1), the kernel rows clipped to the
         /// image for this output row, border columns through the vector border pixel.
         /// </summary>
-        private void EmitVectorRowBody(SourceWriter writer, int bits)
+        private void EmitVectorRowBody(SourceWriter writer, Isa isa)
         {
-            int lanes = bits / 32;
-            string isa = Names.IsaSuffix($"Vec{bits}");
+            int lanes = isa.Lanes;
             string width = Names.Size("OutputWidth");
             EmitRowClip(writer);
             (string start, string end) = InteriorColumns;
@@ -91,7 +91,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.WriteLine();
                 writer.WriteLine("// Left border: some kernel columns fall into the zero padding.");
-                EmitBorder(writer, bits, edges, left: true, "0", start, isa);
+                EmitBorder(writer, isa, edges, left: true, "0", start);
             }
 
             writer.WriteLine();
@@ -121,7 +121,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 }
 
                 writer.WriteLine($"int ox = {start};");
-                EmitPixelStrips(writer, bits, end, channels);
+                EmitPixelStrips(writer, isa, end, channels);
             }
 
             writer.OpenBlock(strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
@@ -131,14 +131,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 OpenChannelLoop(writer, lanes, chains, channels.End);
                 bool multiplier = OpenMultiplierLoop(writer);
-                EmitVectorTaps(writer, bits, chains,
+                EmitVectorTaps(writer, isa, chains,
                     ky => new[]
                     {
                         Names.Let("xr", false, "image", $"({InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}) * InChannels"),
                         Names.Let("wr", false, "weights", OrZero(Join(ky == "0" ? null : "ky * KernelWidth * DepthwiseChannels", multiplier ? "m * InChannels" : null))),
                     },
-                    (kx, q) => Names.LoadVector(bits, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
-                    (kx, q) => Names.LoadVector(bits, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
+                    (kx, q) => Names.LoadVector(isa, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
+                    (kx, q) => Names.LoadVector(isa, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
                     q => Names.StoreVector($"acc{q}", "target", Intermediate(Chain("c", q, lanes), multiplier ? "m" : "0")));
                 if (multiplier)
                 {
@@ -175,7 +175,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.WriteLine();
                 writer.WriteLine("// Right border.");
-                EmitBorder(writer, bits, edges, left: false, end, width, isa);
+                EmitBorder(writer, isa, edges, left: false, end, width);
             }
         }
 
@@ -217,7 +217,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// <summary>Stride 1 (TensorFlow SAME): the columns padded right (the odd one goes here).</summary>
         private int PadRight => Spec.Width.EffectiveKernel - 1 - PadLeft;
 
-        private void EmitBorder(SourceWriter writer, int bits, EdgeStrips edges, bool left, string start, string end, string isa)
+        private void EmitBorder(SourceWriter writer, Isa isa, EdgeStrips edges, bool left, string start, string end)
         {
             int before = PadLeft, after = PadRight;
             if (edges == EdgeStrips.None || (left ? before : after) == 0)
@@ -234,13 +234,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 // Pixel p (from 0) reads input column p - before + kx * DilationWidth: taps left of column 0 are padding.
                 writer.WriteLine("const int ox = 0;");
-                EmitStrip(writer, bits, before, "0", (p, kx) => p + (kx * dilation) >= before ? p + (kx * dilation) - before : null, AllChannels);
+                EmitStrip(writer, isa, before, "0", (p, kx) => p + (kx * dilation) >= before ? p + (kx * dilation) - before : null, AllChannels);
             }
             else
             {
                 // Pixel p (from the width - after) reads input column width - (before + after) + p + kx * DilationWidth.
                 writer.WriteLine($"int ox = {Names.Size("OutputWidth")} - {Literal.Int(after)};");
-                EmitStrip(writer, bits, after, $"{Names.Size("InputWidth")} - {Literal.Int(before + after)}",
+                EmitStrip(writer, isa, after, $"{Names.Size("InputWidth")} - {Literal.Int(before + after)}",
                     (p, kx) => p + (kx * dilation) < before + after ? p + (kx * dilation) : null, AllChannels);
             }
 
@@ -262,7 +262,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// step 0.037 -> 0.030 ms, S1's 0.0028 -> 0.0022; 8 pixels measured the same); the narrower vectors keep 4
         /// (AVX2 has 16 registers).
         /// </summary>
-        private static int StripPixels(int bits) => bits == 512 ? 6 : 4;
+        private static int StripPixels(Isa isa) => isa.HasWideRegisterFile ? 6 : 4;
 
         /// <summary>Strips need the kernel's columns unrolled; wider kernels keep the pixel-by-pixel loop.</summary>
         private const int MaxStripColumns = 16;
@@ -275,15 +275,15 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// loaded once and multiplied into every pixel's accumulators that use it, so a k-wide kernel costs about
         /// (pixels + k) loads for pixels x k multiply-adds instead of two loads per multiply-add.
         /// </summary>
-        private void EmitPixelStrips(SourceWriter writer, int bits, string end, Channels channels)
+        private void EmitPixelStrips(SourceWriter writer, Isa isa, string end, Channels channels)
         {
             (string start, _) = InteriorColumns;
-            int pixels = StripPixels(bits);
+            int pixels = StripPixels(isa);
             writer.WriteLine($"// Strips of {pixels} output pixels share the input columns they read; the last one ends the interior");
             writer.WriteLine("// and may compute pixels again (the same values), which costs less than single pixels.");
             writer.OpenBlock($"for (; ox < {end} && {(start == "0" ? end : $"{end} - {start}")} >= {pixels}; ox += {pixels})");
             writer.WriteLine($"ox = Math.Min(ox, {end} - {pixels});");
-            EmitStrip(writer, bits, pixels, Names.InputColumn, (p, kx) => (p * Spec.Width.Stride) + (kx * Spec.Width.Dilation), channels);
+            EmitStrip(writer, isa, pixels, Names.InputColumn, (p, kx) => (p * Spec.Width.Stride) + (kx * Spec.Width.Dilation), channels);
             writer.CloseBlock();
         }
 
@@ -291,10 +291,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// One strip of <paramref name="pixels"/> output pixels from <c>ox</c> on: tap (p, kx) reads input column
         /// <paramref name="inputColumn"/> + <paramref name="tapColumn"/>(p, kx), or nothing where that is null (padding).
         /// </summary>
-        private void EmitStrip(SourceWriter writer, int bits, int pixels, string inputColumn, System.Func<int, int, int?> tapColumn, Channels channels)
+        private void EmitStrip(SourceWriter writer, Isa isa, int pixels, string inputColumn, System.Func<int, int, int?> tapColumn, Channels channels)
         {
-            int lanes = bits / 32;
-            string type = $"Vector{bits}<float>";
+            int lanes = isa.Lanes;
+            string type = $"{isa.VectorType}<float>";
             string inputWidth = Names.Size("InputWidth");
             (string kyFrom, string kyTo) = VectorKernelRows;
             writer.WriteLine($"int c = {channels.Start};");
@@ -332,14 +332,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
                     if (!used)
                     {
-                        writer.WriteLine($"{type} weight{column} = {Names.LoadVector(bits, "wr", Join(Column(column, "DepthwiseChannels"), "c"))};");
+                        writer.WriteLine($"{type} weight{column} = {Names.LoadVector(isa, "wr", Join(Column(column, "DepthwiseChannels"), "c"))};");
                         used = true;
                     }
 
                     string name = $"input{u}";
                     if (loaded.Add(u))
                     {
-                        writer.WriteLine($"{type} {name} = {Names.LoadVector(bits, "xr", Join(u == 0 ? null : $"{u} * InChannels", "c"))};");
+                        writer.WriteLine($"{type} {name} = {Names.LoadVector(isa, "xr", Join(u == 0 ? null : $"{u} * InChannels", "c"))};");
                     }
 
                     string acc = kx % 2 == 0 ? $"acc{p}" : $"odd{p}";
@@ -405,10 +405,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine($"c = Math.Min(c, InChannels - {Literal.Int(lanes)});");
         }
 
-        private void EmitBorderLoop(SourceWriter writer, string start, string end, string isa)
+        private void EmitBorderLoop(SourceWriter writer, string start, string end, Isa isa)
         {
             // The scalar border pixel has no suffix: every row method shares it.
-            string method = isa == Names.Isa ? "DepthwiseBorderPixel" : "DepthwiseBorderPixel" + isa;
+            string method = isa.IsScalar ? "DepthwiseBorderPixel" : "DepthwiseBorderPixel" + Names.IsaSuffix(isa.Name);
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
             writer.WriteLine($"{method}({Names.ArgAt("row", "ox * DepthwiseChannels")}, {Names.Arg("image")}, iy, {Names.InputColumn}{Names.Argument});");
             writer.CloseBlock();
@@ -450,13 +450,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.CloseBlock();
         }
 
-        protected override void EmitVectorBorderPixel(SourceWriter writer, int bits)
+        protected override void EmitVectorBorderPixel(SourceWriter writer, Isa isa)
         {
-            int lanes = bits / 32;
-            string type = $"Vector{bits}<float>";
+            int lanes = isa.Lanes;
+            string type = $"{isa.VectorType}<float>";
             writer.WriteLine();
-            writer.WriteLine($"/// <summary>The border pixel with Vector{bits} along the channels.</summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel{Names.IsaSuffix($"Vec{bits}")}({Names.Param("target", true)}, {Names.Param("image", false)}, int iy, int ix{Names.Parameter})");
+            writer.WriteLine($"/// <summary>The border pixel with {isa.VectorType} along the channels.</summary>");
+            writer.OpenBlock($"private void DepthwiseBorderPixel{Names.IsaSuffix(isa.Name)}({Names.Param("target", true)}, {Names.Param("image", false)}, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.WriteLine("int c = 0;");
@@ -477,7 +477,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 for (int q = 0; q < chains; q++)
                 {
                     string channel = Chain("c", q, lanes);
-                    writer.WriteLine($"acc{q} = MultiplyAdd({Names.LoadVector(bits, "image", $"pixel + {channel}")}, {Names.LoadVector(bits, "weights", "tap + " + Intermediate(channel, multiplier ? "m" : "0"))}, acc{q});");
+                    writer.WriteLine($"acc{q} = MultiplyAdd({Names.LoadVector(isa, "image", $"pixel + {channel}")}, {Names.LoadVector(isa, "weights", "tap + " + Intermediate(channel, multiplier ? "m" : "0"))}, acc{q});");
                 }
 
                 writer.CloseBlock();

@@ -1,5 +1,6 @@
 using System;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting.ChannelsLast
 {
@@ -22,7 +23,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         }
 
         /// <summary>For each panel of 32 filters, blocks of pixels x whole filter vectors.</summary>
-        protected override void EmitBlocks(SourceWriter writer, int bits, int lanes)
+        protected override void EmitBlocks(SourceWriter writer, Isa isa, int lanes)
         {
             int pack = LayerSpec.PackBlock(LayoutKind.ChannelsLast);
             int vectors = pack / lanes;
@@ -34,7 +35,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.OpenBlock("for (int panel = 0; panel < OutChannels / PackBlock; panel++)");
                 writer.WriteLine("int f = panel * PackBlock;");
                 writer.WriteLine(Names.Let("w", false, "weights", "panel * PanelLength"));
-                EmitChannelsLastPixels(writer, bits, lanes, vectors, pixels, lanes);
+                EmitChannelsLastPixels(writer, isa, lanes, vectors, pixels, lanes);
                 writer.CloseBlock();
             }
 
@@ -45,35 +46,35 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.WriteLine("const int f = OutChannels / PackBlock * PackBlock;");
                 writer.WriteLine(Names.Let("w", false, "weights", "OutChannels / PackBlock * PanelLength"));
                 int tailVectors = (tail + lanes - 1) / lanes;
-                EmitChannelsLastPixels(writer, bits, lanes, tailVectors, Math.Max(1, Accumulators / tailVectors), tail - ((tailVectors - 1) * lanes));
+                EmitChannelsLastPixels(writer, isa, lanes, tailVectors, Math.Max(1, Accumulators / tailVectors), tail - ((tailVectors - 1) * lanes));
                 writer.CloseBlock();
             }
         }
 
-        private void EmitChannelsLastPixels(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        private void EmitChannelsLastPixels(SourceWriter writer, Isa isa, int lanes, int vectors, int pixels, int lastLanes)
         {
             writer.WriteLine("int ox = 0;");
-            if (pixels > 1 && bits == 512 && (pixels + 2) * vectors <= WideAccumulators)
+            if (pixels > 1 && isa.HasWideRegisterFile && (pixels + 2) * vectors <= WideAccumulators)
             {
-                EmitChannelsLastExactCover(writer, bits, lanes, vectors, pixels, lastLanes);
+                EmitChannelsLastExactCover(writer, isa, lanes, vectors, pixels, lastLanes);
             }
 
             if (pixels > 1)
             {
                 writer.OpenBlock($"for (; ox + {pixels} <= pixels; ox += {pixels})");
-                EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
+                EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels, lastLanes);
                 writer.CloseBlock();
                 writer.OpenBlock($"if (ox < pixels && pixels >= {pixels})");
                 writer.WriteLine("// The last pixels as one block that ends the tile: it computes some pixels again (the same values),");
                 writer.WriteLine("// which costs less than single pixels, whose few accumulators wait on each other.");
                 writer.WriteLine($"ox = pixels - {pixels};");
-                EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels, lastLanes);
+                EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels, lastLanes);
                 writer.WriteLine("ox = pixels;");
                 writer.CloseBlock();
             }
 
             writer.OpenBlock("for (; ox < pixels; ox++)");
-            EmitChannelsLastBlock(writer, bits, lanes, vectors, 1, lastLanes);
+            EmitChannelsLastBlock(writer, isa, lanes, vectors, 1, lastLanes);
             writer.CloseBlock();
         }
 
@@ -82,7 +83,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// of p to p + 2 pixels cover any n from p * b to (p + 2) * b, i.e. every tile of 3p pixels or more: the blocks
         /// then end exactly at the tile's end and no pixel is computed twice (the last-block overlap costs up to 5 %).
         /// </summary>
-        private void EmitChannelsLastExactCover(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        private void EmitChannelsLastExactCover(SourceWriter writer, Isa isa, int lanes, int vectors, int pixels, int lastLanes)
         {
             string small = Literal.Int(pixels), middle = Literal.Int(pixels + 1), large = Literal.Int(pixels + 2);
             writer.WriteLine($"// Blocks of {small}, {middle} and {large} pixels ending exactly at the tile's end: ceil(pixels / {large}) blocks cover {small} to {large}");
@@ -90,18 +91,18 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine($"int extra = pixels - {small} * ((pixels + {middle}) / {large});");
             writer.OpenBlock("if (extra >= 0)");
             writer.OpenBlock($"for (; extra >= 2; extra -= 2, ox += {large})");
-            EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels + 2, lastLanes);
+            EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels + 2, lastLanes);
             writer.CloseBlock();
             writer.OpenBlock("if (extra == 1)");
-            EmitChannelsLastBlock(writer, bits, lanes, vectors, pixels + 1, lastLanes);
+            EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels + 1, lastLanes);
             writer.WriteLine($"ox += {middle};");
             writer.CloseBlock();
             writer.CloseBlock();
         }
 
-        private void EmitChannelsLastBlock(SourceWriter writer, int bits, int lanes, int vectors, int pixels, int lastLanes)
+        private void EmitChannelsLastBlock(SourceWriter writer, Isa isa, int lanes, int vectors, int pixels, int lastLanes)
         {
-            string type = $"Vector{bits}<float>";
+            string type = $"{isa.VectorType}<float>";
             for (int p = 0; p < pixels; p++)
             {
                 writer.WriteLine(Names.Let($"x{p}", false, "row", p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels"));
@@ -111,7 +112,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    string start = Spec.UseBias ? Names.LoadVector(bits, "bias", Literal.Plus("f", v * lanes)) : $"{type}.Zero";
+                    string start = Spec.UseBias ? Names.LoadVector(isa, "bias", Literal.Plus("f", v * lanes)) : $"{type}.Zero";
                     writer.WriteLine($"{type} acc{p}_{v} = {start};");
                 }
             }
@@ -120,12 +121,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
             for (int v = 0; v < vectors; v++)
             {
-                writer.WriteLine($"{type} w{v} = {Names.LoadVector(bits, "wj", Literal.Int(v * lanes))};");
+                writer.WriteLine($"{type} w{v} = {Names.LoadVector(isa, "wj", Literal.Int(v * lanes))};");
             }
 
             for (int p = 0; p < pixels; p++)
             {
-                writer.WriteLine($"{type} a{p} = Vector{bits}.Create({Names.At($"x{p}", "j")});");
+                writer.WriteLine($"{type} a{p} = {isa.VectorType}.Create({Names.At($"x{p}", "j")});");
                 for (int v = 0; v < vectors; v++)
                 {
                     writer.WriteLine($"acc{p}_{v} = MultiplyAdd(a{p}, w{v}, acc{p}_{v});");
