@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SepConvGen.Generator.Model;
 using SepConvGen.Generator.Planning;
 
@@ -12,13 +13,16 @@ namespace SepConvGen.Generator.Emitting
     /// </summary>
     internal abstract class DepthwiseEmitter
     {
-        protected DepthwiseEmitter(LayerSpec spec, KernelNames names)
+        protected DepthwiseEmitter(LayerSpec spec, KernelNames names, KernelPlan plan)
         {
             Spec = spec;
             Names = names;
+            Plan = plan;
         }
 
         protected LayerSpec Spec { get; }
+
+        protected KernelPlan Plan { get; }
 
         protected KernelNames Names { get; }
 
@@ -28,20 +32,20 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>Distance between two kernel rows in the input, in floats.</summary>
         protected abstract string RowStep { get; }
 
-        public static DepthwiseEmitter For(LayerSpec spec, KernelNames names) => spec.Layout == LayoutKind.ChannelsFirst
-            ? new ChannelsFirst.ChannelsFirstDepthwiseEmitter(spec, names)
-            : new ChannelsLast.ChannelsLastDepthwiseEmitter(spec, names);
+        public static DepthwiseEmitter For(LayerSpec spec, KernelNames names, KernelPlan plan) => spec.Layout == LayoutKind.ChannelsFirst
+            ? new ChannelsFirst.ChannelsFirstDepthwiseEmitter(spec, names, plan)
+            : new ChannelsLast.ChannelsLastDepthwiseEmitter(spec, names, plan);
 
         /// <summary>How the row buffer is laid out, for the row method's summary.</summary>
         protected abstract string RowLayout { get; }
 
         /// <summary>
-        /// The row methods: one per vector width whose interior this layout can vectorize (see
-        /// <see cref="CanVectorize"/>) and a scalar one, a dispatcher when there are several, and the border pixel.
+        /// The row methods: one per vector width of the plan's depthwise paths and a scalar one, a dispatcher when there
+        /// are several, and the border pixel.
         /// </summary>
-        public void Emit(SourceWriter writer, Isa[] vectorWidths)
+        public void Emit(SourceWriter writer)
         {
-            Isa[] widths = CanVectorize ? vectorWidths : Array.Empty<Isa>();
+            Isa[] widths = Plan.DepthwiseIsas.ToArray();
             if (widths.Length > 0)
             {
                 EmitDispatcher(writer, widths);
@@ -88,17 +92,7 @@ namespace SepConvGen.Generator.Emitting
         }
 
         /// <summary>The name <c>ForwardCore</c> calls: the dispatcher, or the scalar method when nothing is vectorized.</summary>
-        public string EntryName(Isa[] vectorWidths) =>
-            CanVectorize && vectorWidths.Length > 0 ? Names.DepthwiseBase : Names.DepthwiseBase + Names.Isa;
-
-        /// <summary>
-        /// Whether a vector width runs output rows in pairs over the padded slab, whose buffer then needs two rows more
-        /// (NCHW; see ChannelsFirstDepthwiseEmitter).
-        /// </summary>
-        public virtual bool PairsSlabRows(Isa[] vectorWidths) => false;
-
-        /// <summary>Whether the interior can run on vectors in this layout (else every width uses the scalar row).</summary>
-        protected abstract bool CanVectorize { get; }
+        public string EntryName => Plan.VectorizesDepthwise ? Names.DepthwiseBase : Names.DepthwiseBase + Names.Isa;
 
         private void EmitDispatcher(SourceWriter writer, Isa[] widths) =>
             Dispatcher.Emit(writer, "Depthwise step",
@@ -137,9 +131,6 @@ namespace SepConvGen.Generator.Emitting
             writer.CloseBlock();
         }
 
-        /// <summary>Kernel columns unrolled in vector code; wider kernels loop over their columns too.</summary>
-        protected const int MaxUnrolledColumns = 16;
-
         /// <summary>
         /// One vector block of <paramref name="chains"/> accumulators over every tap: a loop over the kernel rows
         /// (whose start <paramref name="rowSetup"/> declares as <c>xr</c>/<c>wr</c> for a row expression) with the
@@ -155,7 +146,7 @@ namespace SepConvGen.Generator.Emitting
         {
             (string kyFrom, string kyTo) = kernelRows ?? VectorKernelRows;
             string type = $"{isa.VectorType}<float>";
-            bool unrolled = Spec.Width.Kernel <= MaxUnrolledColumns;
+            bool unrolled = Spec.Width.Kernel <= KernelPlanner.MaxUnrolledColumns;
             splits = unrolled ? Math.Max(1, Math.Min(splits, Spec.Width.Kernel)) : 1;
             DeclareAccumulators(writer, type, "acc", chains, splits);
 

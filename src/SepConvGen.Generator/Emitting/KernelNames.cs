@@ -14,27 +14,19 @@ namespace SepConvGen.Generator.Emitting
     {
         private readonly LayerSpec _spec;
 
-        public KernelNames(LayerSpec spec, KernelOptions options)
+        public KernelNames(LayerSpec spec, KernelOptions options, KernelPlan plan)
         {
             _spec = spec;
             IsChecked = options.IsChecked;
             HasVectors = options.VectorWidths.Length > 0;
+            PadsRows = plan.PadsRows;
         }
 
         /// <summary>Whether vector kernels are emitted.</summary>
         public bool HasVectors { get; }
 
-        /// <summary>
-        /// NCHW vector rows copy a tile's input rows into a zero-padded slab (once per channel), so that border
-        /// rows and columns run on vectors too, split into StrideWidth phases (every StrideWidth-th column) so that
-        /// strided columns are contiguous. Layers whose width can pad or that stride pass the slab to the
-        /// depthwise methods, which then take all the tile's rows at once.
-        /// </summary>
-        public bool PadsRows => HasVectors && _spec.Layout == LayoutKind.ChannelsFirst &&
-            (_spec.Width.Stride == 1 ? _spec.Width.HasBorder : _spec.Width.Stride <= MaxPhasedStride);
-
-        /// <summary>The widest stride whose rows are split into phases; wider strides keep scalar rows.</summary>
-        public const int MaxPhasedStride = 4;
+        /// <summary>Whether NCHW depthwise methods take the tile's rows at once with their padded slab (the plan's <see cref="KernelPlan.PadsRows"/>).</summary>
+        public bool PadsRows { get; }
 
         /// <summary>Checked mode: every access is bounds-checked through spans.</summary>
         public bool IsChecked { get; }

@@ -16,13 +16,15 @@ namespace SepConvGen.Generator.Emitting
         private readonly LayerSpec _spec;
         private readonly KernelNames _names;
         private readonly KernelOptions _options;
+        private readonly KernelPlan _plan;
         private readonly SourceWriter _writer = new SourceWriter();
 
         private LayerEmitter(LayerSpec spec, KernelOptions options)
         {
             _spec = spec;
             _options = options;
-            _names = new KernelNames(spec, options);
+            _plan = KernelPlanner.Plan(spec, options);
+            _names = new KernelNames(spec, options, _plan);
         }
 
         /// <summary>The file for <paramref name="spec"/>, with the kernels <paramref name="options"/> ask for.</summary>
@@ -78,7 +80,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
             EmitForwardCore();
             w.WriteLine();
-            DepthwiseEmitter.For(_spec, _names).Emit(w, _options.VectorWidths);
+            DepthwiseEmitter.For(_spec, _names, _plan).Emit(w);
             w.WriteLine();
             new PointwiseEmitter(_spec, _names).Emit(w);
             EmitVectorKernels();
@@ -163,7 +165,7 @@ namespace SepConvGen.Generator.Emitting
             if (_spec.IsFixed)
             {
                 int outH = _spec.Height.Output(_spec.Height.FixedInput), outW = _spec.Width.Output(_spec.Width.FixedInput);
-                w.WriteLine($"private const int RowTile = {_spec.RowTile(outH, outW)};");
+                w.WriteLine($"private const int RowTile = {_plan.RowTile};");
             }
             else
             {
@@ -488,9 +490,6 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
         }
 
-        /// <summary>Vector kernels use the scratch from its first 64-byte line on (see <see cref="EmitScratch"/>).</summary>
-        private bool AlignsScratch => _options.VectorWidths.Length > 0;
-
         /// <summary>
         /// The thread's scratch buffer (one <c>[ThreadStatic]</c> array, as the layer classes may live in collectible
         /// contexts). Vector kernels use it from its first 64-byte line on, so a tile's vector loads never straddle two
@@ -500,7 +499,7 @@ namespace SepConvGen.Generator.Emitting
         private void EmitScratch()
         {
             SourceWriter w = _writer;
-            bool aligned = AlignsScratch;
+            bool aligned = _plan.AlignsScratch;
             w.WriteLine("// Each thread's scratch for ForwardCore: grown when a call needs more, never shared between threads.");
             w.WriteLine("[ThreadStatic]");
             w.WriteLine("private static float[] t_sepConvScratch;");
@@ -551,7 +550,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("/// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.");
             w.WriteLine("/// </summary>");
             w.OpenBlock($"private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows{_names.Parameter})");
-            bool aligned = AlignsScratch;
+            bool aligned = _plan.AlignsScratch;
             string startOut = aligned ? ", out int start" : string.Empty;
             string Start(string offset) => !aligned ? offset : offset == "0" ? "start" : "start + " + offset;
             w.WriteLine($"int tilePixels = rows * {outW};");
@@ -572,7 +571,7 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("// After the tile: zero-padded copies of the input rows the tile reads (zeroed per tile), and 16 floats");
                 w.WriteLine("// of slack: the vector rows may load one vector past the end of the last padded row.");
                 w.WriteLine("int slabRows = (rows - 1) * StrideHeight + (KernelHeight - 1) * DilationHeight + 1;");
-                bool pairs = DepthwiseEmitter.For(_spec, _names).PairsSlabRows(_options.VectorWidths);
+                bool pairs = _plan.PairsSlabRows;
                 if (pairs)
                 {
                     w.WriteLine("// Two rows more for rows in pairs: the zero row an odd last row's partner reads, and the row it writes.");
@@ -611,7 +610,7 @@ namespace SepConvGen.Generator.Emitting
                 }
             }
 
-            string depthwise = DepthwiseEmitter.For(_spec, _names).EntryName(_options.VectorWidths);
+            string depthwise = DepthwiseEmitter.For(_spec, _names, _plan).EntryName;
             if (_names.PadsRows)
             {
                 w.WriteLine($"{depthwise}({_names.Arg("image")}, {_names.Arg("row")}, firstRow{_names.DepthwiseTileArgument}{_names.Argument});");
@@ -673,7 +672,7 @@ namespace SepConvGen.Generator.Emitting
                 return;
             }
 
-            var vector = VectorPointwiseEmitter.For(_spec, _names);
+            var vector = VectorPointwiseEmitter.For(_spec, _names, _plan);
             _writer.WriteLine();
             vector.EmitDispatcher(_writer, widths);
             foreach (Isa isa in widths)

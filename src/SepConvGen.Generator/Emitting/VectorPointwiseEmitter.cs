@@ -12,19 +12,22 @@ namespace SepConvGen.Generator.Emitting
     /// </summary>
     internal abstract class VectorPointwiseEmitter
     {
-        protected VectorPointwiseEmitter(LayerSpec spec, KernelNames names)
+        protected VectorPointwiseEmitter(LayerSpec spec, KernelNames names, KernelPlan plan)
         {
             Spec = spec;
             Names = names;
+            Plan = plan;
         }
 
         protected LayerSpec Spec { get; }
 
+        protected KernelPlan Plan { get; }
+
         protected KernelNames Names { get; }
 
-        public static VectorPointwiseEmitter For(LayerSpec spec, KernelNames names) => spec.Layout == LayoutKind.ChannelsFirst
-            ? new ChannelsFirst.ChannelsFirstPointwiseEmitter(spec, names)
-            : new ChannelsLast.ChannelsLastPointwiseEmitter(spec, names);
+        public static VectorPointwiseEmitter For(LayerSpec spec, KernelNames names, KernelPlan plan) => spec.Layout == LayoutKind.ChannelsFirst
+            ? new ChannelsFirst.ChannelsFirstPointwiseEmitter(spec, names, plan)
+            : new ChannelsLast.ChannelsLastPointwiseEmitter(spec, names, plan);
 
         /// <summary>The dispatcher: the widest accelerated vector kernel, else the scalar one.</summary>
         public void EmitDispatcher(SourceWriter writer, Isa[] widths) =>

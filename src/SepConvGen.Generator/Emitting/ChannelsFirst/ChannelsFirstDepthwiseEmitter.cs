@@ -14,8 +14,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
     {
         private readonly FlatTileEmitter _flat;
 
-        public ChannelsFirstDepthwiseEmitter(LayerSpec spec, KernelNames names)
-            : base(spec, names)
+        public ChannelsFirstDepthwiseEmitter(LayerSpec spec, KernelNames names, KernelPlan plan)
+            : base(spec, names, plan)
         {
             _flat = new FlatTileEmitter(spec, names);
         }
@@ -26,8 +26,16 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         protected override string RowLayout => "DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW)";
 
-        /// <summary>Along the row: strided rows read their columns from phase-split padded copies (see KernelNames.PadsRows).</summary>
-        protected override bool CanVectorize => Spec.Width.Stride <= KernelNames.MaxPhasedStride;
+        private bool Slides(Isa isa) => Plan.DepthwiseFor(isa).Slides;
+
+        private bool ReadsPlane(Isa isa) => Plan.DepthwiseFor(isa).ReadsPlane;
+
+        private bool PairsRows(Isa isa) => Plan.DepthwiseFor(isa).PairsRows;
+
+        private bool SplitsPairs(Isa isa) => Plan.DepthwiseFor(isa).SplitsPairs;
+
+        /// <summary>Whether the window <paramref name="shift"/> lanes into low then high is loaded instead of slid.</summary>
+        private bool LoadsWindow(Isa isa, int shift) => Plan.DepthwiseFor(isa).LoadsEveryThirdWindow && shift % 3 == 0;
 
         protected override void EmitRowBody(SourceWriter writer, Isa isa)
         {
@@ -106,7 +114,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// </summary>
         private void EmitPaddedVectorRow(SourceWriter writer, Isa isa)
         {
-            if (_flat.Applies)
+            if (Plan.FlatTiles)
             {
                 _flat.EmitTile(writer, isa);
                 return;
@@ -195,9 +203,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             Func<string, string?> columnOffset = strided ? PhaseColumn : kx => Column(kx, "TapColumnStep");
             writer.WriteLine("int r = 0;");
             int lanes = isa.Lanes;
-            if (PairsRows(isa) && (!Spec.Width.IsFixed || Spec.Width.Output(Spec.Width.FixedInput) >= lanes))
+            Applies slabPairs = Plan.DepthwiseFor(isa).SlabPairs;
+            if (slabPairs != Applies.Never)
             {
-                string wide = Spec.Width.IsFixed ? string.Empty : $" && {width} >= {Literal.Int(lanes)}";
+                string wide = slabPairs == Applies.Checked ? $" && {width} >= {Literal.Int(lanes)}" : string.Empty;
                 writer.WriteLine("// Output rows in pairs: slab row t is kernel row t of the upper row and t - 1 of the lower one, so each");
                 writer.WriteLine("// slab row is loaded and slid once for both (rows at least a vector wide). An odd last row runs as a pair");
                 writer.WriteLine("// too, its partner reading the zero row under the slab and written to the row after that: a row's sums then");
@@ -276,28 +285,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
         }
 
-        /// <summary>
-        /// Two output rows per pass where kernel rows follow slab rows one to one (stride and dilation 1 in height):
-        /// slab row t is kernel row t of the upper row and t - 1 of the lower, so its loads and slid windows serve
-        /// both. Each window costs a shuffle: a 7x7 row of 2 vectors takes 84 shuffles for 98 multiply-adds alone,
-        /// 48 in pairs (S4 NCHW depthwise step 0.052 -> 0.048 ms).
-        /// </summary>
-        private bool PairsRows(Isa isa) => Slides(isa) && Spec.Height.Kernel > 1 && Spec.Height.Stride == 1 && Spec.Height.Dilation == 1;
-
-        /// <summary>
-        /// Rows in pairs over the slab (not read from the plane): the slab buffer then has two rows more, the zero row
-        /// an odd last row's partner reads and the row it writes.
-        /// </summary>
-        public override bool PairsSlabRows(Isa[] vectorWidths) => vectorWidths.Any(isa => PairsRows(isa) && !ReadsPlane(isa));
-
         /// <summary>Vector rows over a padded slab run every kernel row (the slab's rows outside the image are zero).</summary>
         protected override (string From, string To) VectorKernelRows => Names.PadsRows ? ("0", "KernelHeight") : base.VectorKernelRows;
-
-        /// <summary>
-        /// Stride 2 with 256- or 512-bit vectors: the phases are the even and odd columns, split from two loaded
-        /// vectors at a time (<c>EvenLanes</c>/<c>OddLanes</c>) instead of column by column.
-        /// </summary>
-        private bool SplitsPairs(Isa isa) => Spec.Width.Stride == 2 && isa.HasX86Shuffles;
 
         private void EmitPairSplit(SourceWriter writer, Isa isa, string padLeft)
         {
@@ -324,7 +313,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>The column masks of flat tiles (see <see cref="FlatTileEmitter"/>).</summary>
         protected override void EmitSharedVectorHelpers(SourceWriter writer)
         {
-            if (_flat.Applies)
+            if (Plan.FlatTiles)
             {
                 _flat.EmitColumnMasks(writer);
             }
@@ -333,7 +322,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>The lane pickers <see cref="EmitPairSplit"/> calls (and the clipped loads of flat tiles), for one vector width.</summary>
         protected override void EmitVectorHelpers(SourceWriter writer, Isa isa)
         {
-            if (_flat.Applies)
+            if (Plan.FlatTiles)
             {
                 _flat.EmitClippedVector(writer, isa);
             }
@@ -584,20 +573,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
-        /// Fixed-width rows of at least a vector, stride 1, sliding windows (<see cref="Slides"/>): the rows are read from
-        /// the input plane instead of a padded copy. The blocks of a row are laid out here, so whether a vector reaches
-        /// into the padding is known for each: such a vector is the row's first or last vector with its lanes shuffled
-        /// into place and zeros for the padding (<see cref="PlaneVector"/>). The copies took a third of the S2 NCHW
-        /// depthwise step. Windows over <see cref="MaxPlaneColumns"/> columns wide and more than a row tall keep the
-        /// slab: their edge blocks would take the generated file past its size bound.
-        /// </summary>
-        private bool ReadsPlane(Isa isa) => Slides(isa) && Spec.Width.IsFixed && Spec.Width.Output(Spec.Width.FixedInput) >= isa.Lanes &&
-                                             (Spec.Width.Kernel <= MaxPlaneColumns || Spec.Height.Kernel == 1);
-
-        /// <summary>The widest kernel of more than one row whose rows are read from the plane (see <see cref="ReadsPlane"/>).</summary>
-        private const int MaxPlaneColumns = 8;
-
-        /// <summary>
         /// The input vector of the row at <c>xr</c> (the plane index of its padded column 0) from padded column
         /// ox + <paramref name="offset"/>: a load where it lies inside the row (always, where ox is a loop variable:
         /// <paramref name="fixedOx"/> null), else lanes of the row's first or last vector and zeros for the padding.
@@ -767,24 +742,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 }
             }
         }
-
-        /// <summary>
-        /// Vector512 and Vector256 rows over a padded slab (stride 1, a window under a vector wide): each kernel
-        /// row loads two vectors per output vector and slides the window's columns out of them (x86 shuffles),
-        /// instead of one load per kernel column that mostly straddles two cache lines. The slab has a vector of
-        /// slack after its last row for the second load. Vector128 (Arm) loads the columns as before.
-        /// </summary>
-        private bool Slides(Isa isa) => isa.HasX86Shuffles && Names.PadsRows && Spec.Width.Stride == 1 && Spec.Width.Kernel > 1 &&
-                                         Spec.Width.Kernel <= MaxUnrolledColumns && (Spec.Width.Kernel - 1) * Spec.Width.Dilation < isa.Lanes;
-
-        /// <summary>
-        /// Whether the window <paramref name="shift"/> lanes into low then high is loaded instead of slid: every third
-        /// with Vector512. Shuffles set the pace of wide windows (S1's 1x16: 15 a vector), the load ports idle, and a
-        /// load that straddles two cache lines still costs less than the shuffle it replaces there: S1 NCHW's
-        /// depthwise step 0.0029 -> 0.0026 ms with 5 of 15 loaded (4 to 6 measured alike; every other one, in an
-        /// earlier session, slower).
-        /// </summary>
-        private static bool LoadsWindow(Isa isa, int shift) => isa.HasAlignRight32 && shift % 3 == 0;
 
         /// <summary>Whether <see cref="PlaneVector"/> at this offset is a plain load (not zeros or an edge shuffle).</summary>
         private bool PlaneLoads(Isa isa, int? fixedOx, int offset)

@@ -13,8 +13,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>Pixel vectors per register block (one group below Vector512: 12 accumulators; a Vector512 pair: 24).</summary>
         private const int PixelVectors = 3;
 
-        public ChannelsFirstPointwiseEmitter(LayerSpec spec, KernelNames names)
-            : base(spec, names)
+        public ChannelsFirstPointwiseEmitter(LayerSpec spec, KernelNames names, KernelPlan plan)
+            : base(spec, names, plan)
         {
         }
 
@@ -42,23 +42,23 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             if (chunked)
             {
                 EmitBiasFill(writer);
-                writer.WriteLine($"// Channels in chunks of {Literal.Int(ChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
+                writer.WriteLine($"// Channels in chunks of {Literal.Int(KernelPlanner.NchwChannelChunk)}: a chunk's rows of the tile stay in L1 while every group of filters");
                 writer.WriteLine("// reads them (all channels at once would stream the tile from L2 for each group); the sums wait in the output.");
-                writer.OpenBlock($"for (int k0 = 0; k0 < DepthwiseChannels; k0 += {Literal.Int(ChannelChunk)})");
-                writer.WriteLine($"int k1 = Math.Min(k0 + {Literal.Int(ChannelChunk)}, DepthwiseChannels);");
+                writer.OpenBlock($"for (int k0 = 0; k0 < DepthwiseChannels; k0 += {Literal.Int(KernelPlanner.NchwChannelChunk)})");
+                writer.WriteLine($"int k1 = Math.Min(k0 + {Literal.Int(KernelPlanner.NchwChannelChunk)}, DepthwiseChannels);");
             }
 
-            Pairing pairing = isa.HasWideRegisterFile && groups >= 2 ? PairsFor(lanes) : Pairing.Never;
+            Applies pairing = Plan.PointwiseFor(isa).GroupPairs;
             if (groups > 0)
             {
                 writer.WriteLine("int fb = 0;");
             }
 
-            if (pairing != Pairing.Never)
+            if (pairing != Applies.Never)
             {
-                if (pairing == Pairing.Checked)
+                if (pairing == Applies.Checked)
                 {
-                    writer.WriteLine($"const int L1Floats = {Literal.Int(PairFloats)}; // 48 KB");
+                    writer.WriteLine($"const int L1Floats = {Literal.Int(KernelPlanner.PairFloats)}; // 48 KB");
                     writer.OpenBlock($"if (pixels > {lanes} && pixels * DepthwiseChannels > L1Floats)");
                 }
 
@@ -67,7 +67,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
                 EmitPairPixels(writer, isa, lanes);
                 writer.CloseBlock();
-                if (pairing == Pairing.Checked)
+                if (pairing == Applies.Checked)
                 {
                     writer.CloseBlock();
                 }
@@ -75,11 +75,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine();
             }
 
-            if (groups > 0 && (pairing != Pairing.Always || groups % 2 == 1))
+            if (groups > 0 && (pairing != Applies.Always || groups % 2 == 1))
             {
-                if (pairing != Pairing.Never)
+                if (pairing != Applies.Never)
                 {
-                    writer.WriteLine(pairing == Pairing.Always ? "// The last of an odd number of groups." : "// Each group on its own: those the pairs left, or all of them.");
+                    writer.WriteLine(pairing == Applies.Always ? "// The last of an odd number of groups." : "// Each group on its own: those the pairs left, or all of them.");
                 }
 
                 writer.OpenBlock("for (; fb < FullFilterBlocks; fb++)");
@@ -111,40 +111,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine(Names.Let("w", false, "weights", panel));
         }
 
-        /// <summary>Whether the Vector512 kernel runs filter groups in pairs: on every tile, on none, or as each tile's size decides.</summary>
-        private enum Pairing
-        {
-            Never,
-            Always,
-            Checked,
-        }
-
         /// <summary>Filters of a pair of groups.</summary>
         private const int PairFilters = 2 * PointwiseEmitter.FilterBlock;
-
-        /// <summary>
-        /// NCHW tiles of more floats than this (48 KB, the L1 of Zen 4/5) run two filter groups at a time. Their
-        /// blocks (8 filters x 3 vectors) reuse each vector of the tile 8 times, which reads the tile straight from
-        /// L2 at full speed: S3 NCHW's pointwise step 1.56-1.61 ms with one group's blocks and channel chunks, 1.50
-        /// ms with pairs. Within L1 one group's blocks of 4 vectors measured 2 % faster (S2 and S4 NCHW).
-        /// </summary>
-        private const int PairFloats = 12288;
-
-        /// <summary>
-        /// Pairs for a fixed size where every tile it can run agrees (more than a vector and past L1, or not), else a
-        /// check per tile. ForwardParallel's tiles may have any height from one row to RowTile rows.
-        /// </summary>
-        private Pairing PairsFor(int lanes)
-        {
-            if (!Spec.IsFixed)
-            {
-                return Pairing.Checked;
-            }
-
-            int outputHeight = Spec.Height.Output(Spec.Height.FixedInput), outputWidth = Spec.Width.Output(Spec.Width.FixedInput);
-            bool Paired(int rows) => rows * outputWidth > lanes && (long)rows * outputWidth * Spec.DepthwiseChannels > PairFloats;
-            return Paired(1) ? Pairing.Always : Paired(Spec.RowTile(outputHeight, outputWidth)) ? Pairing.Checked : Pairing.Never;
-        }
 
         /// <summary>Chunked channels: every output of the tile starts at its filter's bias (or zero), then each chunk adds to it.</summary>
         private void EmitBiasFill(SourceWriter writer)
@@ -181,15 +149,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
         }
 
-        /// <summary>Channels per pass over the tile when there are more (see <see cref="EmitBlocks"/>).</summary>
-        private const int ChannelChunk = 96;
-
-        /// <summary>
-        /// NCHW layers of more channels than a chunk run in chunks below Vector512, whose blocks of one group reuse a
-        /// loaded vector 4 times; the Vector512 pairs read the whole tile from L2 faster than chunks would re-add their
-        /// sums in the output (S3 NCHW: chunked 1.56-1.61 ms, not 1.50; with Vector256 chunks measured 1-2 % faster).
-        /// </summary>
-        private bool Chunked(Isa isa) => Spec.DepthwiseChannels > ChannelChunk && !isa.HasWideRegisterFile;
+        private bool Chunked(Isa isa) => Plan.PointwiseFor(isa).ChunkedChannels;
 
         /// <summary>The channel loop of one pass: all channels, or the pass's chunk.</summary>
         private string ChannelLoop(Isa isa) => Chunked(isa) ? "for (int j = k0; j < k1; j++)" : "for (int j = 0; j < DepthwiseChannels; j++)";

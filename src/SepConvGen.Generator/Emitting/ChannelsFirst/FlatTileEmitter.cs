@@ -30,22 +30,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         private int PlaneLength => Width * Height;
 
-        /// <summary>
-        /// Whether the layer's tiles run flat: fixed size, stride 1 and output the input's size on both axes, at most
-        /// <see cref="MaxTaps"/> taps, a plane of at least a Vector512, and at most 3/4 of the 16-float vectors per tile
-        /// that rows take one by one. Every tap is a load of its own, where rows slide windows over loads they share:
-        /// S2 NCHW (7 vectors a tile for 8) measured 1.16 -> 1.12x ORT flat, S4 NCHW (7x7) 1.04 -> 0.65x.
-        /// </summary>
-        public bool Applies =>
-            _spec.Layout == LayoutKind.ChannelsFirst && _names.PadsRows && _spec.IsFixed &&
-            _spec.Height.Stride == 1 && _spec.Width.Stride == 1 &&
-            _spec.Height.Output(Height) == Height && _spec.Width.Output(Width) == Width &&
-            _spec.Height.Kernel * _spec.Width.Kernel <= MaxTaps && PlaneLength >= 16 &&
-            Vectors(TilePixels) * 4 <= RowTile * Vectors(Width) * 3;
-
-        /// <summary>The most taps of a flat tile: their weights stay in registers (16 with AVX2).</summary>
-        private const int MaxTaps = 9;
-
         private int RowTile => _spec.RowTile(Height, Width);
 
         private int TilePixels => RowTile * Width;

@@ -10,8 +10,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
     /// </summary>
     internal sealed class ChannelsLastDepthwiseEmitter : DepthwiseEmitter
     {
-        public ChannelsLastDepthwiseEmitter(LayerSpec spec, KernelNames names)
-            : base(spec, names)
+        public ChannelsLastDepthwiseEmitter(LayerSpec spec, KernelNames names, KernelPlan plan)
+            : base(spec, names, plan)
         {
         }
 
@@ -20,9 +20,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         protected override string RowStep => $"DilationHeight * {Names.Size("InputWidth")} * InChannels";
 
         protected override string RowLayout => "OutputWidth pixels x DepthwiseChannels values (NHWC)";
-
-        /// <summary>Along channels: any stride or dilation, but one multiplier (the outputs of one input channel are interleaved otherwise).</summary>
-        protected override bool CanVectorize => true;
 
         protected override void EmitRowBody(SourceWriter writer, Isa isa)
         {
@@ -82,11 +79,14 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string width = Names.Size("OutputWidth");
             EmitRowClip(writer);
             (string start, string end) = InteriorColumns;
-            // Strips pay off where neighbouring windows overlap (stride below the window) and the window is small; their
-            // channels run on vectors only.
-            bool strips = !ScalarChannels(lanes) && Spec.Width.Kernel > 1 && Spec.Width.Kernel <= MaxStripColumns &&
-                          Spec.Width.Stride < Spec.Width.EffectiveKernel && Spec.Width.EffectiveKernel <= MaxStripWindow;
-            EdgeStrips edges = strips ? EdgeStripsFor(writer) : EdgeStrips.None;
+            DepthwisePath path = Plan.DepthwiseFor(isa);
+            bool strips = path.Strips;
+            Applies edges = path.EdgeStrips;
+            if (edges == Applies.Checked)
+            {
+                writer.WriteLine($"bool edgeStrips = {Names.Size("OutputWidth")} >= EffectiveKernelWidth - 1;");
+            }
+
             if (Spec.Width.HasBorder)
             {
                 writer.WriteLine();
@@ -96,25 +96,26 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             writer.WriteLine();
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
-            if (!ScalarChannels(lanes))
+            if (!ScalarChannels(isa))
             {
                 // (The vector blocks' tap offsets; channels fewer than a vector run the scalar tap loop.)
                 EmitTapSteps(writer, rows: false);
             }
 
             string inputWidth = Names.Size("InputWidth");
-            Channels channels = Chunked ? new Channels("c0", "cEnd") : new Channels("0", "InChannels");
-            if (Chunked)
+            bool chunked = path.ChunkedChannels;
+            Channels channels = chunked ? new Channels("c0", "cEnd") : new Channels("0", "InChannels");
+            if (chunked)
             {
                 writer.WriteLine("// Channels in chunks: a chunk's input columns stay in L1 while the row's pixels reread them.");
-                writer.WriteLine($"const int ChannelChunk = {Literal.Int(ChannelChunk)};");
+                writer.WriteLine($"const int ChannelChunk = {Literal.Int(KernelPlanner.NhwcChannelChunk)};");
                 writer.OpenBlock("for (int c0 = 0; c0 < InChannels; c0 += ChannelChunk)");
                 writer.WriteLine("int cEnd = Math.Min(c0 + ChannelChunk, InChannels);");
             }
 
             if (strips)
             {
-                if (!Chunked)
+                if (!chunked)
                 {
                     // (A block for ox alone: the chunk loop scopes it otherwise.)
                     writer.OpenBlock();
@@ -129,7 +130,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine($"int c = {channels.Start};");
             foreach (int chains in ChannelBlocks(lanes))
             {
-                OpenChannelLoop(writer, lanes, chains, channels.End);
+                OpenChannelLoop(writer, isa, chains, channels.End);
                 bool multiplier = OpenMultiplierLoop(writer);
                 EmitVectorTaps(writer, isa, chains,
                     ky => new[]
@@ -148,7 +149,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.CloseBlock();
             }
 
-            if (ScalarChannels(lanes))
+            if (ScalarChannels(isa))
             {
                 writer.WriteLine("// The channels, fewer than a vector.");
                 writer.OpenBlock("for (; c < InChannels; c++)");
@@ -166,7 +167,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             writer.CloseBlock();
-            if (strips || Chunked)
+            if (strips || chunked)
             {
                 writer.CloseBlock();
             }
@@ -179,54 +180,22 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
         }
 
-        /// <summary>Whether the border columns of a vector row run as strips: never, always, or where the row is wide enough.</summary>
-        private enum EdgeStrips
-        {
-            None,
-            Always,
-            WideRows,
-        }
-
-        /// <summary>
-        /// Stride 1 (TensorFlow SAME): the pads are (EffectiveKernelWidth - 1) / 2 columns left and the rest right for
-        /// every width, so which taps of a border pixel fall into the padding is known here, and the border pixels run
-        /// as one strip per side with those taps left out. That needs each border window to be clipped on one side
-        /// only: rows at least EffectiveKernelWidth - 1 wide (checked at run time when the width is), and at most
-        /// <see cref="MaxEdgePixels"/> border pixels per side.
-        /// </summary>
-        private EdgeStrips EdgeStripsFor(SourceWriter writer)
-        {
-            if (!Spec.Width.HasBorder || Spec.Width.Stride != 1 || PadRight > MaxEdgePixels)
-            {
-                // (Wider windows keep the pixel loop: their border strips would outgrow the interior ones.)
-                return EdgeStrips.None;
-            }
-
-            if (Spec.Width.IsFixed)
-            {
-                return Spec.Width.Output(Spec.Width.FixedInput) >= Spec.Width.EffectiveKernel - 1 ? EdgeStrips.Always : EdgeStrips.None;
-            }
-
-            writer.WriteLine($"bool edgeStrips = {Names.Size("OutputWidth")} >= EffectiveKernelWidth - 1;");
-            return EdgeStrips.WideRows;
-        }
-
         /// <summary>Stride 1 (TensorFlow SAME): the columns padded left, the same for every width.</summary>
         private int PadLeft => (Spec.Width.EffectiveKernel - 1) / 2;
 
         /// <summary>Stride 1 (TensorFlow SAME): the columns padded right (the odd one goes here).</summary>
         private int PadRight => Spec.Width.EffectiveKernel - 1 - PadLeft;
 
-        private void EmitBorder(SourceWriter writer, Isa isa, EdgeStrips edges, bool left, string start, string end)
+        private void EmitBorder(SourceWriter writer, Isa isa, Applies edges, bool left, string start, string end)
         {
             int before = PadLeft, after = PadRight;
-            if (edges == EdgeStrips.None || (left ? before : after) == 0)
+            if (edges == Applies.Never || (left ? before : after) == 0)
             {
                 EmitBorderLoop(writer, start, end, isa);
                 return;
             }
 
-            writer.OpenBlock(edges == EdgeStrips.WideRows ? "if (edgeStrips)" : null);
+            writer.OpenBlock(edges == Applies.Checked ? "if (edgeStrips)" : null);
             int pixels = left ? before : after;
             writer.WriteLine($"// The {(pixels == 1 ? "border pixel" : $"{Literal.Int(pixels)} border pixels")} as one strip, the taps in the padding left out.");
             int dilation = Spec.Width.Dilation;
@@ -245,7 +214,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             writer.CloseBlock();
-            if (edges == EdgeStrips.WideRows)
+            if (edges == Applies.Checked)
             {
                 writer.OpenBlock("else");
                 EmitBorderLoop(writer, start, end, isa);
@@ -253,32 +222,15 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
         }
 
-        /// <summary>The most border pixels per side that run as one strip.</summary>
-        private const int MaxEdgePixels = 4;
-
         /// <summary>
-        /// Output pixels per interior strip: neighbouring pixels read overlapping input columns. Vector512 has 32
-        /// registers, so 6 pixels' 12 accumulators fit beside the loaded columns and weights (S2 NHWC's depthwise
-        /// step 0.037 -> 0.030 ms, S1's 0.0028 -> 0.0022; 8 pixels measured the same); the narrower vectors keep 4
-        /// (AVX2 has 16 registers).
-        /// </summary>
-        private static int StripPixels(Isa isa) => isa.HasWideRegisterFile ? 6 : 4;
-
-        /// <summary>Strips need the kernel's columns unrolled; wider kernels keep the pixel-by-pixel loop.</summary>
-        private const int MaxStripColumns = 16;
-
-        /// <summary>The widest dilated window strips handle (its input columns are named by offset).</summary>
-        private const int MaxStripWindow = 64;
-
-        /// <summary>
-        /// Strips of <see cref="StripPixels"/> output pixels: per kernel row, each input column the strip reads is
+        /// Strips of <see cref="DepthwisePath.StripPixels"/> output pixels: per kernel row, each input column the strip reads is
         /// loaded once and multiplied into every pixel's accumulators that use it, so a k-wide kernel costs about
         /// (pixels + k) loads for pixels x k multiply-adds instead of two loads per multiply-add.
         /// </summary>
         private void EmitPixelStrips(SourceWriter writer, Isa isa, string end, Channels channels)
         {
             (string start, _) = InteriorColumns;
-            int pixels = StripPixels(isa);
+            int pixels = Plan.DepthwiseFor(isa).StripPixels;
             writer.WriteLine($"// Strips of {pixels} output pixels share the input columns they read; the last one ends the interior");
             writer.WriteLine("// and may compute pixels again (the same values), which costs less than single pixels.");
             writer.OpenBlock($"for (; ox < {end} && {(start == "0" ? end : $"{end} - {start}")} >= {pixels}; ox += {pixels})");
@@ -298,7 +250,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string inputWidth = Names.Size("InputWidth");
             (string kyFrom, string kyTo) = VectorKernelRows;
             writer.WriteLine($"int c = {channels.Start};");
-            OpenChannelLoop(writer, lanes, 1, channels.End);
+            OpenChannelLoop(writer, isa, 1, channels.End);
             bool multiplier = OpenMultiplierLoop(writer);
             // Each pixel sums its even and odd kernel columns apart: 8 independent chains instead of 4.
             for (int p = 0; p < pixels; p++)
@@ -370,20 +322,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
         private static readonly Channels AllChannels = new Channels("0", "InChannels");
 
-        /// <summary>
-        /// Channels per chunk of a wide row's interior. 128 channels of a 3x3 window's columns are about 1.5 KB per
-        /// input column, so the columns a row of strips rereads stay in L1 (measured best of 32-256 on 728 channels).
-        /// </summary>
-        private const int ChannelChunk = 128;
-
-        /// <summary>Rows with more channels than one chunk walk their interior chunk by chunk.</summary>
-        private bool Chunked => Spec.InChannels > ChannelChunk;
-
-        /// <summary>
-        /// Whether channels run scalar: only where there are fewer than a vector. Otherwise the last vector block ends
-        /// at InChannels (see <see cref="OpenChannelLoop"/>).
-        /// </summary>
-        private bool ScalarChannels(int lanes) => Spec.InChannels < lanes;
+        /// <summary>Whether channels run scalar: only where there are fewer than a vector.</summary>
+        private bool ScalarChannels(Isa isa) => Plan.DepthwiseFor(isa).ScalarChannels;
 
         /// <summary>The vectors per channel block, widest first (<see cref="DepthwiseEmitter.ChainSteps"/>), that fit the channels.</summary>
         private IEnumerable<int> ChannelBlocks(int lanes) => System.Linq.Enumerable.Where(ChainSteps, chains => chains * lanes <= Spec.InChannels);
@@ -393,9 +333,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// single-vector loop also takes the last channels, fewer than a vector: its last block moves back to end at
         /// InChannels and computes some channels again, with the same values (cheaper than a scalar tail).
         /// </summary>
-        private void OpenChannelLoop(SourceWriter writer, int lanes, int chains, string end)
+        private void OpenChannelLoop(SourceWriter writer, Isa isa, int chains, string end)
         {
-            if (chains > 1 || Spec.InChannels % lanes == 0 || ScalarChannels(lanes))
+            int lanes = isa.Lanes;
+            if (chains > 1 || Spec.InChannels % lanes == 0 || ScalarChannels(isa))
             {
                 writer.OpenBlock($"for (; c + {chains * lanes} <= {end}; c += {chains * lanes})");
                 return;
@@ -463,7 +404,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             // Several channel vectors at a time: independent accumulators instead of one chain of multiply-adds.
             foreach (int chains in ChannelBlocks(lanes))
             {
-                OpenChannelLoop(writer, lanes, chains, "InChannels");
+                OpenChannelLoop(writer, isa, chains, "InChannels");
                 bool multiplier = OpenMultiplierLoop(writer);
                 for (int q = 0; q < chains; q++)
                 {
@@ -495,7 +436,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.CloseBlock();
             }
 
-            if (!ScalarChannels(lanes))
+            if (!ScalarChannels(isa))
             {
                 writer.CloseBlock();
                 return;

@@ -11,50 +11,41 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
     /// </summary>
     internal sealed class ChannelsLastPointwiseEmitter : VectorPointwiseEmitter
     {
-        /// <summary>Accumulator vectors per register block: enough to hide FMA latency, few enough not to spill.</summary>
-        private const int Accumulators = 12;
-
-        /// <summary>Accumulator vectors a Vector512 block may hold: 16 of the 32 registers leave room for its operands.</summary>
-        private const int WideAccumulators = 16;
-
-        public ChannelsLastPointwiseEmitter(LayerSpec spec, KernelNames names)
-            : base(spec, names)
+        public ChannelsLastPointwiseEmitter(LayerSpec spec, KernelNames names, KernelPlan plan)
+            : base(spec, names, plan)
         {
         }
 
         /// <summary>For each panel of 32 filters, blocks of pixels x whole filter vectors.</summary>
         protected override void EmitBlocks(SourceWriter writer, Isa isa, int lanes)
         {
-            int pack = LayerSpec.PackBlock(LayoutKind.ChannelsLast);
-            int vectors = pack / lanes;
-            int pixels = Math.Max(1, Accumulators / vectors);
-            int fullPanels = Spec.OutChannels / pack;
-            int tail = Spec.OutChannels % pack;
-            if (fullPanels > 0)
+            PointwisePath path = Plan.PointwiseFor(isa);
+            if (path.FullPanel is PanelBlock full)
             {
                 writer.OpenBlock("for (int panel = 0; panel < OutChannels / PackBlock; panel++)");
                 writer.WriteLine("int f = panel * PackBlock;");
                 writer.WriteLine(Names.Let("w", false, "weights", "panel * PanelLength"));
-                EmitChannelsLastPixels(writer, isa, lanes, vectors, pixels, lanes);
+                EmitChannelsLastPixels(writer, isa, lanes, full);
                 writer.CloseBlock();
             }
 
-            if (tail > 0)
+            if (path.TailPanel is PanelBlock last)
             {
+                int tail = Spec.OutChannels % LayerSpec.PackBlock(LayoutKind.ChannelsLast);
                 writer.OpenBlock();
-                writer.WriteLine($"// The last panel holds {tail} filter{(tail == 1 ? string.Empty : "s")}: {Count((tail + lanes - 1) / lanes, "vector")}, the zero padding is not computed.");
+                writer.WriteLine($"// The last panel holds {tail} filter{(tail == 1 ? string.Empty : "s")}: {Count(last.Vectors, "vector")}, the zero padding is not computed.");
                 writer.WriteLine("const int f = OutChannels / PackBlock * PackBlock;");
                 writer.WriteLine(Names.Let("w", false, "weights", "OutChannels / PackBlock * PanelLength"));
-                int tailVectors = (tail + lanes - 1) / lanes;
-                EmitChannelsLastPixels(writer, isa, lanes, tailVectors, Math.Max(1, Accumulators / tailVectors), tail - ((tailVectors - 1) * lanes));
+                EmitChannelsLastPixels(writer, isa, lanes, last);
                 writer.CloseBlock();
             }
         }
 
-        private void EmitChannelsLastPixels(SourceWriter writer, Isa isa, int lanes, int vectors, int pixels, int lastLanes)
+        private void EmitChannelsLastPixels(SourceWriter writer, Isa isa, int lanes, PanelBlock block)
         {
+            (int vectors, int pixels, int lastLanes) = (block.Vectors, block.Pixels, block.LastLanes);
             writer.WriteLine("int ox = 0;");
-            if (pixels > 1 && isa.HasWideRegisterFile && (pixels + 2) * vectors <= WideAccumulators)
+            if (block.ExactCover)
             {
                 EmitChannelsLastExactCover(writer, isa, lanes, vectors, pixels, lastLanes);
             }

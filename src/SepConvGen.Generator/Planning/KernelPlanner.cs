@@ -1,0 +1,227 @@
+using System;
+using System.Linq;
+using SepConvGen.Generator.Model;
+
+namespace SepConvGen.Generator.Planning
+{
+    /// <summary>
+    /// Decides every kernel path of a layer before anything is printed. Each rule says why, with what was measured
+    /// (speed is ONNX Runtime's time over ours on one core; S1-S5 are the benchmark shapes of docs/benchmarks.md).
+    /// </summary>
+    internal static class KernelPlanner
+    {
+        /// <summary>The widest stride whose NCHW rows are split into phases; wider strides keep scalar rows.</summary>
+        public const int MaxPhasedStride = 4;
+
+        /// <summary>Kernel columns unrolled in vector code; wider kernels loop over their columns.</summary>
+        public const int MaxUnrolledColumns = 16;
+
+        /// <summary>The widest kernel of more than one row whose rows are read from the plane.</summary>
+        private const int MaxPlaneColumns = 8;
+
+        /// <summary>The most taps of a flat tile: their weights stay in registers (16 with AVX2).</summary>
+        private const int MaxFlatTaps = 9;
+
+        /// <summary>NHWC strips need the kernel's columns unrolled.</summary>
+        private const int MaxStripColumns = 16;
+
+        /// <summary>The widest dilated window NHWC strips handle (its input columns are named by offset).</summary>
+        private const int MaxStripWindow = 64;
+
+        /// <summary>The most border pixels per side that run as one NHWC edge strip.</summary>
+        private const int MaxEdgePixels = 4;
+
+        /// <summary>NHWC channels per chunk of a wide row's interior (best of 32-256 measured on 728 channels).</summary>
+        public const int NhwcChannelChunk = 128;
+
+        /// <summary>NCHW pointwise channels per pass over the tile, below Vector512.</summary>
+        public const int NchwChannelChunk = 96;
+
+        /// <summary>Floats of an NCHW tile past which filter groups run in pairs: 48 KB, the L1 of Zen 4/5.</summary>
+        public const int PairFloats = 12288;
+
+        /// <summary>NHWC pointwise accumulator vectors per register block: enough to hide FMA latency, few enough not to spill.</summary>
+        public const int Accumulators = 12;
+
+        /// <summary>Accumulator vectors a Vector512 block may hold: 16 of the 32 registers leave room for its operands.</summary>
+        private const int WideAccumulators = 16;
+
+        public static KernelPlan Plan(LayerSpec spec, KernelOptions options)
+        {
+            Isa[] isas = options.VectorWidths;
+            bool padsRows = PadsRows(spec, isas.Length > 0);
+            DepthwisePath[] depthwise = VectorizesDepthwise(spec)
+                ? isas.Select(isa => spec.Layout == LayoutKind.ChannelsFirst ? ChannelsFirstDepthwise(spec, isa, padsRows) : ChannelsLastDepthwise(spec, isa)).ToArray()
+                : Array.Empty<DepthwisePath>();
+            PointwisePath[] pointwise = isas.Select(isa => spec.Layout == LayoutKind.ChannelsFirst ? ChannelsFirstPointwise(spec, isa) : ChannelsLastPointwise(spec, isa)).ToArray();
+            return new KernelPlan(
+                RowTile: spec.IsFixed ? spec.RowTile(spec.Height.Output(spec.Height.FixedInput), spec.Width.Output(spec.Width.FixedInput)) : 0,
+                AlignsScratch: isas.Length > 0,
+                PadsRows: padsRows,
+                // The slab of rows in pairs has two rows more: the zero row an odd last row's partner reads, and the row it writes.
+                PairsSlabRows: depthwise.Any(p => p.PairsRows && !p.ReadsPlane),
+                FlatTiles: padsRows && FlatTiles(spec),
+                Depthwise: new EquatableArray<DepthwisePath>(depthwise),
+                Pointwise: new EquatableArray<PointwisePath>(pointwise));
+        }
+
+        /// <summary>
+        /// NCHW vector rows copy a tile's input rows into a zero-padded slab (once per channel), so that border rows and
+        /// columns run on vectors too, split into StrideWidth phases so that strided columns are contiguous. Layers whose
+        /// width can pad, or that stride, pass the slab to the depthwise methods, which then take the tile's rows at once.
+        /// </summary>
+        private static bool PadsRows(LayerSpec spec, bool hasVectors) => hasVectors && spec.Layout == LayoutKind.ChannelsFirst &&
+            (spec.Width.Stride == 1 ? spec.Width.HasBorder : spec.Width.Stride <= MaxPhasedStride);
+
+        /// <summary>NHWC vectorizes along channels (any stride or dilation); NCHW along the row, up to the phased strides.</summary>
+        private static bool VectorizesDepthwise(LayerSpec spec) => spec.Layout == LayoutKind.ChannelsLast || spec.Width.Stride <= MaxPhasedStride;
+
+        private static DepthwisePath ChannelsFirstDepthwise(LayerSpec spec, Isa isa, bool padsRows)
+        {
+            AxisPlan width = spec.Width, height = spec.Height;
+
+            // Vector512 and Vector256 rows over a padded slab (stride 1, a window under a vector wide) load two vectors per
+            // output vector and slide the window's columns out of them, instead of one load per kernel column that mostly
+            // straddles two cache lines. Vector128 (Arm) loads the columns.
+            bool slides = isa.HasX86Shuffles && padsRows && width.Stride == 1 && width.Kernel > 1 &&
+                          width.Kernel <= MaxUnrolledColumns && (width.Kernel - 1) * width.Dilation < isa.Lanes;
+
+            // Fixed-width rows of at least a vector read the input plane instead of a padded copy: the vectors reaching
+            // into the padding are the row's first or last shuffled with zeros (the copies took a third of S2 NCHW's
+            // depthwise step). Windows over MaxPlaneColumns wide and more than a row tall keep the slab: their edge
+            // blocks would take the generated file past its size bound.
+            bool readsPlane = slides && width.IsFixed && width.Output(width.FixedInput) >= isa.Lanes &&
+                              (width.Kernel <= MaxPlaneColumns || height.Kernel == 1);
+
+            // Two output rows per pass where kernel rows follow input rows one to one: each row's loads and slid windows
+            // serve both (a 7x7 row of 2 vectors: 84 shuffles for 98 multiply-adds alone, 48 in pairs; S4 NCHW 0.052 -> 0.048 ms).
+            bool pairsRows = slides && height.Kernel > 1 && height.Stride == 1 && height.Dilation == 1;
+
+            // Over the slab, pairs need rows at least a vector wide: known for a fixed width, checked per call otherwise.
+            Applies slabPairs = !pairsRows ? Applies.Never
+                : !width.IsFixed ? Applies.Checked
+                : width.Output(width.FixedInput) >= isa.Lanes ? Applies.Always
+                : Applies.Never;
+
+            return new DepthwisePath(isa)
+            {
+                Slides = slides,
+                ReadsPlane = readsPlane,
+                PairsRows = pairsRows,
+                SlabPairs = slabPairs,
+                // Stride 2 on x86: the even and odd columns are split from two loaded vectors at a time, not column by column.
+                SplitsPairs = width.Stride == 2 && isa.HasX86Shuffles,
+                // Shuffles set the pace of wide windows (S1's 1x16: 15 a vector) while the load ports idle: every third
+                // window loaded instead, S1 NCHW's depthwise step 0.0029 -> 0.0026 ms (4 to 6 of 15 loaded measured alike).
+                LoadsEveryThirdWindow = isa.HasAlignRight32,
+            };
+        }
+
+        /// <summary>
+        /// Fixed-size NCHW tiles whose rows fill vectors badly run flat: stride 1, the output the input's size on both
+        /// axes, at most MaxFlatTaps taps, a plane of at least a Vector512, and at most 3/4 of the 16-float vectors per
+        /// tile that rows take one by one. Every tap is a load of its own where rows slide windows over shared loads:
+        /// S3 NCHW (19-pixel rows) 0.095 -> 0.061 ms flat, while S2 (7 vectors a tile for 8) and S4 (7x7) measured slower.
+        /// </summary>
+        private static bool FlatTiles(LayerSpec spec)
+        {
+            if (!spec.IsFixed || spec.Height.Stride != 1 || spec.Width.Stride != 1)
+            {
+                return false;
+            }
+
+            int height = spec.Height.FixedInput, width = spec.Width.FixedInput;
+            int rowTile = spec.RowTile(height, width);
+            static int Vectors(int pixels) => (pixels + 15) / 16;
+            return spec.Height.Output(height) == height && spec.Width.Output(width) == width &&
+                   spec.Height.Kernel * spec.Width.Kernel <= MaxFlatTaps && width * height >= 16 &&
+                   Vectors(rowTile * width) * 4 <= rowTile * Vectors(width) * 3;
+        }
+
+        private static DepthwisePath ChannelsLastDepthwise(LayerSpec spec, Isa isa)
+        {
+            AxisPlan width = spec.Width;
+            bool scalarChannels = spec.InChannels < isa.Lanes;
+
+            // Strips pay off where neighbouring windows overlap (stride below the window) and the window is small; their
+            // channels run on vectors only.
+            bool strips = !scalarChannels && width.Kernel > 1 && width.Kernel <= MaxStripColumns &&
+                          width.Stride < width.EffectiveKernel && width.EffectiveKernel <= MaxStripWindow;
+
+            // Stride 1 (TensorFlow SAME): the pads are the same for every width, so which taps of a border pixel fall
+            // into the padding is known here. Each border window must be clipped on one side only: rows at least
+            // EffectiveKernelWidth - 1 wide (checked per call for run-time widths), at most MaxEdgePixels per side.
+            int padRight = width.EffectiveKernel - 1 - ((width.EffectiveKernel - 1) / 2);
+            Applies edges = !strips || !width.HasBorder || width.Stride != 1 || padRight > MaxEdgePixels ? Applies.Never
+                : !width.IsFixed ? Applies.Checked
+                : width.Output(width.FixedInput) >= width.EffectiveKernel - 1 ? Applies.Always
+                : Applies.Never;
+
+            return new DepthwisePath(isa)
+            {
+                ScalarChannels = scalarChannels,
+                // A chunk's input columns stay in L1 while the row's pixels reread them (S3 NHWC 0.087 -> 0.055 ms).
+                ChunkedChannels = spec.InChannels > NhwcChannelChunk,
+                Strips = strips,
+                // Vector512's 32 registers hold 6 pixels' 12 accumulators beside the loaded columns and weights (S2 NHWC
+                // 0.037 -> 0.030 ms; 8 pixels measured the same); AVX2's 16 registers keep 4.
+                StripPixels = isa.HasWideRegisterFile ? 6 : 4,
+                EdgeStrips = edges,
+            };
+        }
+
+        private static PointwisePath ChannelsFirstPointwise(LayerSpec spec, Isa isa)
+        {
+            int groups = spec.OutChannels / Emitting.PointwiseEmitter.FilterBlock;
+            return new PointwisePath(isa)
+            {
+                // Below Vector512, a chunk's rows of the tile stay in L1 while every group of 4 filters reads them (chunks
+                // measured 1-2 % faster with Vector256); the Vector512 pairs read the whole tile from L2 faster than
+                // chunks re-add their sums in the output (S3 NCHW: 1.56-1.61 ms chunked, 1.50 in pairs).
+                ChunkedChannels = spec.DepthwiseChannels > NchwChannelChunk && !isa.HasWideRegisterFile,
+                // Vector512 tiles past L1 run two groups at a time (8 filters x 3 vectors, each vector of the tile reused 8
+                // times); within L1 one group's blocks measured 2 % faster (S2, S4 NCHW).
+                GroupPairs = isa.HasWideRegisterFile && groups >= 2 ? GroupPairs(spec, isa.Lanes) : Applies.Never,
+            };
+        }
+
+        /// <summary>
+        /// Pairs for a fixed size where every tile it can run agrees (more than a vector and past L1, or not), else a
+        /// check per tile: ForwardParallel's tiles may have any height from one row to RowTile rows.
+        /// </summary>
+        private static Applies GroupPairs(LayerSpec spec, int lanes)
+        {
+            if (!spec.IsFixed)
+            {
+                return Applies.Checked;
+            }
+
+            int outputHeight = spec.Height.Output(spec.Height.FixedInput), outputWidth = spec.Width.Output(spec.Width.FixedInput);
+            bool Paired(int rows) => rows * outputWidth > lanes && (long)rows * outputWidth * spec.DepthwiseChannels > PairFloats;
+            return Paired(1) ? Applies.Always : Paired(spec.RowTile(outputHeight, outputWidth)) ? Applies.Checked : Applies.Never;
+        }
+
+        private static PointwisePath ChannelsLastPointwise(LayerSpec spec, Isa isa)
+        {
+            int pack = LayerSpec.PackBlock(LayoutKind.ChannelsLast);
+            int tail = spec.OutChannels % pack;
+            int tailVectors = (tail + isa.Lanes - 1) / isa.Lanes;
+            return new PointwisePath(isa)
+            {
+                FullPanel = spec.OutChannels >= pack ? Block(isa, pack / isa.Lanes, isa.Lanes) : null,
+                TailPanel = tail > 0 ? Block(isa, tailVectors, tail - ((tailVectors - 1) * isa.Lanes)) : null,
+            };
+        }
+
+        /// <summary>
+        /// Pixels x filter vectors of accumulators. Vector512 (32 registers) also has room for blocks of one and two
+        /// pixels more: ceil(n / (p + 2)) blocks of p to p + 2 pixels end exactly at the tile's end (the last-block
+        /// overlap otherwise costs up to 5 %; S3 NHWC 1.52 -> 1.46 ms).
+        /// </summary>
+        private static PanelBlock Block(Isa isa, int vectors, int lastLanes)
+        {
+            int pixels = Math.Max(1, Accumulators / vectors);
+            return new PanelBlock(vectors, pixels, lastLanes, pixels > 1 && isa.HasWideRegisterFile && (pixels + 2) * vectors <= WideAccumulators);
+        }
+    }
+}
