@@ -88,7 +88,8 @@ namespace SepConvGen.Generator.Tests
         {
             string version = typeof(SepConvGenerator).Assembly.GetName().Version!.ToString(3);
             var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimStart('\uFEFF').Split('\n')
-                .Select(l => l.TrimEnd().Replace($"SepConvGen.Generator {version}", "SepConvGen.Generator %VERSION%", StringComparison.Ordinal));
+                .Select(l => l.TrimEnd().Replace($"SepConvGen.Generator {version}", "SepConvGen.Generator %VERSION%", StringComparison.Ordinal)
+                    .Replace($"GeneratedCode(\"SepConvGen\", \"{version}\")", "GeneratedCode(\"SepConvGen\", \"%VERSION%\")", StringComparison.Ordinal));
             return string.Join("\n", lines).TrimEnd('\n') + "\n";
         }
 

@@ -19,8 +19,11 @@ namespace SepConvGen.Generator.Emitting
         private readonly KernelPlan _plan;
         private readonly SourceWriter _writer = new SourceWriter();
 
-        private LayerEmitter(LayerSpec spec, KernelOptions options)
+        private readonly string _generatedCode;
+
+        private LayerEmitter(LayerSpec spec, KernelOptions options, string version)
         {
+            _generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"SepConvGen\", \"{version}\")]";
             _spec = spec;
             _options = options;
             _plan = KernelPlanner.Plan(spec, options);
@@ -30,7 +33,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The file for <paramref name="spec"/>, with the kernels <paramref name="options"/> ask for.</summary>
         public static string Emit(LayerSpec spec, string version, KernelOptions options)
         {
-            var emitter = new LayerEmitter(spec, options);
+            var emitter = new LayerEmitter(spec, options, version);
             emitter.EmitFile(version);
             return emitter._writer.ToString();
         }
@@ -38,7 +41,7 @@ namespace SepConvGen.Generator.Emitting
         private void EmitFile(string version)
         {
             SourceWriter w = _writer;
-            HeaderEmitter.Emit(w, _spec, version, _options);
+            HeaderEmitter.Emit(w, _spec, version, _options, _plan);
             w.WriteLine();
             w.WriteLine("using System;");
             w.WriteLine("using System.Runtime.CompilerServices;");
@@ -84,10 +87,13 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine();
             new PointwiseEmitter(_spec, _names).Emit(w);
             EmitVectorKernels();
-            if (_spec.Activation != ActivationKind.Linear)
+            ActivationForm activation = Activations.For(_spec.Activation);
+            if (!activation.IsLinear)
             {
                 w.WriteLine();
-                EmitActivation();
+                w.WriteLine($"/// <summary>{activation.Summary}</summary>");
+                w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.WriteLine($"private static float Activate(float value) => {activation.Scalar};");
             }
 
             if (!_spec.IsFixed)
@@ -276,6 +282,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine($"/// <paramref name=\"{pointwise.Name}\"/> {pointwise.Layout}{bias}.");
             w.WriteLine("/// All lengths are checked before anything is copied. Not to be called while Forward runs.");
             w.WriteLine("/// </summary>");
+            w.WriteLine(_generatedCode);
             w.OpenBlock($"public void {method}(ReadOnlySpan<float> {depthwise.Name}, ReadOnlySpan<float> {pointwise.Name}{BiasParameter})");
             w.WriteLine($"{Checks}.RequireLength({depthwise.Name}.Length, DepthwiseKernelLength, nameof({depthwise.Name}), \"{depthwise.Dimensions} = {depthwise.Shape}\");");
             w.WriteLine($"{Checks}.RequireLength({pointwise.Name}.Length, PointwiseKernelLength, nameof({pointwise.Name}), \"{pointwise.Dimensions} = {pointwise.Shape}\");");
@@ -335,6 +342,7 @@ namespace SepConvGen.Generator.Emitting
                 ? "/// The output size for an input of the given size (TensorFlow SAME: ceil(in / stride))."
                 : "/// The output size for an input of the given size (Valid: (in - effective kernel) / stride + 1).");
             w.WriteLine("/// </summary>");
+            w.WriteLine(_generatedCode);
             w.OpenBlock("public static (int Height, int Width) GetOutputSize(int inputHeight, int inputWidth)");
             w.WriteLine($"{Checks}.RequirePositive(inputHeight, nameof(inputHeight));");
             w.WriteLine($"{Checks}.RequirePositive(inputWidth, nameof(inputWidth));");
@@ -372,6 +380,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
             w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
             w.WriteLine("/// </summary>");
+            w.WriteLine(_generatedCode);
             w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int inputHeight, int inputWidth)");
             if (_spec.IsFixed)
             {
@@ -384,6 +393,7 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
                 w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
                 w.WriteLine("/// </summary>");
+                w.WriteLine(_generatedCode);
                 w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch = 1)");
             }
 
@@ -443,6 +453,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("/// over the thread pool; the results are bit for bit those of <see cref=\"Forward(ReadOnlySpan{float}, Span{float}, int, int, int)\"/>.");
             w.WriteLine("/// Opt-in: unlike Forward it allocates a little per call (the work items), and it blocks until all are done.");
             w.WriteLine("/// </summary>");
+            w.WriteLine(_generatedCode);
             w.OpenBlock("public void ForwardParallel(ReadOnlyMemory<float> input, Memory<float> output, int batch, int inputHeight, int inputWidth, int threads)");
             w.WriteLine($"{Checks}.RequirePositive(threads, nameof(threads));");
             if (_spec.IsFixed)
@@ -557,7 +568,7 @@ namespace SepConvGen.Generator.Emitting
             if (!channelsLast)
             {
                 w.WriteLine("// Channel rows a whole number of 64-byte lines apart: from the aligned scratch of the vector kernels, the");
-                w.WriteLine("// pointwise step's vectors of pixels never straddle two lines (S3 NCHW, 95-pixel tiles: that step 3 % faster).");
+                w.WriteLine("// pointwise step's vectors of pixels never straddle two lines.");
                 w.WriteLine("int channelStride = (tilePixels + 15) & ~15;");
                 w.WriteLine("int tileLength = channelStride * DepthwiseChannels;");
             }
@@ -690,25 +701,13 @@ namespace SepConvGen.Generator.Emitting
             vector.EmitScalarHelper(_writer);
         }
 
-        private void EmitActivation()
-        {
-            SourceWriter w = _writer;
-            bool relu6 = _spec.Activation == ActivationKind.Relu6;
-            w.WriteLine(relu6
-                ? "/// <summary>ReLU6: min(max(value, 0), 6); NaN stays NaN.</summary>"
-                : "/// <summary>ReLU: max(value, 0); NaN stays NaN.</summary>");
-            w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            w.WriteLine(relu6
-                ? "private static float Activate(float value) => value < 0f ? 0f : value > 6f ? 6f : value;"
-                : "private static float Activate(float value) => value < 0f ? 0f : value;");
-        }
-
         private void EmitGeometry()
         {
             SourceWriter w = _writer;
             AxisPlan h = _spec.Height;
             AxisPlan x = _spec.Width;
             w.WriteLine("/// <summary>Output size, padding and the outputs that need no padding, for one run-time input size.</summary>");
+            w.WriteLine(_generatedCode);
             w.OpenBlock("private readonly struct SepConvGeometry");
             w.WriteLine("public readonly int InputHeight;");
             w.WriteLine("public readonly int InputWidth;");

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting
 {
@@ -85,7 +86,7 @@ namespace SepConvGen.Generator.Emitting
                 parts.Add("plus bias");
             }
 
-            if (_spec.Activation != ActivationKind.Linear)
+            if (!Activations.For(_spec.Activation).IsLinear)
             {
                 parts.Add(_spec.Activation.ToString().ToLowerInvariant());
             }
@@ -184,7 +185,7 @@ namespace SepConvGen.Generator.Emitting
                     string target = _channelsLast
                         ? _names.At("y", Literal.Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k))
                         : _names.At("y", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")}");
-                    string value = _spec.Activation == ActivationKind.Linear ? $"acc{p}_{k}" : $"Activate(acc{p}_{k})";
+                    string value = Activations.For(_spec.Activation).IsLinear ? $"acc{p}_{k}" : $"Activate(acc{p}_{k})";
                     writer.WriteLine($"{target} = {value};");
                 }
             }

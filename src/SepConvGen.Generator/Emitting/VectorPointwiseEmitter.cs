@@ -61,7 +61,8 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"/// <summary>a * b + c, fused where the hardware has FMA.</summary>");
             writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             writer.WriteLine($"private static {type} MultiplyAdd({type} a, {type} b, {type} c) => {fma};");
-            if (Spec.Activation == ActivationKind.Linear)
+            ActivationForm activation = Activations.For(Spec.Activation);
+            if (activation.IsLinear)
             {
                 return;
             }
@@ -69,12 +70,9 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine();
             writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             writer.OpenBlock($"private static {type} Activate({type} value)");
-            writer.WriteLine("// Selects instead of Max/Min, which would turn NaN into 0 on x86: NaN stays NaN, as in the scalar code.");
-            writer.WriteLine($"value = {isa.VectorType}.ConditionalSelect({isa.VectorType}.LessThan(value, {type}.Zero), {type}.Zero, value);");
-            if (Spec.Activation == ActivationKind.Relu6)
+            foreach (string line in activation.Vector(isa))
             {
-                writer.WriteLine($"{type} six = {isa.VectorType}.Create(6f);");
-                writer.WriteLine($"value = {isa.VectorType}.ConditionalSelect({isa.VectorType}.GreaterThan(value, six), six, value);");
+                writer.WriteLine(line);
             }
 
             writer.WriteLine("return value;");
@@ -89,7 +87,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The kernel's body after the weights and the output start: the layout's register blocks.</summary>
         protected abstract void EmitBlocks(SourceWriter writer, Isa isa, int lanes);
 
-        protected string Activated(string value) => Spec.Activation == ActivationKind.Linear ? value : $"Activate({value})";
+        protected string Activated(string value) => Activations.For(Spec.Activation).IsLinear ? value : $"Activate({value})";
 
         protected static string Count(int n, string noun) => $"{Literal.Int(n)} {noun}{(n == 1 ? string.Empty : "s")}";
     }

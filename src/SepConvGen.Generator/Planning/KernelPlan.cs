@@ -168,7 +168,7 @@ namespace SepConvGen.Generator.Planning
             if (p.FullPanel is not null || p.TailPanel is not null)
             {
                 PanelBlock block = p.FullPanel ?? p.TailPanel!;
-                pointwise.Add($"{block.Pixels} pixels x {block.Vectors} filter vectors{(block.ExactCover ? $" (and {block.Pixels + 1}, {block.Pixels + 2} to end tiles)" : string.Empty)}");
+                pointwise.Add($"{Count(block.Pixels, "pixel")} x {Count(block.Vectors, "filter vector")}{(block.ExactCover ? $" (and {block.Pixels + 1}, {block.Pixels + 2} to end tiles)" : string.Empty)}");
             }
             else
             {
@@ -181,6 +181,8 @@ namespace SepConvGen.Generator.Planning
 
             return $"depthwise {string.Join(", ", depthwise)}; pointwise {string.Join(", ", pointwise)}";
         }
+
+        private static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? string.Empty : "s")}";
 
         /// <summary>The tiling for the header: <c>tiles of 4 rows</c>, or about 64 pixels for run-time sizes.</summary>
         public string DescribeTiles() => RowTile > 0 ? $"tiles of {RowTile} row{(RowTile == 1 ? string.Empty : "s")}" : "tiles of about 64 pixels, chosen per call";
