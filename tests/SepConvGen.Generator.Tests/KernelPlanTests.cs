@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
+using SepConvGen.Testing;
+using Xunit;
+
+namespace SepConvGen.Generator.Tests
+{
+    /// <summary>
+    /// Each fixed wide layer of the differential tests still gets the kernel path it exists to cover (with the widest
+    /// vectors, and narrower ones where that is the point): a changed threshold in the planner fails here instead of
+    /// silently leaving a path untested.
+    /// </summary>
+    public sealed class KernelPlanTests
+    {
+        private static readonly Isa V512 = new(512), V256 = new(256), V128 = new(128);
+
+        /// <summary>What each wide layer must be planned to do.</summary>
+        private static readonly Dictionary<string, Action<KernelPlan>> Covers = new()
+        {
+            ["Wide0"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, EdgeStrips: Applies.Checked }),
+            ["Wide1"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, EdgeStrips: Applies.Always }),
+            ["Wide2"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, EdgeStrips: Applies.Never }),
+            ["Wide3"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, StripPixels: 6 }),
+            ["Wide4"] = p =>
+            {
+                Assert.True(p.DepthwiseFor(V512).ScalarChannels);
+                Assert.False(p.DepthwiseFor(V256).ScalarChannels);
+            },
+            ["Wide5"] = p => Assert.True(p.DepthwiseFor(V512) is { Slides: true, ReadsPlane: true, PairsRows: true }),
+            ["Wide6"] = p => Assert.True(p.DepthwiseFor(V512) is { Slides: true, ReadsPlane: true, PairsRows: false, LoadsEveryThirdWindow: true }),
+            ["Wide7"] = p => Assert.True(p.DepthwiseFor(V512) is { Slides: true, ReadsPlane: true, PairsRows: false }),
+            ["Wide8"] = p => Assert.True(p.DepthwiseFor(V512) is { ReadsPlane: true, PairsRows: false }),
+            ["Wide9"] = p => Assert.True(p.FlatTiles),
+            ["Wide10"] = p => Assert.True(p.FlatTiles),
+            ["Wide11"] = p => Assert.True(p.FlatTiles),
+            ["Wide12"] = p => Assert.Equal(Applies.Checked, p.PointwiseFor(V512).GroupPairs),
+            ["Wide13"] = p => Assert.Equal(Applies.Checked, p.PointwiseFor(V512).GroupPairs),
+            ["Wide14"] = p => Assert.Equal(Applies.Always, p.PointwiseFor(V512).GroupPairs),
+            ["Wide15"] = p => Assert.Equal(Applies.Checked, p.PointwiseFor(V512).GroupPairs),
+            ["Wide16"] = p =>
+            {
+                Assert.True(p.DepthwiseFor(V512) is { PairsRows: true, ReadsPlane: false, SlabPairs: Applies.Checked });
+                Assert.True(p.PairsSlabRows);
+            },
+        };
+
+        public static IEnumerable<object[]> Layers() => WideLayers.All.Select(l => new object[] { l.Name });
+
+        [Theory]
+        [MemberData(nameof(Layers))]
+        public void Wide_layers_get_the_path_they_cover(string name)
+        {
+            WideLayer layer = WideLayers.All.Single(l => l.Name == name);
+            Assert.True(Covers.TryGetValue(name, out Action<KernelPlan>? covers), $"{name} has no expected plan here: say what it covers.");
+            covers!(KernelPlanner.Plan(Spec(layer.Config), new KernelOptions(false, 512)));
+        }
+
+        [Fact]
+        public void Narrower_vectors_and_scalar_builds_plan_what_they_can()
+        {
+            LayerSpec nchw = Spec(WideLayers.All.Single(l => l.Name == "Wide5").Config);
+            KernelPlan plan = KernelPlanner.Plan(nchw, new KernelOptions(false, 512));
+            Assert.True(plan.DepthwiseFor(V256) is { Slides: true, LoadsEveryThirdWindow: false });
+            Assert.True(plan.DepthwiseFor(V128) is { Slides: false, ReadsPlane: false }); // Arm loads the columns
+            KernelPlan scalar = KernelPlanner.Plan(nchw, KernelOptions.Scalar);
+            Assert.False(scalar.PadsRows);
+            Assert.False(scalar.AlignsScratch);
+            Assert.Empty(scalar.Depthwise);
+            Assert.Empty(scalar.Pointwise);
+        }
+
+        [Fact]
+        public void Plans_are_values()
+        {
+            LayerSpec spec = Spec(WideLayers.All[0].Config);
+            Assert.Equal(KernelPlanner.Plan(spec, new KernelOptions(false, 512)), KernelPlanner.Plan(spec, new KernelOptions(false, 512)));
+            Assert.NotEqual(KernelPlanner.Plan(spec, new KernelOptions(false, 512)), KernelPlanner.Plan(spec, new KernelOptions(false, 256)));
+        }
+
+        /// <summary>The generator's model of a test layer, as the attribute parser would build it.</summary>
+        internal static LayerSpec Spec(LayerConfig c) => new(
+            Namespace: "Samples", ContainingTypes: default, TypeKeyword: "class", ClassName: "Layer", AttributeText: c.ToAttribute(),
+            InChannels: c.InChannels, OutChannels: c.OutChannels, DepthMultiplier: c.DepthMultiplier,
+            Height: new AxisPlan(c.KernelHeight, c.StrideHeight, c.DilationHeight, c.Same ? PaddingKind.Same : PaddingKind.Valid, c.InputHeight),
+            Width: new AxisPlan(c.KernelWidth, c.StrideWidth, c.DilationWidth, c.Same ? PaddingKind.Same : PaddingKind.Valid, c.InputWidth),
+            UseBias: c.UseBias, Layout: c.ChannelsFirst ? LayoutKind.ChannelsFirst : LayoutKind.ChannelsLast, Activation: (ActivationKind)(int)c.Activation);
+    }
+}
