@@ -1,0 +1,69 @@
+using System;
+using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
+
+namespace SepConvGen.Generator.Emitting
+{
+    /// <summary>The geometry of a run-time input size: output size, padding and the outputs that need no padding.</summary>
+    internal sealed partial class LayerEmitter
+    {
+        private void EmitGeometry()
+        {
+            SourceWriter w = _writer;
+            AxisPlan h = _spec.Height;
+            AxisPlan x = _spec.Width;
+            w.WriteLine("/// <summary>Output size, padding and the outputs that need no padding, for one run-time input size.</summary>");
+            w.WriteLine(_generatedCode);
+            w.OpenBlock("private readonly struct SepConvGeometry");
+            w.WriteLine("public readonly int InputHeight;");
+            w.WriteLine("public readonly int InputWidth;");
+            w.WriteLine("public readonly int OutputHeight;");
+            w.WriteLine("public readonly int OutputWidth;");
+            if (h.HasBorder)
+            {
+                w.WriteLine("public readonly int PadTop;");
+                w.WriteLine("public readonly int InteriorTop;");
+                w.WriteLine("public readonly int InteriorBottom;");
+            }
+
+            if (x.HasBorder)
+            {
+                w.WriteLine("public readonly int PadLeft;");
+                w.WriteLine("public readonly int InteriorLeft;");
+                w.WriteLine("public readonly int InteriorRight;");
+            }
+
+            w.WriteLine();
+            w.OpenBlock("public SepConvGeometry(int inputHeight, int inputWidth)");
+            w.WriteLine("var output = GetOutputSize(inputHeight, inputWidth);");
+            w.WriteLine("InputHeight = inputHeight;");
+            w.WriteLine("InputWidth = inputWidth;");
+            w.WriteLine("OutputHeight = output.Height;");
+            w.WriteLine("OutputWidth = output.Width;");
+            if (h.HasBorder)
+            {
+                EmitAxisGeometry("Height", "inputHeight", "Top", "Bottom");
+            }
+
+            if (x.HasBorder)
+            {
+                EmitAxisGeometry("Width", "inputWidth", "Left", "Right");
+            }
+
+            w.CloseBlock();
+            w.CloseBlock();
+        }
+
+        private void EmitAxisGeometry(string axis, string input, string before, string after)
+        {
+            SourceWriter w = _writer;
+            w.WriteLine();
+            w.WriteLine($"// TensorFlow SAME: total = max((out - 1) * stride + effective kernel - in, 0); {before.ToLowerInvariant()} = floor(total / 2).");
+            w.WriteLine($"Pad{before} = Math.Max((Output{axis} - 1) * Stride{axis} - {input} + EffectiveKernel{axis}, 0) / 2;");
+            w.WriteLine($"// Outputs [Interior{before}, Interior{after}) have every tap inside the input.");
+            w.WriteLine($"Interior{before} = Math.Min((Pad{before} + Stride{axis} - 1) / Stride{axis}, Output{axis});");
+            w.WriteLine($"int last{axis}Start = {input} - EffectiveKernel{axis} + Pad{before};");
+            w.WriteLine($"Interior{after} = last{axis}Start < 0 ? Interior{before} : Math.Max(Interior{before}, Math.Min(Output{axis}, last{axis}Start / Stride{axis} + 1));");
+        }
+    }
+}
