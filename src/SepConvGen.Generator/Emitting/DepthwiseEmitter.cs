@@ -135,13 +135,14 @@ namespace SepConvGen.Generator.Emitting
         /// One vector block of <paramref name="chains"/> accumulators over every tap: a loop over the kernel rows
         /// (whose start <paramref name="rowSetup"/> declares as <c>xr</c>/<c>wr</c> for a row expression) with the
         /// columns unrolled. <paramref name="input"/> and <paramref name="weight"/> give the operands of a column
-        /// expression and chain; <paramref name="store"/> the store of a chain. With <paramref name="splits"/> above 1
+        /// expression and chain (<paramref name="weightPerChain"/>: whether chains read weights of their own, else one broadcast
+        /// per column serves them all); <paramref name="store"/> the store of a chain. With <paramref name="splits"/> above 1
         /// each chain sums its unrolled kernel columns round robin into that many partial accumulators, added up
         /// before the store: independent multiply-adds hide their latency when a block has few chains.
         /// <paramref name="kernelRows"/> replaces <see cref="VectorKernelRows"/> where the caller clips the rows itself.
         /// </summary>
         protected void EmitVectorTaps(SourceWriter writer, Isa isa, int chains, Func<string, IEnumerable<string>> rowSetup,
-                                      Func<string, int, string> input, Func<string, int, string> weight, Func<int, string> store,
+                                      Func<TapColumn, int, string> input, Func<TapColumn, int, string> weight, bool weightPerChain, Func<int, string> store,
                                       int splits = 1, (string From, string To)? kernelRows = null)
         {
             (string kyFrom, string kyTo) = kernelRows ?? VectorKernelRows;
@@ -161,10 +162,10 @@ namespace SepConvGen.Generator.Emitting
                 writer.WriteLine(line);
             }
 
-            void Column(string kx, int split)
+            void TapsOfColumn(TapColumn kx, int split)
             {
                 // A weight shared by every chain (a broadcast) is loaded once per column.
-                bool shared = chains > 1 && weight(kx, 0) == weight(kx, 1);
+                bool shared = chains > 1 && !weightPerChain;
                 if (shared)
                 {
                     writer.WriteLine($"{type} weight{Sanitize(kx)} = {weight(kx, 0)};");
@@ -181,13 +182,13 @@ namespace SepConvGen.Generator.Emitting
             {
                 for (int kx = 0; kx < Spec.Width.Kernel; kx++)
                 {
-                    Column(Literal.Int(kx), kx % splits);
+                    TapsOfColumn(TapColumn.At(kx), kx % splits);
                 }
             }
             else
             {
                 writer.OpenBlock("for (int kx = 0; kx < KernelWidth; kx++)");
-                Column("kx", 0);
+                TapsOfColumn(TapColumn.Loop, 0);
                 writer.CloseBlock();
             }
 
@@ -279,10 +280,10 @@ namespace SepConvGen.Generator.Emitting
         /// </summary>
         protected static string InputRowOf(string ky, string row = "iy") => ky == "0" ? row : $"({row} + {ky} * DilationHeight)";
 
-        private static string Sanitize(string kx) => kx == "kx" ? string.Empty : kx;
+        private static string Sanitize(TapColumn kx) => kx.Index is int index ? Literal.Int(index) : string.Empty;
 
         /// <summary>"kx * TapColumnStep" for a column expression ("0" gives nothing).</summary>
-        protected static string? Column(string kx, string step) => kx == "0" ? null : $"{kx} * {step}";
+        protected static string? Column(TapColumn kx, string step) => kx.Index == 0 ? null : $"{kx} * {step}";
 
         /// <summary>
         /// Independent accumulator chains per vector block, widest first: 4 hide the multiply-add latency, 2 and 1
@@ -325,7 +326,7 @@ namespace SepConvGen.Generator.Emitting
         {
             if (!Spec.UnrollTaps)
             {
-                EmitMultiplierLoop(writer, targetOfMultiplier, weights => EmitTapLoop(writer, weights));
+                EmitMultiplierLoop(writer, targetOfMultiplier, weights => EmitTapLoop(writer, weights), multiline: false);
                 return;
             }
 
@@ -339,25 +340,26 @@ namespace SepConvGen.Generator.Emitting
                 }
             }
 
-            EmitMultiplierLoop(writer, targetOfMultiplier, EmitTapSum);
+            EmitMultiplierLoop(writer, targetOfMultiplier, EmitTapSum, multiline: Spec.Taps > 1);
         }
 
-        private void EmitMultiplierLoop(SourceWriter writer, Func<string, string> targetOfMultiplier, Func<string, string> sum)
+        /// <param name="multiline">Whether the sum is written tap by tap on lines of its own.</param>
+        private void EmitMultiplierLoop(SourceWriter writer, Func<string, string> targetOfMultiplier, Func<string, string> sum, bool multiline)
         {
             if (Spec.DepthMultiplier == 1)
             {
-                EmitAssignment(writer, targetOfMultiplier("0"), sum("w"));
+                EmitAssignment(writer, targetOfMultiplier("0"), sum("w"), multiline);
                 return;
             }
 
             writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
             writer.WriteLine(Names.Let("wm", false, "w", "m * InChannels"));
-            EmitAssignment(writer, targetOfMultiplier("m"), sum("wm"));
+            EmitAssignment(writer, targetOfMultiplier("m"), sum("wm"), multiline);
             writer.CloseBlock();
         }
 
-        private static void EmitAssignment(SourceWriter writer, string target, string value) =>
-            writer.WriteLine(value.Contains("\n") ? $"{target} =\n    {value};" : $"{target} = {value};");
+        private static void EmitAssignment(SourceWriter writer, string target, string value, bool multiline) =>
+            writer.WriteLine(multiline ? $"{target} =\n    {value};" : $"{target} = {value};");
 
         /// <summary>The dot product of the loaded taps with the weights at <paramref name="weights"/>, tap by tap.</summary>
         private string EmitTapSum(string weights)

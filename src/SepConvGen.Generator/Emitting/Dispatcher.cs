@@ -18,18 +18,21 @@ namespace SepConvGen.Generator.Emitting
         public static void Emit(SourceWriter writer, string step, string signature, string methodBase, string arguments, KernelNames names, Isa[] widths)
         {
             writer.WriteLine($"/// <summary>{step} with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
-            writer.OpenBlock(signature);
-            for (int i = 0; i < widths.Length; i++)
+            using (writer.Block(signature))
             {
-                writer.OpenBlock($"{(i == 0 ? "if" : "else if")} ({widths[i].VectorType}.IsHardwareAccelerated)");
-                writer.WriteLine($"{methodBase}{names.IsaSuffix(widths[i].Name)}({arguments});");
-                writer.CloseBlock();
-            }
+                for (int i = 0; i < widths.Length; i++)
+                {
+                    using (writer.Block($"{(i == 0 ? "if" : "else if")} ({widths[i].VectorType}.IsHardwareAccelerated)"))
+                    {
+                        writer.WriteLine($"{methodBase}{names.IsaSuffix(widths[i].Name)}({arguments});");
+                    }
+                }
 
-            writer.OpenBlock("else");
-            writer.WriteLine($"{methodBase}{names.Isa}({arguments});");
-            writer.CloseBlock();
-            writer.CloseBlock();
+                using (writer.Block("else"))
+                {
+                    writer.WriteLine($"{methodBase}{names.Isa}({arguments});");
+                }
+            }
         }
     }
 }

@@ -14,44 +14,53 @@ namespace SepConvGen.Generator.Emitting
             AxisPlan x = _spec.Width;
             w.WriteLine("/// <summary>Output size, padding and the outputs that need no padding, for one run-time input size.</summary>");
             w.WriteLine(_generatedCode);
-            w.OpenBlock("private readonly struct SepConvGeometry");
-            w.WriteLine("public readonly int InputHeight;");
-            w.WriteLine("public readonly int InputWidth;");
-            w.WriteLine("public readonly int OutputHeight;");
-            w.WriteLine("public readonly int OutputWidth;");
-            if (h.HasBorder)
+            using (w.Block("private readonly struct SepConvGeometry"))
             {
-                w.WriteLine("public readonly int PadTop;");
-                w.WriteLine("public readonly int InteriorTop;");
-                w.WriteLine("public readonly int InteriorBottom;");
-            }
+                w.WriteLine("""
+                    public readonly int InputHeight;
+                    public readonly int InputWidth;
+                    public readonly int OutputHeight;
+                    public readonly int OutputWidth;
+                    """);
+                if (h.HasBorder)
+                {
+                    w.WriteLine("""
+                        public readonly int PadTop;
+                        public readonly int InteriorTop;
+                        public readonly int InteriorBottom;
+                        """);
+                }
 
-            if (x.HasBorder)
-            {
-                w.WriteLine("public readonly int PadLeft;");
-                w.WriteLine("public readonly int InteriorLeft;");
-                w.WriteLine("public readonly int InteriorRight;");
-            }
+                if (x.HasBorder)
+                {
+                    w.WriteLine("""
+                        public readonly int PadLeft;
+                        public readonly int InteriorLeft;
+                        public readonly int InteriorRight;
+                        """);
+                }
 
-            w.WriteLine();
-            w.OpenBlock("public SepConvGeometry(int inputHeight, int inputWidth)");
-            w.WriteLine("var output = GetOutputSize(inputHeight, inputWidth);");
-            w.WriteLine("InputHeight = inputHeight;");
-            w.WriteLine("InputWidth = inputWidth;");
-            w.WriteLine("OutputHeight = output.Height;");
-            w.WriteLine("OutputWidth = output.Width;");
-            if (h.HasBorder)
-            {
-                EmitAxisGeometry("Height", "inputHeight", "Top", "Bottom");
-            }
+                w.WriteLine();
+                using (w.Block("public SepConvGeometry(int inputHeight, int inputWidth)"))
+                {
+                    w.WriteLine("""
+                        var output = GetOutputSize(inputHeight, inputWidth);
+                        InputHeight = inputHeight;
+                        InputWidth = inputWidth;
+                        OutputHeight = output.Height;
+                        OutputWidth = output.Width;
+                        """);
+                    if (h.HasBorder)
+                    {
+                        EmitAxisGeometry("Height", "inputHeight", "Top", "Bottom");
+                    }
 
-            if (x.HasBorder)
-            {
-                EmitAxisGeometry("Width", "inputWidth", "Left", "Right");
+                    if (x.HasBorder)
+                    {
+                        EmitAxisGeometry("Width", "inputWidth", "Left", "Right");
+                    }
+                }
             }
-
-            w.CloseBlock();
-            w.CloseBlock();
         }
 
         private void EmitAxisGeometry(string axis, string input, string before, string after)

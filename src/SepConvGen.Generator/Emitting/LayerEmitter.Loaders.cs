@@ -9,9 +9,9 @@ namespace SepConvGen.Generator.Emitting
     {
         private void EmitKerasLoader()
         {
-            var depthwise = new LoaderParameter("depthwiseKernel", "(kh, kw, in, dm)",
+            var depthwise = new LoaderParameter("depthwiseKernel", "(kh, kw, in, dm)", string.Empty,
                 $"({_spec.Height.Kernel}, {_spec.Width.Kernel}, {_spec.InChannels}, {_spec.DepthMultiplier})");
-            var pointwise = new LoaderParameter("pointwiseKernel", "(1, 1, in * dm, out)",
+            var pointwise = new LoaderParameter("pointwiseKernel", "(1, 1, in * dm, out)", string.Empty,
                 $"(1, 1, {_spec.DepthwiseChannels}, {_spec.OutChannels})");
             EmitLoader("LoadKerasWeights", "Keras", depthwise, pointwise, w =>
             {
@@ -34,9 +34,9 @@ namespace SepConvGen.Generator.Emitting
 
         private void EmitPyTorchLoader()
         {
-            var depthwise = new LoaderParameter("depthwiseWeight", "(in * dm, 1, kh, kw) of Conv2d(groups = in)",
+            var depthwise = new LoaderParameter("depthwiseWeight", "(in * dm, 1, kh, kw)", " of Conv2d(groups = in)",
                 $"({_spec.DepthwiseChannels}, 1, {_spec.Height.Kernel}, {_spec.Width.Kernel})");
-            var pointwise = new LoaderParameter("pointwiseWeight", "(out, in * dm, 1, 1)",
+            var pointwise = new LoaderParameter("pointwiseWeight", "(out, in * dm, 1, 1)", string.Empty,
                 $"({_spec.OutChannels}, {_spec.DepthwiseChannels}, 1, 1)");
             EmitLoader("LoadPyTorchWeights", "PyTorch", depthwise, pointwise, w =>
             {
@@ -49,24 +49,28 @@ namespace SepConvGen.Generator.Emitting
             });
         }
 
-        /// <summary>A weight span of a loader: its name, its layout in words, and that layout with this layer's numbers.</summary>
+        /// <summary>A weight span of a loader: its name, its dimensions, words on them, and the dimensions with this layer's numbers.</summary>
         private readonly struct LoaderParameter
         {
-            public LoaderParameter(string name, string layout, string shape)
+            public LoaderParameter(string name, string dimensions, string note, string shape)
             {
                 Name = name;
-                Layout = layout;
+                Dimensions = dimensions;
+                Note = note;
                 Shape = shape;
             }
 
             public string Name { get; }
 
-            public string Layout { get; }
+            /// <summary>The dimensions, e.g. "(kh, kw, in, dm)".</summary>
+            public string Dimensions { get; }
+
+            /// <summary>Words after the dimensions in the summary, e.g. " of Conv2d(groups = in)".</summary>
+            public string Note { get; }
 
             public string Shape { get; }
 
-            /// <summary>The layout without the words after it, e.g. "(kh, kw, in, dm)".</summary>
-            public string Dimensions => Layout.Substring(0, Layout.IndexOf(')') + 1);
+            public string Layout => Dimensions + Note;
         }
 
         /// <summary>A loader: checks every length first, then copies into the kernels' layouts.</summary>
@@ -102,11 +106,11 @@ namespace SepConvGen.Generator.Emitting
 
         private static void EmitNestedLoops(SourceWriter w, string outer, string outerCount, string inner, string innerCount, string statement)
         {
-            w.OpenBlock($"for (int {outer} = 0; {outer} < {outerCount}; {outer}++)");
-            w.OpenBlock($"for (int {inner} = 0; {inner} < {innerCount}; {inner}++)");
-            w.WriteLine(statement);
-            w.CloseBlock();
-            w.CloseBlock();
+            using (w.Block($"for (int {outer} = 0; {outer} < {outerCount}; {outer}++)"))
+            using (w.Block($"for (int {inner} = 0; {inner} < {innerCount}; {inner}++)"))
+            {
+                w.WriteLine(statement);
+            }
         }
 
         private string BiasParameter => _spec.UseBias ? ", ReadOnlySpan<float> bias" : string.Empty;

@@ -10,7 +10,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary><paramref name="name"/> + <paramref name="k"/>, or the name alone for 0.</summary>
         public static string Plus(string name, int k) => k == 0 ? name : $"{name} + {Int(k)}";
 
-        /// <summary><paramref name="sum"/> * <paramref name="factor"/>, the sum in parentheses where it has a +.</summary>
-        public static string Times(string sum, string factor) => sum.Contains("+") ? $"({sum}) * {factor}" : $"{sum} * {factor}";
+        /// <summary>(<paramref name="name"/> + <paramref name="k"/>) * <paramref name="factor"/>, without the parentheses and the sum for 0.</summary>
+        public static string PlusTimes(string name, int k, string factor) => k == 0 ? $"{name} * {factor}" : $"({Plus(name, k)}) * {factor}";
     }
 }

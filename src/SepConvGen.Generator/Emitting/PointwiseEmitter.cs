@@ -184,7 +184,7 @@ namespace SepConvGen.Generator.Emitting
                 {
                     string target = _channelsLast
                         ? _names.At("y", Literal.Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k))
-                        : _names.At("y", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")}");
+                        : _names.At("y", $"{Literal.PlusTimes("f", k, "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")}");
                     string value = Activations.For(_spec.Activation).IsLinear ? $"acc{p}_{k}" : $"Activate(acc{p}_{k})";
                     writer.WriteLine($"{target} = {value};");
                 }

@@ -35,11 +35,36 @@ namespace SepConvGen.Generator.Emitting
             _indent++;
         }
 
+        /// <summary>
+        /// Writes <paramref name="header"/> (if any) and "{", indents, and closes the block with "}" and
+        /// <paramref name="suffix"/> when the returned scope is disposed: <c>using (w.Block("for (...)")) { ... }</c>.
+        /// </summary>
+        public Scope Block(string? header = null, string suffix = "")
+        {
+            OpenBlock(header);
+            return new Scope(this, suffix);
+        }
+
         /// <summary>Unindents and writes "}" followed by <paramref name="suffix"/>.</summary>
         public void CloseBlock(string suffix = "")
         {
             _indent--;
             WriteLine("}" + suffix);
+        }
+
+        /// <summary>An open block, closed when disposed.</summary>
+        public readonly struct Scope : IDisposable
+        {
+            private readonly SourceWriter _writer;
+            private readonly string _suffix;
+
+            public Scope(SourceWriter writer, string suffix)
+            {
+                _writer = writer;
+                _suffix = suffix;
+            }
+
+            public void Dispose() => _writer.CloseBlock(_suffix);
         }
 
         public override string ToString()

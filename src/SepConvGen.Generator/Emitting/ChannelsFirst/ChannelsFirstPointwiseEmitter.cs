@@ -252,7 +252,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock("for (; ox < pixels; ox++)");
             for (int k = 0; k < filters; k++)
             {
-                string output = Names.At("outputRow", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox");
+                string output = Names.At("outputRow", $"{Literal.PlusTimes("f", k, "outputPlane")} + ox");
                 writer.WriteLine($"float sum{k} = {StartValue(isa, Spec.UseBias ? Names.At("bias", Literal.Plus("f", k)) : "0f", output)};");
             }
 
@@ -267,7 +267,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.CloseBlock();
             for (int k = 0; k < filters; k++)
             {
-                writer.WriteLine($"{Names.At("outputRow", $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox")} = {Finished(isa, $"sum{k}")};");
+                writer.WriteLine($"{Names.At("outputRow", $"{Literal.PlusTimes("f", k, "outputPlane")} + ox")} = {Finished(isa, $"sum{k}")};");
             }
 
             writer.CloseBlock();
@@ -290,7 +290,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         private void EmitChannelsFirstBlock(SourceWriter writer, Isa isa, int lanes, int filters, int vectors, bool tail)
         {
             string Offset(int v) => tail && v == vectors - 1 ? "last" : Literal.Int(v * lanes);
-            string OutputOffset(int k, int v) => $"{Literal.Times(Literal.Plus("f", k), "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
+            string OutputOffset(int k, int v) => $"{Literal.PlusTimes("f", k, "outputPlane")} + ox{(Offset(v) == "0" ? string.Empty : " + " + Offset(v))}";
             string type = $"{isa.VectorType}<float>";
             for (int k = 0; k < filters; k++)
             {

@@ -140,6 +140,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                     },
                     (kx, q) => Names.LoadVector(isa, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
                     (kx, q) => Names.LoadVector(isa, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
+                    weightPerChain: true,
                     q => Names.StoreVector($"acc{q}", "target", Intermediate(Chain("c", q, lanes), multiplier ? "m" : "0")));
                 if (multiplier)
                 {
@@ -272,7 +273,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             var loaded = new HashSet<int>();
             for (int kx = 0; kx < Spec.Width.Kernel; kx++)
             {
-                string column = Literal.Int(kx);
+                var column = TapColumn.At(kx);
                 bool used = false;
                 for (int p = 0; p < pixels; p++)
                 {
