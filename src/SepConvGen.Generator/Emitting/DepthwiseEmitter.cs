@@ -96,7 +96,7 @@ namespace SepConvGen.Generator.Emitting
 
         private void EmitDispatcher(SourceWriter writer, Isa[] widths) =>
             Dispatcher.Emit(writer, "Depthwise step",
-                $"private void {Names.DepthwiseBase}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})",
+                $"private void {Names.DepthwiseBase}({Names.Param("image", writable: false)}, {Names.Param("row", writable: true)}, int oy{Names.DepthwiseTileParameter}{Names.Parameter})",
                 Names.DepthwiseBase, $"{Names.Arg("image")}, {Names.Arg("row")}, oy{Names.DepthwiseTileArgument}{Names.Argument}", Names, widths);
 
         private void EmitRow(SourceWriter writer, Isa isa)
@@ -107,7 +107,7 @@ namespace SepConvGen.Generator.Emitting
             {
                 // The vector methods take the tile's rows together; the scalar one takes them one by one.
                 writer.WriteLine($"/// <summary>Depthwise step for the <paramref name=\"rows\"/> output rows from <paramref name=\"oy\"/> on, one by one.</summary>");
-                writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
+                writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", writable: false)}, {Names.Param("row", writable: true)}, int oy{parameters}{Names.Parameter})");
                 writer.OpenBlock("for (int r = 0; r < rows; r++)");
                 writer.WriteLine($"{Names.DepthwiseBase}{suffix}Row({Names.Arg("image")}, {Names.ArgAt("row", $"r * {Names.Size("OutputWidth")}")}, oy + r, channelStride{Names.Argument});");
                 writer.CloseBlock();
@@ -124,7 +124,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"/// {rows}: fills <paramref name=\"row\"/> with");
             writer.WriteLine($"/// {RowLayout}.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", false)}, {Names.Param("row", true)}, int oy{parameters}{Names.Parameter})");
+            writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", writable: false)}, {Names.Param("row", writable: true)}, int oy{parameters}{Names.Parameter})");
             writer.WriteLine($"int iy = {Names.InputRow};");
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             EmitRowBody(writer, isa);
@@ -353,7 +353,7 @@ namespace SepConvGen.Generator.Emitting
             }
 
             writer.OpenBlock("for (int m = 0; m < DepthMultiplier; m++)");
-            writer.WriteLine(Names.Let("wm", false, "w", "m * InChannels"));
+            writer.WriteLine(Names.Let("wm", writable: false, "w", "m * InChannels"));
             EmitAssignment(writer, targetOfMultiplier("m"), sum("wm"), multiline);
             writer.CloseBlock();
         }

@@ -82,7 +82,7 @@ namespace SepConvGen.Generator.Emitting
         /// rows at once (their input rows are copied once per channel) and the padded rows' buffer.
         /// </summary>
         public string DepthwiseTileParameter => _spec.Layout == LayoutKind.ChannelsFirst
-            ? (PadsRows ? ", int rows, int channelStride, " + Param("pad", true) : ", int channelStride")
+            ? (PadsRows ? ", int rows, int channelStride, " + Param("pad", writable: true) : ", int channelStride")
             : string.Empty;
 
         public string DepthwiseTileArgument => _spec.Layout == LayoutKind.ChannelsFirst

@@ -38,7 +38,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("/// Pointwise step for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on (whole rows):");
             writer.WriteLine($"/// DepthwiseChannels -> OutChannels over the depthwise <paramref name=\"row\"/> buffer, {Epilogue()}.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {_names.Pointwise}({_names.Param("row", false)}, {_names.Param("result", true)}{_names.PointwiseTileParameters}{_names.Parameter})");
+            writer.OpenBlock($"private void {_names.Pointwise}({_names.Param("row", writable: false)}, {_names.Param("result", writable: true)}{_names.PointwiseTileParameters}{_names.Parameter})");
             writer.WriteLine(_names.LetArray("weights", "_sepConvPointwise"));
             if (_spec.UseBias)
             {
@@ -69,11 +69,11 @@ namespace SepConvGen.Generator.Emitting
         {
             if (channelsLast)
             {
-                writer.WriteLine(names.Let("outputRow", true, "result", "firstPixel * OutChannels"));
+                writer.WriteLine(names.Let("outputRow", writable: true, "result", "firstPixel * OutChannels"));
             }
             else
             {
-                writer.WriteLine(names.Let("outputRow", true, "result", "firstPixel"));
+                writer.WriteLine(names.Let("outputRow", writable: true, "result", "firstPixel"));
                 writer.WriteLine($"int outputPlane = {names.Size("OutputHeight")} * {names.Size("OutputWidth")};");
             }
         }
@@ -102,22 +102,22 @@ namespace SepConvGen.Generator.Emitting
                 for (int p = 0; p < pixels; p++)
                 {
                     string offset = p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels";
-                    writer.WriteLine(_names.Let($"x{p}", false, "row", offset));
+                    writer.WriteLine(_names.Let($"x{p}", writable: false, "row", offset));
                 }
 
-                writer.WriteLine(_names.Let("y", true, "outputRow", "ox * OutChannels"));
+                writer.WriteLine(_names.Let("y", writable: true, "outputRow", "ox * OutChannels"));
             }
             else
             {
-                writer.WriteLine(_names.Let("x", false, "row", "ox"));
-                writer.WriteLine(_names.Let("y", true, "outputRow", "ox"));
+                writer.WriteLine(_names.Let("x", writable: false, "row", "ox"));
+                writer.WriteLine(_names.Let("y", writable: true, "outputRow", "ox"));
             }
 
             if (FullFilterBlocks > 0)
             {
                 writer.OpenBlock("for (int fb = 0; fb < FullFilterBlocks; fb++)");
                 writer.WriteLine("int f = fb * FilterBlock;");
-                writer.WriteLine(_names.Let("w", false, "weights", "f / PackBlock * PanelLength + f % PackBlock"));
+                writer.WriteLine(_names.Let("w", writable: false, "weights", "f / PackBlock * PanelLength + f % PackBlock"));
                 EmitBlock(writer, pixels, FilterBlock);
                 writer.CloseBlock();
             }
@@ -127,7 +127,7 @@ namespace SepConvGen.Generator.Emitting
                 writer.OpenBlock();
                 writer.WriteLine($"// The last {TailFilters} filter{(TailFilters == 1 ? string.Empty : "s")} (a partial block).");
                 writer.WriteLine("const int f = FullFilterBlocks * FilterBlock;");
-                writer.WriteLine(_names.Let("w", false, "weights", "f / PackBlock * PanelLength + f % PackBlock"));
+                writer.WriteLine(_names.Let("w", writable: false, "weights", "f / PackBlock * PanelLength + f % PackBlock"));
                 EmitBlock(writer, pixels, TailFilters);
                 writer.CloseBlock();
             }
@@ -155,14 +155,14 @@ namespace SepConvGen.Generator.Emitting
             }
             else
             {
-                writer.WriteLine(_names.Let("xj", false, "x", "j * channelStride"));
+                writer.WriteLine(_names.Let("xj", writable: false, "x", "j * channelStride"));
                 for (int p = 0; p < pixels; p++)
                 {
                     writer.WriteLine($"float a{p} = {_names.At("xj", Literal.Int(p))};");
                 }
             }
 
-            writer.WriteLine(_names.Let("wj", false, "w", "j * PackBlock"));
+            writer.WriteLine(_names.Let("wj", writable: false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
                 writer.WriteLine($"float w{k} = {_names.At("wj", Literal.Int(k))};");

@@ -32,7 +32,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The dispatcher: the widest accelerated vector kernel, else the scalar one.</summary>
         public void EmitDispatcher(SourceWriter writer, Isa[] widths) =>
             Dispatcher.Emit(writer, "Pointwise step",
-                $"private void {Names.PointwiseBase}({Names.Param("row", false)}, {Names.Param("result", true)}{Names.PointwiseTileParameters}{Names.Parameter})",
+                $"private void {Names.PointwiseBase}({Names.Param("row", writable: false)}, {Names.Param("result", writable: true)}{Names.PointwiseTileParameters}{Names.Parameter})",
                 Names.PointwiseBase, $"{Names.Arg("row")}, {Names.Arg("result")}{Names.PointwiseTileArguments}{Names.Argument}", Names, widths);
 
         public void Emit(SourceWriter writer, Isa isa)
@@ -41,7 +41,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"/// Pointwise step with {isa.VectorType} for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on:");
             writer.WriteLine("/// DepthwiseChannels -> OutChannels, bias and activation fused.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void {Names.PointwiseBase + Names.IsaSuffix(isa.Name)}({Names.Param("row", false)}, {Names.Param("result", true)}{Names.PointwiseTileParameters}{Names.Parameter})");
+            writer.OpenBlock($"private void {Names.PointwiseBase + Names.IsaSuffix(isa.Name)}({Names.Param("row", writable: false)}, {Names.Param("result", writable: true)}{Names.PointwiseTileParameters}{Names.Parameter})");
             writer.WriteLine(Names.LetArray("weights", "_sepConvPointwise"));
             if (Spec.UseBias)
             {

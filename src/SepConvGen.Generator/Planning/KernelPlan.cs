@@ -63,6 +63,12 @@ namespace SepConvGen.Generator.Planning
         /// <summary>NCHW: where filter groups run in pairs over the whole tile (tiles past L1).</summary>
         public Applies GroupPairs { get; init; }
 
+        /// <summary>NCHW: pixel vectors per register block of one filter group.</summary>
+        public int GroupVectors { get; init; }
+
+        /// <summary>NCHW: the last GroupVectors + 1 vectors of a group run as one block (else as two).</summary>
+        public bool WholeLastBlock { get; init; }
+
         /// <summary>NHWC: the block of a full panel of filters, or null without one.</summary>
         public PanelBlock? FullPanel { get; init; }
 

@@ -182,6 +182,10 @@ namespace SepConvGen.Generator.Planning
                 // Vector512 tiles past L1 run two groups at a time (8 filters x 3 vectors, each vector of the tile reused 8
                 // times); within L1 one group's blocks measured 2 % faster (S2, S4 NCHW).
                 GroupPairs = isa.HasWideRegisterFile && groups >= 2 ? GroupPairs(spec, isa.Lanes) : Applies.Never,
+                // A group's blocks: 4 vectors x 4 filters with 32 registers, and a last block of 5 (20 accumulators still
+                // fit); 3 with AVX2's 16, whose last 4 vectors run as blocks of 2 and 2.
+                GroupVectors = isa.HasWideRegisterFile ? 4 : 3,
+                WholeLastBlock = isa.HasWideRegisterFile,
             };
         }
 

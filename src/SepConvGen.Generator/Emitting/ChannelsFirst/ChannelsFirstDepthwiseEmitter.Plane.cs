@@ -25,7 +25,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine("// Output rows in pairs: input row top + t is kernel row t of the upper row and t - 1 of the lower one, so");
                 writer.WriteLine("// each input row is loaded and slid once for both.");
                 writer.OpenBlock("for (int r = 0; r < rows; r += 2)");
-                writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
+                writer.WriteLine(Names.Let("target", writable: true, "row", $"c * channelStride + r * {width}"));
                 writer.WriteLine("// An odd last row's partner goes to the slab buffer.");
                 EmitLowerTarget(writer, $"c * channelStride + (r + 1) * {width}", null);
                 writer.WriteLine("int top = iy + r;");
@@ -42,7 +42,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             writer.OpenBlock("for (int r = 0; r < rows; r++)");
-            writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
+            writer.WriteLine(Names.Let("target", writable: true, "row", $"c * channelStride + r * {width}"));
             writer.WriteLine("int top = iy + r * StrideHeight;");
             EmitRowClip(writer, "top");
             EmitVectorColumns(writer, isa, "0", width, ky => $"int xr = {InputRowOf(ky, "top")} * {inputWidth} - PadLeft;",

@@ -40,8 +40,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine("// Rows are read from the input plane: the few vectors that reach into the padding are the row's first or");
                 writer.WriteLine("// last vector shuffled with zeros, so this width leaves the padded slab unused.");
                 writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
-                writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
-                writer.WriteLine(Names.Let("w", false, "weights", "c"));
+                writer.WriteLine(Names.Let("plane", writable: false, "image", "c * planeLength"));
+                writer.WriteLine(Names.Let("w", writable: false, "weights", "c"));
                 EmitPlaneRows(writer, isa);
                 writer.CloseBlock();
                 return;
@@ -71,8 +71,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("int firstInside = Math.Max(0, -iy);");
             writer.WriteLine($"int endInside = Math.Min(slabRows, {Names.Size("InputHeight")} - iy);");
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
-            writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
-            writer.WriteLine(Names.Let("w", false, "weights", "c"));
+            writer.WriteLine(Names.Let("plane", writable: false, "image", "c * planeLength"));
+            writer.WriteLine(Names.Let("w", writable: false, "weights", "c"));
             writer.WriteLine("// The tile's input rows, each copied once between its zero padding.");
             writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
             if (strided && SplitsPairs(isa))
@@ -100,7 +100,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             writer.CloseBlock();
             writer.WriteLine();
-            string InputRow(string ky) => Names.Let("xr", false, "slab", ky == "0" ? "ox" : $"{ky} * DilationHeight * paddedWidth + ox");
+            string InputRow(string ky) => Names.Let("xr", writable: false, "slab", ky == "0" ? "ox" : $"{ky} * DilationHeight * paddedWidth + ox");
             Func<TapColumn, string?> columnOffset = strided ? PhaseColumn : kx => Column(kx, "TapColumnStep");
             writer.WriteLine("int r = 0;");
             int lanes = isa.Lanes;
@@ -113,17 +113,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine("// too, its partner reading the zero row under the slab and written to the row after that: a row's sums then");
                 writer.WriteLine("// add up in the same order whatever tile it is in (ForwardParallel's tiles give Forward's bits).");
                 writer.OpenBlock($"for (; r < rows{wide}; r += 2)");
-                writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
+                writer.WriteLine(Names.Let("target", writable: true, "row", $"c * channelStride + r * {width}"));
                 EmitLowerTarget(writer, $"c * channelStride + (r + 1) * {width}", "(slabRows + 1) * paddedWidth");
-                writer.WriteLine(Names.Let("slab", false, "pad", "r * paddedWidth"));
+                writer.WriteLine(Names.Let("slab", writable: false, "pad", "r * paddedWidth"));
                 EmitVectorColumns(writer, isa, "0", width, InputRow, columnOffset, string.Empty, string.Empty, pairedRows: true);
                 writer.CloseBlock();
                 writer.WriteLine();
             }
 
             writer.OpenBlock("for (; r < rows; r++)");
-            writer.WriteLine(Names.Let("target", true, "row", $"c * channelStride + r * {width}"));
-            writer.WriteLine(Names.Let("slab", false, "pad", "r * StrideHeight * paddedWidth"));
+            writer.WriteLine(Names.Let("target", writable: true, "row", $"c * channelStride + r * {width}"));
+            writer.WriteLine(Names.Let("slab", writable: false, "pad", "r * StrideHeight * paddedWidth"));
             EmitVectorColumns(writer, isa, "0", width, InputRow, columnOffset,
                 "slab", strided ? "ky * DilationHeight * paddedWidth + kx % StrideWidth * phaseLength + ox + kx / StrideWidth" : "ky * DilationHeight * paddedWidth + ox + kx * DilationWidth");
             writer.CloseBlock();

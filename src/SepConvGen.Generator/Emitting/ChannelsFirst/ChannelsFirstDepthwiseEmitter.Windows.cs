@@ -106,7 +106,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                         ky =>
                         {
                             List<string> setup = InputSetup(ky);
-                            setup.Add(Names.Let("wr", false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"));
+                            setup.Add(Names.Let("wr", writable: false, "w", ky == "0" ? "0" : "ky * KernelWidth * DepthwiseChannels"));
                             return setup;
                         },
                         Window, (kx, q) => Weight("wr", kx), weightPerChain: false, q => Store($"acc{q}", "target", q), splits: IndependentSums / chains,
@@ -199,8 +199,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             writer.WriteLine("bool upper = t < KernelHeight, lower = t > 0;");
-            writer.WriteLine(Names.Let("upperWeights", false, "w", "Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels"));
-            writer.WriteLine(Names.Let("lowerWeights", false, "w", "Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels"));
+            writer.WriteLine(Names.Let("upperWeights", writable: false, "w", "Math.Min(t, KernelHeight - 1) * KernelWidth * DepthwiseChannels"));
+            writer.WriteLine(Names.Let("lowerWeights", writable: false, "w", "Math.Max(t - 1, 0) * KernelWidth * DepthwiseChannels"));
             for (int kx = 0; kx < Spec.Width.Kernel; kx++)
             {
                 var column = TapColumn.At(kx);

@@ -63,8 +63,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
-            writer.WriteLine(Names.Let("plane", false, "image", "c * planeLength"));
-            writer.WriteLine(Names.Let("target", true, "row", "c * channelStride"));
+            writer.WriteLine(Names.Let("plane", writable: false, "image", "c * planeLength"));
+            writer.WriteLine(Names.Let("target", writable: true, "row", "c * channelStride"));
             if (isa.IsScalar && Spec.Height.HasBorder)
             {
                 writer.OpenBlock("if (borderRow)");
@@ -83,7 +83,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine();
             }
 
-            writer.WriteLine(Names.Let("w", false, "weights", "c"));
+            writer.WriteLine(Names.Let("w", writable: false, "weights", "c"));
             if (!isa.IsScalar)
             {
                 EmitVectorInterior(writer, isa, start, end);
@@ -91,9 +91,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             else
             {
                 writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
-                writer.WriteLine(Names.Let("inputRow", false, "plane", $"iy * {Names.Size("InputWidth")}"));
+                writer.WriteLine(Names.Let("inputRow", writable: false, "plane", $"iy * {Names.Size("InputWidth")}"));
                 writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-                writer.WriteLine(Names.Let("x", false, "inputRow", Names.InputColumn));
+                writer.WriteLine(Names.Let("x", writable: false, "inputRow", Names.InputColumn));
                 EmitWindow(writer, m => Names.At("target", m == "0" ? "ox" : "m * InChannels * channelStride + ox"));
                 writer.CloseBlock();
             }
@@ -163,7 +163,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             string inputWidth = Names.Size("InputWidth");
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
             EmitVectorColumns(writer, isa, start, end,
-                ky => Names.Let("xr", false, "plane", $"{InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}"),
+                ky => Names.Let("xr", writable: false, "plane", $"{InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}"),
                 kx => Column(kx, "TapColumnStep"),
                 "plane", $"(iy + ky * DilationHeight) * {inputWidth} + {Names.InputColumn} + kx * DilationWidth");
         }
@@ -181,7 +181,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("/// Depthwise step of channel <paramref name=\"c\"/> for one pixel whose window crosses the zero padding:");
             writer.WriteLine("/// only the taps inside the image contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("plane", false)}, int c, int iy, int ix, int channelStride{Names.Parameter})");
+            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", writable: true)}, {Names.Param("plane", writable: false)}, int c, int iy, int ix, int channelStride{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise", "c"));
             bool multiplier = Spec.DepthMultiplier > 1;

@@ -108,7 +108,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         private void EmitGroupStart(SourceWriter writer, string first, string panel)
         {
             writer.WriteLine(first);
-            writer.WriteLine(Names.Let("w", false, "weights", panel));
+            writer.WriteLine(Names.Let("w", writable: false, "weights", panel));
         }
 
         /// <summary>Filters of a pair of groups.</summary>
@@ -138,7 +138,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine();
             writer.WriteLine("// The activation, once every chunk is in.");
             writer.OpenBlock("for (int f = 0; f < OutChannels; f++)");
-            writer.WriteLine(Names.Let("plane", true, "outputRow", "f * outputPlane"));
+            writer.WriteLine(Names.Let("plane", writable: true, "outputRow", "f * outputPlane"));
             writer.WriteLine("int p = 0;");
             writer.OpenBlock($"for (; p + {lanes} <= pixels; p += {lanes})");
             writer.WriteLine(Names.StoreVector($"Activate({Names.LoadVector(isa, "plane", "p")})", "plane", "p"));
@@ -197,7 +197,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// </summary>
         private void EmitChannelsFirstPixels(SourceWriter writer, Isa isa, int lanes, int filters)
         {
-            int block = GroupVectors(isa);
+            PointwisePath path = Plan.PointwiseFor(isa);
+            int block = path.GroupVectors;
             int front = (block + 2) / 2, back = block + 1 - front;
             writer.WriteLine("int ox = 0;");
             writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
@@ -209,7 +210,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
             writer.OpenBlock($"if (last > {Literal.Int((block - 1) * lanes)})");
-            if (isa.HasWideRegisterFile)
+            if (path.WholeLastBlock)
             {
                 writer.WriteLine($"// {Literal.Int(block + 1)} vectors in one block: {Literal.Int(filters * (block + 1))} accumulators still fit the 32 registers.");
                 EmitChannelsFirstBlock(writer, isa, lanes, filters, block + 1, tail: true);
@@ -258,7 +259,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             writer.OpenBlock(ChannelLoop(isa));
             writer.WriteLine($"float a = {Names.At("row", "j * channelStride + ox")};");
-            writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
+            writer.WriteLine(Names.Let("wj", writable: false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
                 writer.WriteLine($"sum{k} = MultiplyAdd(a, {Names.At("wj", WeightIndex(k))}, sum{k});");
@@ -272,12 +273,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             writer.CloseBlock();
         }
-
-        /// <summary>
-        /// Pixel vectors per register block of one group: 4 with Vector512 (x86 and Arm have 32 vector registers
-        /// there), else 3 (AVX2 has 16).
-        /// </summary>
-        private static int GroupVectors(Isa isa) => isa.HasWideRegisterFile ? 4 : PixelVectors;
 
         /// <summary>Filter k of a block: in the panel at <c>w</c>, or for k of 4 and more in the next panel.</summary>
         private static string WeightIndex(int k) =>
@@ -302,13 +297,13 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             }
 
             writer.OpenBlock(ChannelLoop(isa));
-            writer.WriteLine(Names.Let("xj", false, "row", "j * channelStride + ox"));
+            writer.WriteLine(Names.Let("xj", writable: false, "row", "j * channelStride + ox"));
             for (int v = 0; v < vectors; v++)
             {
                 writer.WriteLine($"{type} x{v} = {Names.LoadVector(isa, "xj", Offset(v))};");
             }
 
-            writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
+            writer.WriteLine(Names.Let("wj", writable: false, "w", "j * PackBlock"));
             for (int k = 0; k < filters; k++)
             {
                 writer.WriteLine($"{type} b{k} = {isa.VectorType}.Create({Names.At("wj", WeightIndex(k))});");

@@ -84,7 +84,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine();
             writer.WriteLine($"/// <summary>The {Literal.Int(lanes)} floats of the plane from <paramref name=\"start\"/> on, zero where they lie outside it.</summary>");
             writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)] // a call would make the JIT spill the tile loop's vectors");
-            writer.OpenBlock($"private static {type} Clipped{isa.VectorType}({_names.Param("plane", false)}, int start)");
+            writer.OpenBlock($"private static {type} Clipped{isa.VectorType}({_names.Param("plane", writable: false)}, int start)");
             writer.WriteLine($"int inside = Math.Min(Math.Max(start, 0), InputHeight * InputWidth - {Literal.Int(lanes)});");
             string indices = string.Join(", ", Enumerable.Range(0, lanes).Select(Literal.Int));
             writer.WriteLine("// Lane i takes element i + start - inside of the loaded vector; indices outside it select zero.");
@@ -112,9 +112,9 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine("// Rows are multiplier-major (see Intermediate): row k reads input channel k % InChannels.");
             }
 
-            writer.WriteLine(_names.Let("plane", false, "image", _spec.DepthMultiplier == 1 ? "k * planeLength" : "k % InChannels * planeLength"));
-            writer.WriteLine(_names.Let("w", false, "weights", "k"));
-            writer.WriteLine(_names.Let("target", true, "row", "k * channelStride"));
+            writer.WriteLine(_names.Let("plane", writable: false, "image", _spec.DepthMultiplier == 1 ? "k * planeLength" : "k % InChannels * planeLength"));
+            writer.WriteLine(_names.Let("w", writable: false, "weights", "k"));
+            writer.WriteLine(_names.Let("target", writable: true, "row", "k * channelStride"));
             writer.WriteLine("// The channel's weights, a register each (broadcast in the loop, S3's step took twice as long).");
             for (int tap = 0; tap < kh * kw; tap++)
             {

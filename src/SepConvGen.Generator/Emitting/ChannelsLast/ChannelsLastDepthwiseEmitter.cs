@@ -52,11 +52,11 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("// Interior: every tap lands inside the image, at offsets fixed for the whole row.");
             EmitTapSteps(writer);
             writer.OpenBlock($"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine(Names.Let("window", false, "image", $"(iy * {Names.Size("InputWidth")} + {Names.InputColumn}) * InChannels"));
-            writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
+            writer.WriteLine(Names.Let("window", writable: false, "image", $"(iy * {Names.Size("InputWidth")} + {Names.InputColumn}) * InChannels"));
+            writer.WriteLine(Names.Let("target", writable: true, "row", "ox * DepthwiseChannels"));
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
-            writer.WriteLine(Names.Let("x", false, "window", "c"));
-            writer.WriteLine(Names.Let("w", false, "weights", "c"));
+            writer.WriteLine(Names.Let("x", writable: false, "window", "c"));
+            writer.WriteLine(Names.Let("w", writable: false, "weights", "c"));
             EmitWindow(writer, m => Names.At("target", Intermediate("c", m)));
             writer.CloseBlock();
             writer.CloseBlock();
@@ -126,7 +126,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             writer.OpenBlock(strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
-            writer.WriteLine(Names.Let("target", true, "row", "ox * DepthwiseChannels"));
+            writer.WriteLine(Names.Let("target", writable: true, "row", "ox * DepthwiseChannels"));
             writer.WriteLine($"int c = {channels.Start};");
             foreach (int chains in ChannelBlocks(lanes))
             {
@@ -135,8 +135,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 EmitVectorTaps(writer, isa, chains,
                     ky => new[]
                     {
-                        Names.Let("xr", false, "image", $"({InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}) * InChannels"),
-                        Names.Let("wr", false, "weights", OrZero(Join(ky == "0" ? null : "ky * KernelWidth * DepthwiseChannels", multiplier ? "m * InChannels" : null))),
+                        Names.Let("xr", writable: false, "image", $"({InputRowOf(ky)} * {inputWidth} + {Names.InputColumn}) * InChannels"),
+                        Names.Let("wr", writable: false, "weights", OrZero(Join(ky == "0" ? null : "ky * KernelWidth * DepthwiseChannels", multiplier ? "m * InChannels" : null))),
                     },
                     (kx, q) => Names.LoadVector(isa, "xr", Join(Column(kx, "TapColumnStep"), Chain("c", q, lanes))),
                     (kx, q) => Names.LoadVector(isa, "wr", Join(Column(kx, "DepthwiseChannels"), Chain("c", q, lanes))),
@@ -266,10 +266,10 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             string ky = rowLoop ? "ky" : "0";
-            writer.WriteLine(Names.Let("xr", false, "image", inputColumn == "0"
+            writer.WriteLine(Names.Let("xr", writable: false, "image", inputColumn == "0"
                 ? $"{InputRowOf(ky)} * {inputWidth} * InChannels"
                 : $"({InputRowOf(ky)} * {inputWidth} + {inputColumn}) * InChannels"));
-            writer.WriteLine(Names.Let("wr", false, "weights", OrZero(Join(rowLoop ? "ky * KernelWidth * DepthwiseChannels" : null, multiplier ? "m * InChannels" : null))));
+            writer.WriteLine(Names.Let("wr", writable: false, "weights", OrZero(Join(rowLoop ? "ky * KernelWidth * DepthwiseChannels" : null, multiplier ? "m * InChannels" : null))));
             var loaded = new HashSet<int>();
             for (int kx = 0; kx < Spec.Width.Kernel; kx++)
             {
@@ -362,7 +362,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("/// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image");
             writer.WriteLine("/// contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", true)}, {Names.Param("image", false)}, int iy, int ix{Names.Parameter})");
+            writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", writable: true)}, {Names.Param("image", writable: false)}, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
@@ -371,8 +371,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine();
             writer.OpenBlock($"for (int ky = {KyStart}; ky < {KyEnd}; ky++)");
             writer.OpenBlock($"for (int kx = {KxStart}; kx < {KxEnd}; kx++)");
-            writer.WriteLine(Names.Let("x", false, "image", $"((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels"));
-            writer.WriteLine(Names.Let("w", false, "weights", "(ky * KernelWidth + kx) * DepthwiseChannels"));
+            writer.WriteLine(Names.Let("x", writable: false, "image", $"((iy + ky * DilationHeight) * {Names.Size("InputWidth")} + ix + kx * DilationWidth) * InChannels"));
+            writer.WriteLine(Names.Let("w", writable: false, "weights", "(ky * KernelWidth + kx) * DepthwiseChannels"));
             writer.OpenBlock("for (int c = 0; c < InChannels; c++)");
             if (Spec.DepthMultiplier == 1)
             {
@@ -398,7 +398,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string type = $"{isa.VectorType}<float>";
             writer.WriteLine();
             writer.WriteLine($"/// <summary>The border pixel with {isa.VectorType} along the channels.</summary>");
-            writer.OpenBlock($"private void DepthwiseBorderPixel{Names.IsaSuffix(isa.Name)}({Names.Param("target", true)}, {Names.Param("image", false)}, int iy, int ix{Names.Parameter})");
+            writer.OpenBlock($"private void DepthwiseBorderPixel{Names.IsaSuffix(isa.Name)}({Names.Param("target", writable: true)}, {Names.Param("image", writable: false)}, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.WriteLine("int c = 0;");

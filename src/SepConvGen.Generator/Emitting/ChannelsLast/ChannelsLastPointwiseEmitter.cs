@@ -24,7 +24,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             {
                 writer.OpenBlock("for (int panel = 0; panel < OutChannels / PackBlock; panel++)");
                 writer.WriteLine("int f = panel * PackBlock;");
-                writer.WriteLine(Names.Let("w", false, "weights", "panel * PanelLength"));
+                writer.WriteLine(Names.Let("w", writable: false, "weights", "panel * PanelLength"));
                 EmitChannelsLastPixels(writer, isa, lanes, full);
                 writer.CloseBlock();
             }
@@ -35,7 +35,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.OpenBlock();
                 writer.WriteLine($"// The last panel holds {tail} filter{(tail == 1 ? string.Empty : "s")}: {Count(last.Vectors, "vector")}, the zero padding is not computed.");
                 writer.WriteLine("const int f = OutChannels / PackBlock * PackBlock;");
-                writer.WriteLine(Names.Let("w", false, "weights", "OutChannels / PackBlock * PanelLength"));
+                writer.WriteLine(Names.Let("w", writable: false, "weights", "OutChannels / PackBlock * PanelLength"));
                 EmitChannelsLastPixels(writer, isa, lanes, last);
                 writer.CloseBlock();
             }
@@ -96,7 +96,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string type = $"{isa.VectorType}<float>";
             for (int p = 0; p < pixels; p++)
             {
-                writer.WriteLine(Names.Let($"x{p}", false, "row", p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels"));
+                writer.WriteLine(Names.Let($"x{p}", writable: false, "row", p == 0 ? "ox * DepthwiseChannels" : $"(ox + {p}) * DepthwiseChannels"));
             }
 
             for (int p = 0; p < pixels; p++)
@@ -109,7 +109,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             writer.OpenBlock("for (int j = 0; j < DepthwiseChannels; j++)");
-            writer.WriteLine(Names.Let("wj", false, "w", "j * PackBlock"));
+            writer.WriteLine(Names.Let("wj", writable: false, "w", "j * PackBlock"));
             for (int v = 0; v < vectors; v++)
             {
                 writer.WriteLine($"{type} w{v} = {Names.LoadVector(isa, "wj", Literal.Int(v * lanes))};");
@@ -128,7 +128,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine();
             for (int p = 0; p < pixels; p++)
             {
-                writer.WriteLine(Names.Let($"y{p}", true, "outputRow", (p == 0 ? "ox" : $"(ox + {p})") + " * OutChannels + f"));
+                writer.WriteLine(Names.Let($"y{p}", writable: true, "outputRow", (p == 0 ? "ox" : $"(ox + {p})") + " * OutChannels + f"));
                 for (int v = 0; v < vectors; v++)
                 {
                     string value = Activated($"acc{p}_{v}");
