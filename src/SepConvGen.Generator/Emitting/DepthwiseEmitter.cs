@@ -107,7 +107,8 @@ namespace SepConvGen.Generator.Emitting
             {
                 // The vector methods take the tile's rows together; the scalar one takes them one by one.
                 writer.WriteLine($"/// <summary>Depthwise step for the <paramref name=\"rows\"/> output rows from <paramref name=\"oy\"/> on, one by one.</summary>");
-                writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", writable: false)}, {Names.Param("row", writable: true)}, int oy{parameters}{Names.Parameter})");
+                Names.EmitKernelAttribute(writer);
+            writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", writable: false)}, {Names.Param("row", writable: true)}, int oy{parameters}{Names.Parameter})");
                 writer.OpenBlock("for (int r = 0; r < rows; r++)");
                 writer.WriteLine($"{Names.DepthwiseBase}{suffix}Row({Names.Arg("image")}, {Names.ArgAt("row", $"r * {Names.Size("OutputWidth")}")}, oy + r, channelStride{Names.Argument});");
                 writer.CloseBlock();
@@ -124,6 +125,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"/// {rows}: fills <paramref name=\"row\"/> with");
             writer.WriteLine($"/// {RowLayout}.");
             writer.WriteLine("/// </summary>");
+            Names.EmitKernelAttribute(writer);
             writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", writable: false)}, {Names.Param("row", writable: true)}, int oy{parameters}{Names.Parameter})");
             writer.WriteLine($"int iy = {Names.InputRow};");
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));

@@ -18,6 +18,7 @@ namespace SepConvGen.Generator.Emitting
         public static void Emit(SourceWriter writer, string step, string signature, string methodBase, string arguments, KernelNames names, Isa[] widths)
         {
             writer.WriteLine($"/// <summary>{step} with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>");
+            names.EmitKernelAttribute(writer);
             using (writer.Block(signature))
             {
                 for (int i = 0; i < widths.Length; i++)

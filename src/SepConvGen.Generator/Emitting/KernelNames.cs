@@ -20,6 +20,19 @@ namespace SepConvGen.Generator.Emitting
             IsChecked = options.IsChecked;
             HasVectors = options.VectorWidths.Length > 0;
             PadsRows = plan.PadsRows;
+            KernelAttribute = plan.OptimizesFirstCall ? "[MethodImpl(MethodImplOptions.AggressiveOptimization)]" : null;
+        }
+
+        /// <summary>The attribute of kernel methods, or null: compiled optimized on the first call (the plan's OptimizesFirstCall).</summary>
+        public string? KernelAttribute { get; }
+
+        /// <summary>Writes <see cref="KernelAttribute"/> where there is one, before a kernel method.</summary>
+        public void EmitKernelAttribute(SourceWriter writer)
+        {
+            if (KernelAttribute is string attribute)
+            {
+                writer.WriteLine(attribute);
+            }
         }
 
         /// <summary>Whether vector kernels are emitted.</summary>

@@ -49,6 +49,7 @@ namespace SepConvGen.Generator.Emitting
             string outW = _names.Size("OutputWidth");
             string rowTile = _spec.IsFixed ? "RowTile" : $"RowTileFor({outH}, {outW})";
             w.WriteLine("/// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>");
+            _names.EmitKernelAttribute(w);
             w.OpenBlock($"private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch{_names.Parameter})");
             EmitImageLengths();
             w.WriteLine($"int rowTile = {rowTile};");
@@ -66,6 +67,7 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine("/// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the");
             w.WriteLine("/// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.");
             w.WriteLine("/// </summary>");
+            _names.EmitKernelAttribute(w);
             w.OpenBlock($"private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows{_names.Parameter})");
             bool aligned = _plan.AlignsScratch;
             string startOut = aligned ? ", out int start" : string.Empty;

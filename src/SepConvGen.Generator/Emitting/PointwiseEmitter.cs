@@ -38,6 +38,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("/// Pointwise step for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on (whole rows):");
             writer.WriteLine($"/// DepthwiseChannels -> OutChannels over the depthwise <paramref name=\"row\"/> buffer, {Epilogue()}.");
             writer.WriteLine("/// </summary>");
+            _names.EmitKernelAttribute(writer);
             writer.OpenBlock($"private void {_names.Pointwise}({_names.Param("row", writable: false)}, {_names.Param("result", writable: true)}{_names.PointwiseTileParameters}{_names.Parameter})");
             writer.WriteLine(_names.LetArray("weights", "_sepConvPointwise"));
             if (_spec.UseBias)

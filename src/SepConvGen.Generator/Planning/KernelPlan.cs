@@ -85,6 +85,7 @@ namespace SepConvGen.Generator.Planning
     /// <param name="PadsRows">NCHW vector rows read zero-padded copies of their input rows (a slab) after the tile buffer.</param>
     /// <param name="PairsSlabRows">Some width pairs rows over the slab, which then has two rows more.</param>
     /// <param name="FlatTiles">NCHW vector tiles run as one run of pixels per channel, taps at constant plane offsets.</param>
+    /// <param name="OptimizesFirstCall">Kernels are compiled optimized on their first call instead of through tiered compilation.</param>
     /// <param name="Depthwise">The vectorized depthwise paths, widest first (none where rows stay scalar).</param>
     /// <param name="Pointwise">The vector pointwise paths, widest first.</param>
     internal sealed record KernelPlan(
@@ -93,6 +94,7 @@ namespace SepConvGen.Generator.Planning
         bool PadsRows,
         bool PairsSlabRows,
         bool FlatTiles,
+        bool OptimizesFirstCall,
         EquatableArray<DepthwisePath> Depthwise,
         EquatableArray<PointwisePath> Pointwise)
     {

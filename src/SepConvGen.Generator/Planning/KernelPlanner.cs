@@ -61,6 +61,10 @@ namespace SepConvGen.Generator.Planning
                 // The slab of rows in pairs has two rows more: the zero row an odd last row's partner reads, and the row it writes.
                 PairsSlabRows: depthwise.Any(p => p.PairsRows && !p.ReadsPlane),
                 FlatTiles: padsRows && FlatTiles(spec),
+                // Tier-0 code and on-stack replacement made calls 2-50 of a fresh process 11-35x slower than steady (S2
+                // NHWC, S1 NCHW): the kernels are compiled fully optimized on their first call (AggressiveOptimization,
+                // .NET Core 3.0+, so only where the vector kernels are; it gives up dynamic PGO, which these loops do not use).
+                OptimizesFirstCall: isas.Length > 0,
                 Depthwise: new EquatableArray<DepthwisePath>(depthwise),
                 Pointwise: new EquatableArray<PointwisePath>(pointwise));
         }

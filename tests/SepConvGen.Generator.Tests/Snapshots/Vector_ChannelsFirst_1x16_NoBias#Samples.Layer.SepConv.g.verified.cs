@@ -222,6 +222,7 @@ namespace Samples
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
@@ -242,6 +243,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
         {
             int tilePixels = rows * g.OutputWidth;
@@ -305,6 +307,7 @@ namespace Samples
         private static int LaneWaste(int pixels) => (16 - (pixels % 16)) % 16;
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k1x16_s1x1_d1x1_c16m1(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -326,6 +329,7 @@ namespace Samples
         }
 
         /// <summary>Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, one by one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k1x16_s1x1_d1x1_c16m1_Scalar(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             for (int r = 0; r < rows; r++)
@@ -338,6 +342,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k1x16_s1x1_d1x1_c16m1_ScalarRow(ref float image, ref float row, int oy, int channelStride, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
@@ -407,6 +412,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector512: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec512(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
@@ -696,6 +702,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector256: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec256(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
@@ -966,6 +973,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector128: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k1x16_s1x1_d1x1_c16m1_Vec128(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad, SepConvGeometry g)
         {
             int iy = oy * StrideHeight;
@@ -1236,6 +1244,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride, SepConvGeometry g)
         {
             // Kernel columns with ix + kx * DilationWidth inside [0, InputWidth).
@@ -1259,6 +1268,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, no bias, linear.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c16f18_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -1396,6 +1406,7 @@ namespace Samples
         }
 
         /// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c16f18_Linear(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -1420,6 +1431,7 @@ namespace Samples
         /// Pointwise step with Vector512 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c16f18_Linear_Vec512(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -2297,6 +2309,7 @@ namespace Samples
         /// Pointwise step with Vector256 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c16f18_Linear_Vec256(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -2787,6 +2800,7 @@ namespace Samples
         /// Pointwise step with Vector128 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c16f18_Linear_Vec128(ref float row, ref float result, int firstPixel, int pixels, int channelStride, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];

@@ -277,6 +277,7 @@ namespace Samples
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch)
         {
             int inputImageLength = InChannels * InputHeight * InputWidth;
@@ -297,6 +298,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows)
         {
             int tilePixels = rows * OutputWidth;
@@ -343,6 +345,7 @@ namespace Samples
         }
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c32m1(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -364,6 +367,7 @@ namespace Samples
         }
 
         /// <summary>Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, one by one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c32m1_Scalar(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad)
         {
             for (int r = 0; r < rows; r++)
@@ -376,6 +380,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c32m1_ScalarRow(ref float image, ref float row, int oy, int channelStride)
         {
             int iy = oy * StrideHeight - PadTop;
@@ -443,6 +448,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector512: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c32m1_Vec512(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad)
         {
             int iy = oy * StrideHeight - PadTop;
@@ -548,6 +554,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector256: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c32m1_Vec256(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad)
         {
             int iy = oy * StrideHeight - PadTop;
@@ -727,6 +734,7 @@ namespace Samples
         /// Depthwise step for the <paramref name="rows"/> output rows from <paramref name="oy"/> on, with Vector128: fills <paramref name="row"/> with
         /// DepthwiseChannels rows of OutputWidth values, channelStride apart (NCHW).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c32m1_Vec128(ref float image, ref float row, int oy, int rows, int channelStride, ref float pad)
         {
             int iy = oy * StrideHeight - PadTop;
@@ -882,6 +890,7 @@ namespace Samples
         /// Depthwise step of channel <paramref name="c"/> for one pixel whose window crosses the zero padding:
         /// only the taps inside the image contribute, added in the same tap order as the interior code.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DepthwiseBorderPixel(ref float target, ref float plane, int c, int iy, int ix, int channelStride)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
@@ -908,6 +917,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c32f48_Linear_Scalar(ref float row, ref float result, int firstPixel, int pixels, int channelStride)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -964,6 +974,7 @@ namespace Samples
         }
 
         /// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c32f48_Linear(ref float row, ref float result, int firstPixel, int pixels, int channelStride)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -988,6 +999,7 @@ namespace Samples
         /// Pointwise step with Vector512 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c32f48_Linear_Vec512(ref float row, ref float result, int firstPixel, int pixels, int channelStride)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -1363,6 +1375,7 @@ namespace Samples
         /// Pointwise step with Vector256 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c32f48_Linear_Vec256(ref float row, ref float result, int firstPixel, int pixels, int channelStride)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -1663,6 +1676,7 @@ namespace Samples
         /// Pointwise step with Vector128 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c32f48_Linear_Vec128(ref float row, ref float result, int firstPixel, int pixels, int channelStride)
         {
             ref float weights = ref _sepConvPointwise[0];

@@ -230,6 +230,7 @@ namespace Samples
         }
 
         /// <summary>Runs validated arguments, image by image and tile of output rows by tile.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardCore(ReadOnlySpan<float> input, Span<float> output, int batch, SepConvGeometry g)
         {
             int inputImageLength = InChannels * g.InputHeight * g.InputWidth;
@@ -250,6 +251,7 @@ namespace Samples
         /// pointwise step consumes at once, so the intermediate tensor is never materialized. The buffer is the
         /// calling thread's scratch, which keeps the layer free of per-call state and safe to share between threads.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ForwardTile(ReadOnlySpan<float> input, Span<float> output, int firstRow, int rows, SepConvGeometry g)
         {
             int tilePixels = rows * g.OutputWidth;
@@ -294,6 +296,7 @@ namespace Samples
             (int)Math.Max(1, Math.Min(outputHeight, Math.Min((TilePixels + outputWidth - 1) / outputWidth, MaxTileFloats / ((long)DepthwiseChannels * outputWidth))));
 
         /// <summary>Depthwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c24m1(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -318,6 +321,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c24m1_Scalar(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
@@ -383,6 +387,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector512: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec512(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
@@ -543,6 +548,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector256: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec256(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
@@ -705,6 +711,7 @@ namespace Samples
         /// Depthwise step for output row <paramref name="oy"/>, interior with Vector128: fills <paramref name="row"/> with
         /// OutputWidth pixels x DepthwiseChannels values (NHWC).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Depthwise_k3x3_s1x1_d1x1_c24m1_Vec128(ref float image, ref float row, int oy, SepConvGeometry g)
         {
             int iy = oy * StrideHeight - g.PadTop;
@@ -895,6 +902,7 @@ namespace Samples
         /// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image
         /// contribute, added in the same tap order as the interior code.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DepthwiseBorderPixel(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
@@ -924,6 +932,7 @@ namespace Samples
         }
 
         /// <summary>The border pixel with Vector512 along the channels.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DepthwiseBorderPixel_Vec512(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
@@ -952,6 +961,7 @@ namespace Samples
         }
 
         /// <summary>The border pixel with Vector256 along the channels.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DepthwiseBorderPixel_Vec256(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
@@ -996,6 +1006,7 @@ namespace Samples
         }
 
         /// <summary>The border pixel with Vector128 along the channels.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DepthwiseBorderPixel_Vec128(ref float target, ref float image, int iy, int ix, SepConvGeometry g)
         {
             // Kernel rows with iy + ky * DilationHeight inside [0, InputHeight); iy never passes the last row.
@@ -1066,6 +1077,7 @@ namespace Samples
         /// Pointwise step for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on (whole rows):
         /// DepthwiseChannels -> OutChannels over the depthwise <paramref name="row"/> buffer, plus bias, then relu6.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c24f40_Relu6_Scalar(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -1155,6 +1167,7 @@ namespace Samples
         }
 
         /// <summary>Pointwise step with the widest vectors the hardware accelerates (decided when the JIT compiles this).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c24f40_Relu6(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -1179,6 +1192,7 @@ namespace Samples
         /// Pointwise step with Vector512 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c24f40_Relu6_Vec512(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -2299,6 +2313,7 @@ namespace Samples
         /// Pointwise step with Vector256 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c24f40_Relu6_Vec256(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];
@@ -2648,6 +2663,7 @@ namespace Samples
         /// Pointwise step with Vector128 for <paramref name="pixels"/> output pixels from <paramref name="firstPixel"/> on:
         /// DepthwiseChannels -> OutChannels, bias and activation fused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pointwise_c24f40_Relu6_Vec128(ref float row, ref float result, int firstPixel, int pixels, SepConvGeometry g)
         {
             ref float weights = ref _sepConvPointwise[0];

@@ -181,6 +181,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("/// Depthwise step of channel <paramref name=\"c\"/> for one pixel whose window crosses the zero padding:");
             writer.WriteLine("/// only the taps inside the image contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
+            Names.EmitKernelAttribute(writer);
             writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", writable: true)}, {Names.Param("plane", writable: false)}, int c, int iy, int ix, int channelStride{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise", "c"));

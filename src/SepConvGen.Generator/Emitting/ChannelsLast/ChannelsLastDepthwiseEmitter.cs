@@ -362,6 +362,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine("/// Depthwise step for one pixel whose window crosses the zero padding: only the taps inside the image");
             writer.WriteLine("/// contribute, added in the same tap order as the interior code.");
             writer.WriteLine("/// </summary>");
+            Names.EmitKernelAttribute(writer);
             writer.OpenBlock($"private void DepthwiseBorderPixel({Names.Param("target", writable: true)}, {Names.Param("image", writable: false)}, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
@@ -398,6 +399,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string type = $"{isa.VectorType}<float>";
             writer.WriteLine();
             writer.WriteLine($"/// <summary>The border pixel with {isa.VectorType} along the channels.</summary>");
+            Names.EmitKernelAttribute(writer);
             writer.OpenBlock($"private void DepthwiseBorderPixel{Names.IsaSuffix(isa.Name)}({Names.Param("target", writable: true)}, {Names.Param("image", writable: false)}, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
