@@ -22,6 +22,7 @@ namespace SepConvGen.Generator
             public const string Layers = nameof(Layers);
             public const string Diagnostics = nameof(Diagnostics);
             public const string KernelOptions = nameof(KernelOptions);
+            public const string PublishSettings = nameof(PublishSettings);
         }
 
         private static readonly string Version =
@@ -58,6 +59,21 @@ namespace SepConvGen.Generator
                 .WithTrackingName(Steps.KernelOptions);
             context.RegisterSourceOutput(layers.Combine(kernelOptions), static (context, layer) => EmitLayer(context, layer.Left, layer.Right));
 
+            // A NativeAOT publish without AVX2 runs the layers' 128-bit kernels: said once per project that has a layer.
+            IncrementalValueProvider<PublishSettings> publish = context.AnalyzerConfigOptionsProvider
+                .Select(static (provider, _) => ReadPublishSettings(provider.GlobalOptions))
+                .WithTrackingName(Steps.PublishSettings);
+            IncrementalValueProvider<bool> hasLayers = layers.Collect().Select(static (all, _) => !all.IsEmpty);
+            context.RegisterSourceOutput(publish.Combine(hasLayers).Combine(kernelOptions), static (context, input) =>
+            {
+                ((PublishSettings settings, bool any), KernelOptions options) = input;
+                if (any && options.MaxVectorBits > 128 && settings.LosesVectorKernels)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NativeAotWithoutVectors, Location.None,
+                        settings.InstructionSet.Length == 0 ? "not set" : $"'{settings.InstructionSet}'"));
+                }
+            });
+
             // 4. Diagnostics travel as values too and are reported separately.
             IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
                 .Select(static (result, _) => result.Diagnostics)
@@ -79,6 +95,15 @@ namespace SepConvGen.Generator
 
         private static void EmitLayer(SourceProductionContext context, LayerSpec spec, KernelOptions options) =>
             context.AddSource(spec.HintName, SourceText.From(LayerEmitter.Emit(spec, Version, options), System.Text.Encoding.UTF8));
+
+        private static PublishSettings ReadPublishSettings(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options)
+        {
+            string Property(string name) => options.TryGetValue("build_property." + name, out string? value) ? value ?? string.Empty : string.Empty;
+            return new PublishSettings(
+                string.Equals(Property("PublishAot"), "true", System.StringComparison.OrdinalIgnoreCase),
+                Property("IlcInstructionSet"),
+                Property("RuntimeIdentifier"));
+        }
 
         private static KernelOptions ReadKernelOptions(ParseOptions options, bool hasIntrinsics)
         {

@@ -60,6 +60,11 @@ namespace SepConvGen.Generator.Diagnostics
             "The {0}x{1} kernel has {2} taps, more than {3}: its taps run as a compact loop instead of straight-line code",
             Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpBase + "scg0012");
 
+        public static DiagnosticDescriptor NativeAotWithoutVectors { get; } = new DiagnosticDescriptor(
+            "SCG0013", "NativeAOT without an instruction set for the vector kernels",
+            "PublishAot is set but IlcInstructionSet is {0}: NativeAOT then targets x86-64-v2, where Vector256 and Vector512 report no acceleration and the SepConvGen layers run their 128-bit kernels, several times slower than under the JIT. Set <IlcInstructionSet>native</IlcInstructionSet> to build for this machine's CPU, or x86-64-v3 (AVX2) or x86-64-v4 (AVX-512) for the machines you ship to.",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "scg0013");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 helpLinkUri: HelpBase + id.ToLowerInvariant(), customTags: WellKnownDiagnosticTags.NotConfigurable);
