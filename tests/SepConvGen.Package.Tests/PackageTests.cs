@@ -97,6 +97,9 @@ namespace SepConvGen.Package.Tests
             Assert.Contains("analyzers/dotnet/cs/SepConvGen.CodeFixes.dll", entries);
             Assert.Contains("lib/netstandard2.0/SepConvGen.dll", entries);
             Assert.Contains("lib/net8.0/SepConvGen.dll", entries);
+            // The build properties SCG0013 reads, for direct and transitive (SepConvGen.Keras) consumers.
+            Assert.Contains("build/SepConvGen.props", entries);
+            Assert.Contains("buildTransitive/SepConvGen.props", entries);
             // The generator is an analyzer only: never a library the consumer references at run time.
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("Generator.dll", StringComparison.Ordinal));
         }
