@@ -69,12 +69,7 @@ namespace SepConvGen.Benchmarks
         private static double Row(Shape shape, bool channelsFirst, int threads, double seconds, double peak)
         {
             LayerConfig c = shape.Config with { ChannelsFirst = channelsFirst };
-            var random = new Random(1);
-            float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-            float[] dw = Values(c.DepthwiseKernelLength), pw = Values(c.PointwiseKernelLength);
-            float[]? bias = c.UseBias ? Values(c.OutChannels) : null;
-            (int outH, int outW) = NaiveSeparableConv.OutputSize(c, shape.Height, shape.Width);
-            float[] inputNchw = Values(c.InChannels * shape.Height * shape.Width);
+            (float[] dw, float[] pw, float[]? bias, float[] inputNchw, int outH, int outW) = shape.Data(c);
             float[] ortOutput = new float[c.OutChannels * outH * outW];
             using var ort = new OrtSeparableConv(c with { ChannelsFirst = true }, 1, shape.Height, shape.Width, dw, pw, bias, inputNchw, ortOutput, threads);
 

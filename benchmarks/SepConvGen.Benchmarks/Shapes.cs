@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using SepConvGen.Testing;
 
 namespace SepConvGen.Benchmarks
@@ -91,6 +92,20 @@ namespace SepConvGen.Benchmarks
         {
             load(layer);
             return (input, output) => forward(layer, input, output);
+        }
+
+        /// <summary>
+        /// The random weights (Keras layouts) and NCHW input of this shape with <paramref name="c"/>'s layout options,
+        /// the same for every runtime and benchmark mode (seed 1), and the output size.
+        /// </summary>
+        public (float[] Depthwise, float[] Pointwise, float[]? Bias, float[] InputNchw, int OutH, int OutW) Data(LayerConfig c)
+        {
+            var random = new Random(1);
+            float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+            float[] dw = Values(c.DepthwiseKernelLength), pw = Values(c.PointwiseKernelLength);
+            float[]? bias = c.UseBias ? Values(c.OutChannels) : null;
+            (int outH, int outW) = NaiveSeparableConv.OutputSize(c, Height, Width);
+            return (dw, pw, bias, Values(c.InChannels * Height * Width), outH, outW);
         }
 
         public override string ToString() => Name;

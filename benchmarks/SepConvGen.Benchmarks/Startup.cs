@@ -64,12 +64,7 @@ namespace SepConvGen.Benchmarks
             Shape shape = Shape.All.Single(s => s.Name == args[0]);
             bool channelsFirst = args[1] == "nchw";
             LayerConfig c = shape.Config with { ChannelsFirst = channelsFirst };
-            var random = new Random(1);
-            float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-            float[] dw = Values(c.DepthwiseKernelLength), pw = Values(c.PointwiseKernelLength);
-            float[]? bias = c.UseBias ? Values(c.OutChannels) : null;
-            (int outH, int outW) = NaiveSeparableConv.OutputSize(c, shape.Height, shape.Width);
-            float[] input = Values(c.InChannels * shape.Height * shape.Width);
+            (float[] dw, float[] pw, float[]? bias, float[] input, int outH, int outW) = shape.Data(c);
             float[] output = new float[c.OutChannels * outH * outW];
             OrtSeparableConv? ort = args[2] == "ort"
                 ? new OrtSeparableConv(c with { ChannelsFirst = true }, 1, shape.Height, shape.Width, dw, pw, bias, input, output, 1)

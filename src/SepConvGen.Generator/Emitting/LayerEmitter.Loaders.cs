@@ -1,6 +1,4 @@
 using System;
-using SepConvGen.Generator.Model;
-using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting
 {

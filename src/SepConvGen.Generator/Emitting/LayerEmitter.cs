@@ -1,4 +1,3 @@
-using System;
 using SepConvGen.Generator.Model;
 using SepConvGen.Generator.Planning;
 

@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
-using SepConvGen.Generator.Model;
 using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting.ChannelsFirst
