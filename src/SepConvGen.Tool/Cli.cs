@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.CommandLine;
+using System.Text.Json;
 using SepConvGen.Keras;
 
 namespace SepConvGen.Tool
@@ -18,19 +20,9 @@ namespace SepConvGen.Tool
         public const int OutputError = 5;
         public const int InternalError = 70;
 
-        public const string Help = """
-            sepconvgen: SepConvGen layers from trained Keras models
-
-            Usage:
-              sepconvgen scaffold <model> [options]      write one [SeparableConv] class per SeparableConv2D layer
-              sepconvgen list <model>                    show the SeparableConv2D layers of a file
-              sepconvgen --help                          show this text
-
-            Options of scaffold:
-              --namespace <name>     namespace of the generated classes (default: Model)
-              --output <file.cs>     where to write the C# file (default: standard output)
-              --skip-unsupported     write the layers that [SeparableConv] can express and skip the others
-                                     (without it, any such layer is an error and nothing is written)
+        /// <summary>What the root command's help says beside the commands: the files it reads and the exit codes.</summary>
+        public const string Description = """
+            sepconvgen: SepConvGen layers from trained Keras models.
 
             Files, told apart by their contents:
               .keras        Keras 3 (and tf-keras 2.13+) archives, model.save('m.keras'): configuration and weights
@@ -38,19 +30,21 @@ namespace SepConvGen.Tool
               .weights.h5   weights only (Keras 3 save_weights('m.weights.h5'), Keras 2 save_weights('w.h5')): 'list'
                             shows what the weights reveal (channels, kernel, multiplier, bias), the rest as '?'
 
-            Each class is named after its Keras layer in PascalCase (separable_conv2d_1 -> SeparableConv2d1) and has
-            'public static SeparableConv2d1 FromKerasFile(string path)', which loads its weights with SepConvGen.Keras.
-            The project needs the SepConvGen and SepConvGen.Keras packages.
+            'scaffold' names each class after its Keras layer in PascalCase (separable_conv2d_1 -> SeparableConv2d1) and
+            gives it 'public static SeparableConv2d1 FromKerasFile(string path)', which loads its weights with
+            SepConvGen.Keras; the project needs the SepConvGen.Keras package (it brings SepConvGen).
 
             Exit codes: 0 success, 1 usage error, 2 unreadable or damaged file, 3 layers [SeparableConv] cannot
             express, 4 no SeparableConv2D layer in the file, 5 the output file cannot be written, 70 internal error.
             """;
 
+        /// <summary>Runs the command line; parse errors go to <paramref name="errors"/> with exit code 1, suggestions included.</summary>
         public static int Run(string[] args, TextWriter output, TextWriter errors)
         {
             try
             {
-                return RunCommand(args, output, errors);
+                ParseResult parsed = Commands(output, errors).Parse(args);
+                return parsed.Invoke(new InvocationConfiguration { Output = output, Error = errors, EnableDefaultExceptionHandler = false });
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -60,48 +54,46 @@ namespace SepConvGen.Tool
             }
         }
 
-        private static int RunCommand(string[] args, TextWriter output, TextWriter errors)
+        private static RootCommand Commands(TextWriter output, TextWriter errors)
         {
-            if (args.Length == 0 || args.Any(a => a is "--help" or "-h" or "-?" or "help"))
-            {
-                output.WriteLine(Help);
-                return args.Length == 0 ? UsageError : Success;
-            }
+            Argument<string> listModel = ModelArgument();
+            var json = new Option<bool>("--json") { Description = "Print the layers as JSON (for scripts) instead of a table." };
+            var list = new Command("list", "Show the SeparableConv2D layers of a Keras file.") { listModel, json };
+            list.SetAction(parsed => WithFile(parsed.GetValue(listModel)!, errors,
+                file => parsed.GetValue(json) ? ListJson(file, output) : List(file, output, errors)));
 
-            string command = args[0];
-            if (command is not ("scaffold" or "list") || args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
+            Argument<string> scaffoldModel = ModelArgument();
+            var ns = new Option<string>("--namespace") { Description = "Namespace of the generated classes.", DefaultValueFactory = _ => "Model" };
+            var target = new Option<string?>("--output", "-o") { Description = "Where to write the C# file (default: standard output)." };
+            var skip = new Option<bool>("--skip-unsupported")
             {
-                errors.WriteLine(command is "scaffold" or "list"
-                    ? $"'{command}' needs a Keras file: sepconvgen {command} <model.h5>"
-                    : $"Unknown command '{command}'. Run 'sepconvgen --help'.");
-                return UsageError;
-            }
-
-            string path = args[1];
-            var options = new Dictionary<string, string?>(StringComparer.Ordinal);
-            for (int i = 2; i < args.Length; i++)
+                Description = "Write the layers [SeparableConv] can express and skip the others (without it, any such layer is an error and nothing is written).",
+            };
+            var scaffold = new Command("scaffold", "Write one [SeparableConv] class per SeparableConv2D layer, with its FromKerasFile loader.")
             {
-                switch (args[i])
-                {
-                    case "--namespace" or "--output" when i + 1 < args.Length:
-                        options[args[i]] = args[++i];
-                        break;
-                    case "--skip-unsupported":
-                        options[args[i]] = null;
-                        break;
-                    default:
-                        errors.WriteLine($"Unknown option '{args[i]}'. Run 'sepconvgen --help'.");
-                        return UsageError;
-                }
-            }
+                scaffoldModel, ns, target, skip,
+            };
+            scaffold.SetAction(parsed =>
+            {
+                string path = parsed.GetValue(scaffoldModel)!;
+                return WithFile(path, errors, file => Scaffold(file, path, parsed.GetValue(ns)!, parsed.GetValue(target), parsed.GetValue(skip), output, errors));
+            });
 
+            return new RootCommand(Description) { list, scaffold };
+        }
+
+        private static Argument<string> ModelArgument() => new("model") { Description = "The Keras file: .keras, .h5/.hdf5 or .weights.h5." };
+
+        /// <summary>Opens the file for a command: a file that cannot be read is exit code 2, with its one-line reason.</summary>
+        private static int WithFile(string path, TextWriter errors, Func<KerasWeights, int> command)
+        {
             KerasWeights file;
             try
             {
                 errors.WriteLine($"Reading {path} ...");
                 file = KerasWeights.Open(path);
             }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
                 errors.WriteLine(e.Message);
                 return FileError;
@@ -115,7 +107,7 @@ namespace SepConvGen.Tool
                     return NoSeparableLayers;
                 }
 
-                return command == "list" ? List(file, output, errors) : Scaffold(file, path, options, output, errors);
+                return command(file);
             }
         }
 
@@ -138,14 +130,71 @@ namespace SepConvGen.Tool
             return Success;
         }
 
-        private static int Scaffold(KerasWeights file, string path, Dictionary<string, string?> options, TextWriter output, TextWriter errors)
+        /// <summary>The layers as a JSON array: name, weights name, class, shape, configuration (null where unknown), status.</summary>
+        private static int ListJson(KerasWeights file, TextWriter output)
         {
-            string ns = options.GetValueOrDefault("--namespace") ?? "Model";
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                json.WriteString("file", file.Path);
+                json.WriteString("format", file.Format.ToString());
+                json.WriteString("kerasVersion", file.KerasVersion);
+                json.WriteBoolean("hasConfiguration", file.HasConfiguration);
+                json.WriteStartArray("layers");
+                foreach (KerasLayerInfo l in file.SeparableConvLayers)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", l.Name);
+                    json.WriteString("weightsName", l.WeightsName);
+                    json.WriteString("className", l.Unsupported is null ? Scaffolder.ClassName(l.Name) : null);
+                    json.WriteNumber("inChannels", l.InChannels);
+                    json.WriteNumber("filters", l.Filters);
+                    json.WriteNumber("kernelHeight", l.KernelHeight);
+                    json.WriteNumber("kernelWidth", l.KernelWidth);
+                    json.WriteNumber("depthMultiplier", l.DepthMultiplier);
+                    json.WriteBoolean("useBias", l.UseBias);
+                    if (l.HasConfiguration)
+                    {
+                        json.WriteStartArray("strides");
+                        json.WriteNumberValue(l.StrideHeight);
+                        json.WriteNumberValue(l.StrideWidth);
+                        json.WriteEndArray();
+                        json.WriteStartArray("dilationRate");
+                        json.WriteNumberValue(l.DilationHeight);
+                        json.WriteNumberValue(l.DilationWidth);
+                        json.WriteEndArray();
+                        json.WriteString("padding", l.Padding);
+                        json.WriteString("dataFormat", l.DataFormat);
+                        json.WriteString("activation", l.Activation);
+                    }
+                    else
+                    {
+                        foreach (string unknown in new[] { "strides", "dilationRate", "padding", "dataFormat", "activation" })
+                        {
+                            json.WriteNull(unknown);
+                        }
+                    }
+
+                    json.WriteString("unsupported", l.Unsupported);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+            return Success;
+        }
+
+        private static int Scaffold(KerasWeights file, string path, string ns, string? target, bool skipUnsupported, TextWriter output, TextWriter errors)
+        {
             ScaffoldResult result = Scaffolder.Scaffold(file, ns, Path.GetFileName(path));
             errors.WriteLine($"Found {file.SeparableConvLayers.Count} SeparableConv2D layer(s):");
             WriteTable(errors, result.Layers.Select(l => (l.Layer, l.ClassName, "scaffolded"))
                 .Concat(result.Skipped.Select(s => (s.Layer, "-", "skipped: " + s.Reason))));
-            if (result.Skipped.Count > 0 && !options.ContainsKey("--skip-unsupported"))
+            if (result.Skipped.Count > 0 && !skipUnsupported)
             {
                 errors.WriteLine($"{result.Skipped.Count} layer(s) cannot be expressed by [SeparableConv] (see above); nothing was written. " +
                                  "Pass --skip-unsupported to write the others.");
@@ -158,7 +207,7 @@ namespace SepConvGen.Tool
                 return UnsupportedLayers;
             }
 
-            if (options.GetValueOrDefault("--output") is string target)
+            if (target is not null)
             {
                 try
                 {

@@ -122,14 +122,25 @@ namespace SepConvGen.Keras.Tests
         }
 
         [Fact]
-        public void Help_documents_every_option()
+        public void Help_documents_every_command_option_file_and_exit_code()
         {
             var stdout = new StringWriter();
             Assert.Equal(Cli.Success, Cli.Run(new[] { "--help" }, stdout, new StringWriter()));
-            foreach (string option in new[] { "scaffold", "list", "--namespace", "--output", "--skip-unsupported", "FromKerasFile", ".keras", ".weights.h5", "4 no SeparableConv2D" })
+            foreach (string text in new[] { "scaffold", "list", "FromKerasFile", ".keras", ".weights.h5", "4 no SeparableConv2D", "--version" })
+            {
+                Assert.Contains(text, stdout.ToString(), StringComparison.Ordinal);
+            }
+
+            stdout = new StringWriter();
+            Assert.Equal(Cli.Success, Cli.Run(new[] { "scaffold", "--help" }, stdout, new StringWriter()));
+            foreach (string option in new[] { "--namespace", "--output", "--skip-unsupported", "<model>" })
             {
                 Assert.Contains(option, stdout.ToString(), StringComparison.Ordinal);
             }
+
+            stdout = new StringWriter();
+            Assert.Equal(Cli.Success, Cli.Run(new[] { "list", "-h" }, stdout, new StringWriter()));
+            Assert.Contains("--json", stdout.ToString(), StringComparison.Ordinal);
         }
 
         [Fact]
@@ -137,12 +148,50 @@ namespace SepConvGen.Keras.Tests
         {
             var stderr = new StringWriter();
             Assert.Equal(Cli.UsageError, Cli.Run(new[] { "scaffold" }, new StringWriter(), stderr));
-            Assert.Contains("needs a Keras file", stderr.ToString(), StringComparison.Ordinal);
-            Assert.Equal(Cli.UsageError, Cli.Run(new[] { "frobnicate", "x.h5" }, new StringWriter(), new StringWriter()));
+            Assert.Contains("model", stderr.ToString(), StringComparison.Ordinal);
+            stderr = new StringWriter();
+            var stdout = new StringWriter();
+            Assert.Equal(Cli.UsageError, Cli.Run(new[] { "scafold", "x.h5" }, stdout, stderr));
+            Assert.Contains("'scafold'", stderr.ToString(), StringComparison.Ordinal);
+            Assert.Contains("Did you mean", stdout.ToString() + stderr.ToString(), StringComparison.Ordinal); // the suggestion
             Assert.Equal(Cli.UsageError, Cli.Run(new[] { "scaffold", "x.h5", "--bogus" }, new StringWriter(), new StringWriter()));
+            Assert.Equal(Cli.UsageError, Cli.Run(new[] { "list", "x.h5", "--namespace", "N" }, new StringWriter(), new StringWriter()));
             stderr = new StringWriter();
             Assert.Equal(Cli.FileError, Cli.Run(new[] { "scaffold", Path.Combine(ExpectedLayers.Folder, "missing.h5") }, new StringWriter(), stderr));
             Assert.Contains("missing.h5", stderr.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void Options_come_in_any_order_and_with_equals()
+        {
+            string model = Path.Combine(ExpectedLayers.Folder, ExpectedLayers.Files[0]);
+            string output = Path.Combine(Path.GetTempPath(), $"Order-{Guid.NewGuid():N}.cs");
+            Assert.Equal(Cli.Success, Cli.Run(new[] { "scaffold", $"--output={output}", "--namespace", "First.Ns", model }, new StringWriter(), new StringWriter()));
+            Assert.Contains("namespace First.Ns", File.ReadAllText(output), StringComparison.Ordinal);
+            File.Delete(output);
+        }
+
+        [Fact]
+        public void An_output_that_cannot_be_written_is_its_own_exit_code_without_a_stack_trace()
+        {
+            var stderr = new StringWriter();
+            string output = Path.Combine(Path.GetTempPath(), $"no-such-folder-{Guid.NewGuid():N}", "Layers.cs");
+            Assert.Equal(Cli.OutputError, Cli.Run(new[] { "scaffold", Path.Combine(ExpectedLayers.Folder, ExpectedLayers.Files[0]), "-o", output }, new StringWriter(), stderr));
+            Assert.Contains("Cannot write", stderr.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void List_json_gives_scripts_every_layer()
+        {
+            var stdout = new StringWriter();
+            Assert.Equal(Cli.Success, Cli.Run(new[] { "list", "--json", Path.Combine(ExpectedLayers.Folder, ExpectedLayers.Files[1]) }, stdout, new StringWriter()));
+            using var document = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+            System.Text.Json.JsonElement[] layers = document.RootElement.GetProperty("layers").EnumerateArray().ToArray();
+            Assert.Equal(8, layers.Length);
+            Assert.Equal("separable_conv2d_1", layers[0].GetProperty("name").GetString());
+            Assert.Equal("same", layers[0].GetProperty("padding").GetString());
+            Assert.Equal("Hdf5Model", document.RootElement.GetProperty("format").GetString());
         }
 
         [Fact]
