@@ -156,6 +156,36 @@ namespace SepConvGen.Package.Tests
         }
 
         [Fact]
+        public void An_app_referencing_only_the_keras_package_gets_the_generator_and_loads_a_real_layer()
+        {
+            string model = Path.Combine(AppContext.BaseDirectory, "Models", "arl-eegmodels_EEGNet-8-2-weights.h5");
+            string app = CreateProject("KerasApp", "net10.0", isExe: true, $$"""
+                using System;
+                using SepConvGen;
+                using SepConvGen.Keras;
+
+                [SeparableConv(16, 16, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]
+                public partial class EegSeparable { }
+
+                public static class Program
+                {
+                    public static void Main()
+                    {
+                        using KerasWeights file = KerasWeights.Open(@"{{model}}");
+                        SeparableConvWeights w = file.ReadWeights("separable_conv2d", new LayerShape(16, 16, 1, 16, 1, UseBias: false));
+                        var layer = new EegSeparable();
+                        layer.LoadKerasWeights(w.DepthwiseKernel, w.PointwiseKernel);
+                        var output = new float[16 * 1 * 8];
+                        layer.Forward(new float[16 * 1 * 8], output, 1, 1, 8);
+                        Console.WriteLine($"{file.Format} {output.Length}");
+                    }
+                }
+                """, package: "SepConvGen.Keras");
+            string printed = DotNet.Run(app, _feed.Environment, "run", "-c", "Release");
+            Assert.Contains("Hdf5Model 128", printed, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void Netstandard20_library_compiles_the_generated_code()
         {
             string library = CreateProject("Library", "netstandard2.0", isExe: false, """
@@ -177,7 +207,7 @@ namespace SepConvGen.Package.Tests
         private static float[] Ramp(int n, int seed) =>
             Enumerable.Range(0, n).Select(i => (((i * 7) + seed) % 17 - 8) / 8f).ToArray();
 
-        private string CreateProject(string name, string framework, bool isExe, string code)
+        private string CreateProject(string name, string framework, bool isExe, string code, string package = "SepConvGen")
         {
             string folder = Path.Combine(_feed.Root, name);
             Directory.CreateDirectory(folder);
@@ -197,7 +227,7 @@ namespace SepConvGen.Package.Tests
                     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                   </PropertyGroup>
                   <ItemGroup>
-                    <PackageReference Include="SepConvGen" Version="{_feed.Version}" />
+                    <PackageReference Include="{package}" Version="{_feed.Version}" />
                   </ItemGroup>
                 </Project>
                 """);
