@@ -183,6 +183,10 @@ namespace SepConvGen.Package.Tests
                 """, package: "SepConvGen.Keras");
             string printed = DotNet.Run(app, _feed.Environment, "run", "-c", "Release");
             Assert.Contains("Hdf5Model 128", printed, StringComparison.Ordinal);
+
+            // SepConvGen's build properties (for SCG0013) reach this project through SepConvGen.Keras too.
+            string items = DotNet.Run(app, _feed.Environment, "msbuild", "-getItem:CompilerVisibleProperty");
+            Assert.Contains("IlcInstructionSet", items, StringComparison.Ordinal);
         }
 
         [Fact]
