@@ -52,7 +52,7 @@ namespace SepConvGen.Generator.Tests
             string docs = System.IO.File.ReadAllText(RepositoryPaths.Combine("docs", "diagnostics.md"));
             var ids = typeof(SepConvGenerator).Assembly.GetType("SepConvGen.Generator.Diagnostics.DiagnosticDescriptors")!
                 .GetProperties().Select(p => ((DiagnosticDescriptor)p.GetValue(null)!).Id).ToArray();
-            Assert.Equal(12, ids.Length);
+            Assert.Equal(13, ids.Length);
             Assert.All(ids, id => Assert.Contains($"## {id}", docs));
         }
 
