@@ -1,0 +1,477 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SepConvGen.Kernels
+{
+    /// <summary>
+    /// Conv2D and DepthwiseConv2D for one shape (Keras inference semantics, TensorFlow SAME padding), called by
+    /// generated layers. NHWC runs vectors of output channels per pixel; NCHW runs vectors of output pixels along a
+    /// row, four filters at a time, over a zero-padded copy of the input (stride 1 across; other strides per pixel).
+    /// </summary>
+    /// <typeparam name="TShape">The layer's constants.</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Convolution<TShape>
+        where TShape : struct, IConvolutionShape
+    {
+        [ThreadStatic]
+        private static float[]? t_padded;
+
+        private static int Taps => default(TShape).KernelHeight * default(TShape).KernelWidth;
+
+        /// <summary>Input channels each output channel reads: all of them, or one for DepthwiseConv2D.</summary>
+        private static int GroupChannels => default(TShape).Depthwise ? 1 : default(TShape).InChannels;
+
+        /// <summary>Values of one input item: channels x height x width.</summary>
+        public static int InputLength => default(TShape).InChannels * default(TShape).InputHeight * default(TShape).InputWidth;
+
+        /// <summary>Values of one output item.</summary>
+        public static int OutputLength => default(TShape).OutChannels * default(TShape).OutputHeight * default(TShape).OutputWidth;
+
+        /// <summary>Values of the Keras kernel: (kh, kw, in, filters) for Conv2D, (kh, kw, in, multiplier) for DepthwiseConv2D.</summary>
+        public static int KernelLength => Taps * default(TShape).InChannels * (default(TShape).Depthwise ? default(TShape).DepthMultiplier : default(TShape).OutChannels);
+
+        private static bool VectorNhwc => !default(TShape).ChannelsFirst;
+
+        /// <summary>Rearranges a Keras kernel into the order <see cref="Forward"/> reads.</summary>
+        public static float[] PackKernel(ReadOnlySpan<float> kernel)
+        {
+            TShape s = default;
+            int taps = Taps, inChannels = s.InChannels, outChannels = s.OutChannels, multiplier = s.DepthMultiplier;
+            float[] packed;
+            if (VectorNhwc && !s.Depthwise)
+            {
+                // [tap][c][filter], filters padded to whole vectors.
+                int filters = Simd.RoundUp(outChannels);
+                packed = new float[taps * inChannels * filters];
+                for (int row = 0; row < taps * inChannels; row++)
+                {
+                    kernel.Slice(row * outChannels, outChannels).CopyTo(packed.AsSpan(row * filters));
+                }
+            }
+            else if (VectorNhwc)
+            {
+                // [tap][m][c], channels padded to whole vectors.
+                int channels = Simd.RoundUp(inChannels);
+                packed = new float[taps * multiplier * channels];
+                for (int tap = 0; tap < taps; tap++)
+                {
+                    for (int c = 0; c < inChannels; c++)
+                    {
+                        for (int m = 0; m < multiplier; m++)
+                        {
+                            packed[(tap * multiplier + m) * channels + c] = kernel[(tap * inChannels + c) * multiplier + m];
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // [output channel][its input channels][tap].
+                int group = GroupChannels;
+                packed = new float[outChannels * group * taps];
+                for (int o = 0; o < outChannels; o++)
+                {
+                    for (int g = 0; g < group; g++)
+                    {
+                        for (int tap = 0; tap < taps; tap++)
+                        {
+                            packed[(o * group + g) * taps + tap] = s.Depthwise
+                                ? kernel[(tap * inChannels + o / multiplier) * multiplier + o % multiplier]
+                                : kernel[(tap * inChannels + g) * outChannels + o];
+                        }
+                    }
+                }
+            }
+
+            return packed;
+        }
+
+        /// <summary>Rearranges the bias (one per output channel; empty for none) into the order <see cref="Forward"/> reads.</summary>
+        public static float[] PackBias(ReadOnlySpan<float> bias)
+        {
+            TShape s = default;
+            if (VectorNhwc && s.Depthwise)
+            {
+                int channels = Simd.RoundUp(s.InChannels);
+                var packed = new float[s.DepthMultiplier * channels];
+                for (int o = 0; o < bias.Length; o++)
+                {
+                    packed[(o % s.DepthMultiplier) * channels + o / s.DepthMultiplier] = bias[o];
+                }
+
+                return packed;
+            }
+
+            var padded = new float[VectorNhwc ? Simd.RoundUp(s.OutChannels) : s.OutChannels];
+            bias.CopyTo(padded);
+            return padded;
+        }
+
+        /// <summary>Runs the layer on <paramref name="batch"/> items; spans hold exactly batch x one item (checked by the caller).</summary>
+        public static void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            for (int n = 0; n < batch; n++)
+            {
+                ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
+                Span<float> y = output.Slice(n * OutputLength, OutputLength);
+                if (s.ChannelsFirst)
+                {
+                    ForwardNchw(x, y, kernel, bias);
+                }
+                else if (s.Depthwise)
+                {
+                    ForwardDepthwiseNhwc(x, y, kernel, bias);
+                }
+                else
+                {
+                    ForwardNhwc(x, y, kernel, bias);
+                }
+            }
+        }
+
+        /// <summary>The kernel rows (or columns) whose input index <c>origin + k * dilation</c> lies inside <c>[0, size)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Range(int origin, int dilation, int kernel, int size, out int first, out int end)
+        {
+            first = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation;
+            end = origin + (kernel - 1) * dilation < size ? kernel : (size - origin + dilation - 1) / dilation;
+        }
+
+        private static void ForwardNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+            ref float b = ref bias[0];
+            for (int oy = 0; oy < s.OutputHeight; oy++)
+            {
+                int iy0 = oy * s.StrideHeight - s.PadTop;
+                Range(iy0, s.DilationHeight, s.KernelHeight, s.InputHeight, out int kyFirst, out int kyEnd);
+                for (int ox = 0; ox < s.OutputWidth; ox++)
+                {
+                    int ix0 = ox * s.StrideWidth - s.PadLeft;
+                    Range(ix0, s.DilationWidth, s.KernelWidth, s.InputWidth, out int kxFirst, out int kxEnd);
+                    int pixel = (oy * s.OutputWidth + ox) * filters;
+
+                    // Up to four vectors of filters at a time share each broadcast input value.
+                    for (int block = 0; block < paddedFilters; block += 4 * lanes)
+                    {
+                        int vectors = Math.Min(4, (paddedFilters - block) / lanes);
+                        Vector<float> a0 = Simd.Load(ref b, block);
+                        Vector<float> a1 = vectors > 1 ? Simd.Load(ref b, block + lanes) : default;
+                        Vector<float> a2 = vectors > 2 ? Simd.Load(ref b, block + 2 * lanes) : default;
+                        Vector<float> a3 = vectors > 3 ? Simd.Load(ref b, block + 3 * lanes) : default;
+                        for (int ky = kyFirst; ky < kyEnd; ky++)
+                        {
+                            int iy = iy0 + ky * s.DilationHeight;
+                            for (int kx = kxFirst; kx < kxEnd; kx++)
+                            {
+                                int xi = (iy * s.InputWidth + ix0 + kx * s.DilationWidth) * inChannels;
+                                int wi = (ky * s.KernelWidth + kx) * inChannels * paddedFilters + block;
+                                for (int c = 0; c < inChannels; c++, wi += paddedFilters)
+                                {
+                                    var v = new Vector<float>(Unsafe.Add(ref x, xi + c));
+                                    a0 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi), a0);
+                                    if (vectors > 1)
+                                    {
+                                        a1 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + lanes), a1);
+                                    }
+
+                                    if (vectors > 2)
+                                    {
+                                        a2 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 2 * lanes), a2);
+                                    }
+
+                                    if (vectors > 3)
+                                    {
+                                        a3 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 3 * lanes), a3);
+                                    }
+                                }
+                            }
+                        }
+
+                        StoreFilters(output, ref y, pixel + block, filters - block, a0);
+                        if (vectors > 1)
+                        {
+                            StoreFilters(output, ref y, pixel + block + lanes, filters - block - lanes, a1);
+                        }
+
+                        if (vectors > 2)
+                        {
+                            StoreFilters(output, ref y, pixel + block + 2 * lanes, filters - block - 2 * lanes, a2);
+                        }
+
+                        if (vectors > 3)
+                        {
+                            StoreFilters(output, ref y, pixel + block + 3 * lanes, filters - block - 3 * lanes, a3);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Stores the activated vector of filters at <paramref name="index"/>. Lanes past the pixel's last filter land
+        /// on the next pixel, which is written after this one; only the span's very end takes the lanes one by one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreFilters(Span<float> output, ref float y, int index, int remaining, Vector<float> value)
+        {
+            value = Simd.Activate(value, default(TShape).Activation);
+            if (index + Simd.Lanes <= output.Length)
+            {
+                Simd.Store(ref y, index, value);
+                return;
+            }
+
+            for (int lane = 0; lane < Math.Min(remaining, Simd.Lanes); lane++)
+            {
+                output[index + lane] = value[lane];
+            }
+        }
+
+        private static void ForwardDepthwiseNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, channels = s.InChannels, multiplier = s.DepthMultiplier, padded = Simd.RoundUp(channels);
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+            ref float b = ref bias[0];
+            Span<float> lanesOut = stackalloc float[Simd.Lanes];
+            for (int oy = 0; oy < s.OutputHeight; oy++)
+            {
+                int iy0 = oy * s.StrideHeight - s.PadTop;
+                Range(iy0, s.DilationHeight, s.KernelHeight, s.InputHeight, out int kyFirst, out int kyEnd);
+                for (int ox = 0; ox < s.OutputWidth; ox++)
+                {
+                    int ix0 = ox * s.StrideWidth - s.PadLeft;
+                    Range(ix0, s.DilationWidth, s.KernelWidth, s.InputWidth, out int kxFirst, out int kxEnd);
+                    int pixel = (oy * s.OutputWidth + ox) * channels * multiplier;
+                    for (int m = 0; m < multiplier; m++)
+                    {
+                        for (int c = 0; c < padded; c += lanes)
+                        {
+                            Vector<float> a = Simd.Load(ref b, m * padded + c);
+                            for (int ky = kyFirst; ky < kyEnd; ky++)
+                            {
+                                int row = (iy0 + ky * s.DilationHeight) * s.InputWidth;
+                                for (int kx = kxFirst; kx < kxEnd; kx++)
+                                {
+                                    int xi = (row + ix0 + kx * s.DilationWidth) * channels + c;
+                                    a = Simd.MultiplyAdd(Simd.LoadClipped(input, ref x, xi), Simd.Load(ref w, ((ky * s.KernelWidth + kx) * multiplier + m) * padded + c), a);
+                                }
+                            }
+
+                            if (multiplier == 1)
+                            {
+                                StoreFilters(output, ref y, pixel + c, channels - c, a);
+                                continue;
+                            }
+
+                            // Output channel c * multiplier + m: the lanes go to every multiplier-th value.
+                            a = Simd.Activate(a, s.Activation);
+                            for (int lane = 0; lane < Math.Min(lanes, channels - c); lane++)
+                            {
+                                Unsafe.Add(ref y, pixel + (c + lane) * multiplier + m) = a[lane];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void ForwardNchw(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            if (s.StrideWidth != 1 || s.OutputWidth < Simd.Lanes)
+            {
+                ForwardNchwPerPixel(input, output, kernel, bias);
+                return;
+            }
+
+            int padBottom = Math.Max(0, (s.OutputHeight - 1) * s.StrideHeight + (s.KernelHeight - 1) * s.DilationHeight + 1 - s.InputHeight - s.PadTop);
+            int padRight = Math.Max(0, s.OutputWidth - 1 + (s.KernelWidth - 1) * s.DilationWidth + 1 - s.InputWidth - s.PadLeft);
+            int height = s.InputHeight + s.PadTop + padBottom, width = s.InputWidth + s.PadLeft + padRight;
+            ReadOnlySpan<float> source = input;
+            if (s.PadTop + padBottom + s.PadLeft + padRight > 0)
+            {
+                // Zero borders, so that every window reads inside the copy without a check.
+                float[] padded = t_padded ??= new float[s.InChannels * height * width];
+                for (int c = 0; c < s.InChannels; c++)
+                {
+                    for (int iy = 0; iy < s.InputHeight; iy++)
+                    {
+                        input.Slice((c * s.InputHeight + iy) * s.InputWidth, s.InputWidth).CopyTo(padded.AsSpan(((c * height) + iy + s.PadTop) * width + s.PadLeft));
+                    }
+                }
+
+                source = padded;
+            }
+
+            if (s.Depthwise)
+            {
+                DepthwiseRows(source, height, width, output, kernel, bias);
+            }
+            else
+            {
+                ConvolutionRows(source, height, width, output, kernel, bias);
+            }
+        }
+
+        /// <summary>Four filters at a time over a vector of output pixels: each input vector feeds four multiply-adds.</summary>
+        private static void ConvolutionRows(ReadOnlySpan<float> source, int height, int width, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, taps = Taps, inChannels = s.InChannels, perFilter = inChannels * taps;
+            ref float x = ref MemoryMarshal.GetReference(source);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+            for (int o = 0; o < s.OutChannels; o += 4)
+            {
+                int group = Math.Min(4, s.OutChannels - o);
+                for (int oy = 0; oy < s.OutputHeight; oy++)
+                {
+                    for (int ox = 0; ; ox += lanes)
+                    {
+                        // The last vector ends at the row's end, overlapping the one before: the same values again.
+                        ox = Math.Min(ox, s.OutputWidth - lanes);
+                        var a0 = new Vector<float>(bias[o]);
+                        Vector<float> a1 = group > 1 ? new Vector<float>(bias[o + 1]) : default;
+                        Vector<float> a2 = group > 2 ? new Vector<float>(bias[o + 2]) : default;
+                        Vector<float> a3 = group > 3 ? new Vector<float>(bias[o + 3]) : default;
+                        for (int c = 0; c < inChannels; c++)
+                        {
+                            for (int ky = 0; ky < s.KernelHeight; ky++)
+                            {
+                                int row = (c * height + oy * s.StrideHeight + ky * s.DilationHeight) * width + ox;
+                                int wi = o * perFilter + c * taps + ky * s.KernelWidth;
+                                for (int kx = 0; kx < s.KernelWidth; kx++, wi++)
+                                {
+                                    Vector<float> v = Simd.Load(ref x, row + kx * s.DilationWidth);
+                                    a0 = Simd.MultiplyAdd(v, new Vector<float>(Unsafe.Add(ref w, wi)), a0);
+                                    if (group > 1)
+                                    {
+                                        a1 = Simd.MultiplyAdd(v, new Vector<float>(Unsafe.Add(ref w, wi + perFilter)), a1);
+                                    }
+
+                                    if (group > 2)
+                                    {
+                                        a2 = Simd.MultiplyAdd(v, new Vector<float>(Unsafe.Add(ref w, wi + 2 * perFilter)), a2);
+                                    }
+
+                                    if (group > 3)
+                                    {
+                                        a3 = Simd.MultiplyAdd(v, new Vector<float>(Unsafe.Add(ref w, wi + 3 * perFilter)), a3);
+                                    }
+                                }
+                            }
+                        }
+
+                        int at = (o * s.OutputHeight + oy) * s.OutputWidth + ox, plane = s.OutputHeight * s.OutputWidth;
+                        Simd.Store(ref y, at, Simd.Activate(a0, s.Activation));
+                        if (group > 1)
+                        {
+                            Simd.Store(ref y, at + plane, Simd.Activate(a1, s.Activation));
+                        }
+
+                        if (group > 2)
+                        {
+                            Simd.Store(ref y, at + 2 * plane, Simd.Activate(a2, s.Activation));
+                        }
+
+                        if (group > 3)
+                        {
+                            Simd.Store(ref y, at + 3 * plane, Simd.Activate(a3, s.Activation));
+                        }
+
+                        if (ox + lanes >= s.OutputWidth)
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>One output channel over a vector of output pixels, from its one input plane.</summary>
+        private static void DepthwiseRows(ReadOnlySpan<float> source, int height, int width, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, taps = Taps;
+            ref float x = ref MemoryMarshal.GetReference(source);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+            for (int o = 0; o < s.OutChannels; o++)
+            {
+                int c = o / s.DepthMultiplier;
+                for (int oy = 0; oy < s.OutputHeight; oy++)
+                {
+                    for (int ox = 0; ; ox += lanes)
+                    {
+                        ox = Math.Min(ox, s.OutputWidth - lanes);
+                        var a = new Vector<float>(bias[o]);
+                        for (int ky = 0; ky < s.KernelHeight; ky++)
+                        {
+                            int row = (c * height + oy * s.StrideHeight + ky * s.DilationHeight) * width + ox;
+                            int wi = o * taps + ky * s.KernelWidth;
+                            for (int kx = 0; kx < s.KernelWidth; kx++)
+                            {
+                                a = Simd.MultiplyAdd(Simd.Load(ref x, row + kx * s.DilationWidth), new Vector<float>(Unsafe.Add(ref w, wi + kx)), a);
+                            }
+                        }
+
+                        Simd.Store(ref y, (o * s.OutputHeight + oy) * s.OutputWidth + ox, Simd.Activate(a, s.Activation));
+                        if (ox + lanes >= s.OutputWidth)
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>NCHW with a stride across, or rows narrower than a vector: one output value at a time.</summary>
+        private static void ForwardNchwPerPixel(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            int taps = Taps, group = GroupChannels;
+            for (int o = 0; o < s.OutChannels; o++)
+            {
+                int firstChannel = s.Depthwise ? o / s.DepthMultiplier : 0;
+                for (int oy = 0; oy < s.OutputHeight; oy++)
+                {
+                    int iy0 = oy * s.StrideHeight - s.PadTop;
+                    Range(iy0, s.DilationHeight, s.KernelHeight, s.InputHeight, out int kyFirst, out int kyEnd);
+                    for (int ox = 0; ox < s.OutputWidth; ox++)
+                    {
+                        int ix0 = ox * s.StrideWidth - s.PadLeft;
+                        Range(ix0, s.DilationWidth, s.KernelWidth, s.InputWidth, out int kxFirst, out int kxEnd);
+                        float sum = bias[o];
+                        for (int g = 0; g < group; g++)
+                        {
+                            int plane = (firstChannel + g) * s.InputHeight;
+                            for (int ky = kyFirst; ky < kyEnd; ky++)
+                            {
+                                int row = (plane + iy0 + ky * s.DilationHeight) * s.InputWidth + ix0;
+                                int wi = (o * group + g) * taps + ky * s.KernelWidth;
+                                for (int kx = kxFirst; kx < kxEnd; kx++)
+                                {
+                                    sum += input[row + kx * s.DilationWidth] * kernel[wi + kx];
+                                }
+                            }
+                        }
+
+                        output[(o * s.OutputHeight + oy) * s.OutputWidth + ox] = Simd.Activate(sum, s.Activation);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace SepConvGen.Kernels
+{
+    /// <summary>
+    /// The steps of a model between its layers, in place where they can be: Keras' activations with their
+    /// parameters, Add, and Flatten of a channels_first tensor. Called by code that <c>sepconvgen model</c> writes.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Elementwise
+    {
+        /// <summary>
+        /// Keras' ReLU with its parameters (the ReLU and LeakyReLU layers, relu and relu6): <paramref name="maxValue"/>
+        /// from it up, <c>x</c> from <paramref name="threshold"/> up, else <c>negativeSlope * (x - threshold)</c>. NaN stays NaN.
+        /// </summary>
+        public static void Relu(Span<float> data, float negativeSlope = 0f, float maxValue = float.PositiveInfinity, float threshold = 0f)
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                float x = data[i];
+                data[i] = x >= maxValue ? maxValue : x >= threshold ? x : negativeSlope * (x - threshold);
+            }
+        }
+
+        /// <summary>ELU: <c>x</c> above 0, else <c>alpha * (exp(x) - 1)</c>.</summary>
+        public static void Elu(Span<float> data, float alpha = 1f)
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                float x = data[i];
+                if (x <= 0f)
+                {
+                    data[i] = alpha * ExpMinusOne(x);
+                }
+            }
+        }
+
+        /// <summary>Sigmoid: <c>1 / (1 + exp(-x))</c>.</summary>
+        public static void Sigmoid(Span<float> data)
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = Logistic(data[i]);
+            }
+        }
+
+        /// <summary>Tanh.</summary>
+        public static void Tanh(Span<float> data)
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = (float)Math.Tanh(data[i]);
+            }
+        }
+
+        /// <summary>Swish (SiLU): <c>x * sigmoid(x)</c>.</summary>
+        public static void Swish(Span<float> data)
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] *= Logistic(data[i]);
+            }
+        }
+
+        /// <summary>Softmax over consecutive groups of <paramref name="axisLength"/> values (Keras: the last axis).</summary>
+        public static void Softmax(Span<float> data, int axisLength)
+        {
+            for (int start = 0; start + axisLength <= data.Length; start += axisLength)
+            {
+                Span<float> group = data.Slice(start, axisLength);
+                float max = float.NegativeInfinity;
+                foreach (float x in group)
+                {
+                    max = x > max ? x : max;
+                }
+
+                double sum = 0;
+                for (int i = 0; i < group.Length; i++)
+                {
+                    group[i] = (float)Math.Exp(group[i] - max);
+                    sum += group[i];
+                }
+
+                for (int i = 0; i < group.Length; i++)
+                {
+                    group[i] = (float)(group[i] / sum);
+                }
+            }
+        }
+
+        /// <summary>Add: <paramref name="sum"/> = <paramref name="left"/> + <paramref name="right"/>, all of one length.</summary>
+        public static void Add(ReadOnlySpan<float> left, ReadOnlySpan<float> right, Span<float> sum)
+        {
+            int lanes = Vector<float>.Count, i = 0;
+            ReadOnlySpan<Vector<float>> l = MemoryMarshal.Cast<float, Vector<float>>(left);
+            ReadOnlySpan<Vector<float>> r = MemoryMarshal.Cast<float, Vector<float>>(right);
+            Span<Vector<float>> s = MemoryMarshal.Cast<float, Vector<float>>(sum);
+            for (int v = 0; v < Math.Min(s.Length, Math.Min(l.Length, r.Length)); v++, i += lanes)
+            {
+                s[v] = l[v] + r[v];
+            }
+
+            for (; i < sum.Length; i++)
+            {
+                sum[i] = left[i] + right[i];
+            }
+        }
+
+        /// <summary>
+        /// Keras' Flatten of a channels_first tensor: it flattens in channels-last order, (channels, height, width) to
+        /// (height, width, channels).
+        /// </summary>
+        public static void FlattenChannelsFirst(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width)
+        {
+            int pixels = height * width;
+            for (int c = 0; c < channels; c++)
+            {
+                for (int p = 0; p < pixels; p++)
+                {
+                    output[p * channels + c] = input[c * pixels + p];
+                }
+            }
+        }
+
+        private static float Logistic(float x) => (float)(1.0 / (1.0 + Math.Exp(-x)));
+
+        /// <summary><c>exp(x) - 1</c> without losing the digits of small <c>x</c> to cancellation.</summary>
+        private static float ExpMinusOne(float x) =>
+            x > -1e-3f ? x * (1f + x * (0.5f + x * (1f / 6f + x * (1f / 24f)))) : (float)(Math.Exp(x) - 1.0);
+    }
+}

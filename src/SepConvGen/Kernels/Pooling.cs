@@ -1,0 +1,178 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace SepConvGen.Kernels
+{
+    /// <summary>
+    /// MaxPooling2D and AveragePooling2D for one shape, called by generated layers. Windows are clipped to the input,
+    /// as TensorFlow does for SAME: padding counts for neither the maximum nor the average.
+    /// </summary>
+    /// <typeparam name="TShape">The layer's constants.</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Pooling<TShape>
+        where TShape : struct, IPoolingShape
+    {
+        /// <summary>Values of one input item.</summary>
+        public static int InputLength => default(TShape).Channels * default(TShape).InputHeight * default(TShape).InputWidth;
+
+        /// <summary>Values of one output item.</summary>
+        public static int OutputLength => default(TShape).Channels * default(TShape).OutputHeight * default(TShape).OutputWidth;
+
+        /// <summary>Runs the layer on <paramref name="batch"/> items; spans hold exactly batch x one item (checked by the caller).</summary>
+        public static void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
+                Span<float> y = output.Slice(n * OutputLength, OutputLength);
+                if (default(TShape).ChannelsFirst)
+                {
+                    ForwardNchw(x, y);
+                }
+                else
+                {
+                    ForwardNhwc(x, y);
+                }
+            }
+        }
+
+        private static void Window(int oy, int ox, out int rowFirst, out int rowEnd, out int columnFirst, out int columnEnd)
+        {
+            TShape s = default;
+            int iy = oy * s.StrideHeight - s.PadTop, ix = ox * s.StrideWidth - s.PadLeft;
+            rowFirst = Math.Max(iy, 0);
+            rowEnd = Math.Min(iy + s.PoolHeight, s.InputHeight);
+            columnFirst = Math.Max(ix, 0);
+            columnEnd = Math.Min(ix + s.PoolWidth, s.InputWidth);
+        }
+
+        private static void ForwardNhwc(ReadOnlySpan<float> input, Span<float> output)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, channels = s.Channels;
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            for (int oy = 0; oy < s.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < s.OutputWidth; ox++)
+                {
+                    Window(oy, ox, out int rowFirst, out int rowEnd, out int columnFirst, out int columnEnd);
+                    int pixel = (oy * s.OutputWidth + ox) * channels;
+                    var scale = new Vector<float>((rowEnd - rowFirst) * (columnEnd - columnFirst));
+                    for (int c = 0; c < channels; c += lanes)
+                    {
+                        var a = new Vector<float>(s.Max ? float.NegativeInfinity : 0f);
+                        for (int iy = rowFirst; iy < rowEnd; iy++)
+                        {
+                            for (int ix = columnFirst; ix < columnEnd; ix++)
+                            {
+                                Vector<float> v = Simd.LoadClipped(input, ref x, (iy * s.InputWidth + ix) * channels + c);
+                                // NaN wins, as in TensorFlow's max pooling.
+                                a = s.Max ? Vector.ConditionalSelect(Vector.GreaterThan(a, v), a, v) : a + v;
+                            }
+                        }
+
+                        if (!s.Max)
+                        {
+                            a /= scale;
+                        }
+
+                        if (pixel + c + lanes <= output.Length)
+                        {
+                            // Lanes past the pixel land on the next one, written after it.
+                            Simd.Store(ref y, pixel + c, a);
+                            continue;
+                        }
+
+                        for (int lane = 0; lane < Math.Min(lanes, channels - c); lane++)
+                        {
+                            output[pixel + c + lane] = a[lane];
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void ForwardNchw(ReadOnlySpan<float> input, Span<float> output)
+        {
+            TShape s = default;
+            for (int c = 0; c < s.Channels; c++)
+            {
+                ReadOnlySpan<float> plane = input.Slice(c * s.InputHeight * s.InputWidth, s.InputHeight * s.InputWidth);
+                for (int oy = 0; oy < s.OutputHeight; oy++)
+                {
+                    for (int ox = 0; ox < s.OutputWidth; ox++)
+                    {
+                        Window(oy, ox, out int rowFirst, out int rowEnd, out int columnFirst, out int columnEnd);
+                        float a = s.Max ? float.NegativeInfinity : 0f;
+                        for (int iy = rowFirst; iy < rowEnd; iy++)
+                        {
+                            for (int ix = columnFirst; ix < columnEnd; ix++)
+                            {
+                                float v = plane[iy * s.InputWidth + ix];
+                                a = s.Max ? (a > v ? a : v) : a + v;
+                            }
+                        }
+
+                        output[(c * s.OutputHeight + oy) * s.OutputWidth + ox] = s.Max ? a : a / ((rowEnd - rowFirst) * (columnEnd - columnFirst));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>GlobalAveragePooling2D and GlobalMaxPooling2D for one shape, called by generated layers.</summary>
+    /// <typeparam name="TShape">The layer's constants.</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class GlobalPooling<TShape>
+        where TShape : struct, IGlobalPoolingShape
+    {
+        /// <summary>Values of one input item.</summary>
+        public static int InputLength => default(TShape).Channels * default(TShape).InputHeight * default(TShape).InputWidth;
+
+        /// <summary>Runs the layer on <paramref name="batch"/> items: output (batch, channels).</summary>
+        public static void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
+        {
+            TShape s = default;
+            int pixels = s.InputHeight * s.InputWidth, lanes = Simd.Lanes;
+            for (int n = 0; n < batch; n++)
+            {
+                ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
+                Span<float> y = output.Slice(n * s.Channels, s.Channels);
+                ref float origin = ref MemoryMarshal.GetReference(x);
+                if (s.ChannelsFirst)
+                {
+                    for (int c = 0; c < s.Channels; c++)
+                    {
+                        float a = s.Max ? float.NegativeInfinity : 0f;
+                        foreach (float v in x.Slice(c * pixels, pixels))
+                        {
+                            a = s.Max ? (a > v ? a : v) : a + v;
+                        }
+
+                        y[c] = s.Max ? a : a / pixels;
+                    }
+
+                    continue;
+                }
+
+                for (int c = 0; c < s.Channels; c += lanes)
+                {
+                    var a = new Vector<float>(s.Max ? float.NegativeInfinity : 0f);
+                    for (int p = 0; p < pixels; p++)
+                    {
+                        Vector<float> v = Simd.LoadClipped(x, ref origin, p * s.Channels + c);
+                        a = s.Max ? Vector.ConditionalSelect(Vector.GreaterThan(a, v), a, v) : a + v;
+                    }
+
+                    for (int lane = 0; lane < Math.Min(lanes, s.Channels - c); lane++)
+                    {
+                        y[c + lane] = s.Max ? a[lane] : a[lane] / pixels;
+                    }
+                }
+            }
+        }
+    }
+}
