@@ -34,7 +34,7 @@ namespace SepConvGen.Generator
             //    classes carrying the attribute, and again only when one of them is edited.
             // 2. Parse each into a symbol-free, value-equatable result, so that an edit that leaves the attribute
             //    and the class header unchanged stops the pipeline here (the result compares equal: Cached).
-            IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            IncrementalValuesProvider<ParseResult<LayerSpec>> parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     AttributeParser.AttributeMetadataName,
                     predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
@@ -74,11 +74,32 @@ namespace SepConvGen.Generator
                 }
             });
 
+            // The other layer kinds of a model: one attribute each, parsed and printed the same way.
+            foreach ((string metadataName, ShapeLayerKind kind) in ShapeLayerParser.Attributes)
+            {
+                IncrementalValuesProvider<ParseResult<ShapeLayerSpec>> shapeParsed = context.SyntaxProvider
+                    .ForAttributeWithMetadataName(
+                        metadataName,
+                        predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                        transform: (context, cancellationToken) => ShapeLayerParser.Parse(context, kind, cancellationToken))
+                    .WithTrackingName(Steps.Parse + kind);
+                context.RegisterSourceOutput(shapeParsed.Select(static (result, _) => result.Spec!).Where(static spec => spec is not null),
+                    static (context, spec) => context.AddSource(spec.HintName, SourceText.From(ShapeLayerEmitter.Emit(spec, Version), System.Text.Encoding.UTF8)));
+                RegisterDiagnostics(context, shapeParsed.Select(static (result, _) => result.Diagnostics));
+            }
+
             // 4. Diagnostics travel as values too and are reported separately.
-            IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
-                .Select(static (result, _) => result.Diagnostics)
-                .Where(static list => !list.IsEmpty)
-                .WithTrackingName(Steps.Diagnostics);
+            RegisterDiagnostics(context, parsed.Select(static (result, _) => result.Diagnostics), Steps.Diagnostics);
+        }
+
+        private static void RegisterDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> lists, string? trackingName = null)
+        {
+            IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = lists.Where(static list => !list.IsEmpty);
+            if (trackingName is not null)
+            {
+                diagnostics = diagnostics.WithTrackingName(trackingName);
+            }
+
             context.RegisterSourceOutput(diagnostics, static (context, list) =>
             {
                 foreach (DiagnosticInfo diagnostic in list)
@@ -90,7 +111,7 @@ namespace SepConvGen.Generator
 
         // Everything emitted is built from non-negative ints and fixed text, so the output does not depend on
         // the culture the compiler runs under.
-        private static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        private static ParseResult<LayerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
             AttributeParser.Parse(context, cancellationToken);
 
         private static void EmitLayer(SourceProductionContext context, LayerSpec spec, KernelOptions options) =>

@@ -91,7 +91,7 @@ namespace SepConvGen.Generator.Tests
         {
             var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(Location), typeof(SemanticModel) };
             var seen = new HashSet<Type>();
-            var pending = new Stack<Type>(new[] { typeof(Model.LayerSpec), typeof(Parsing.ParseResult) });
+            var pending = new Stack<Type>(new[] { typeof(Model.LayerSpec), typeof(Parsing.ParseResult<Model.LayerSpec>), typeof(Model.ShapeLayerSpec), typeof(Parsing.ParseResult<Model.ShapeLayerSpec>) });
             while (pending.Count > 0)
             {
                 Type type = pending.Pop();

@@ -65,6 +65,10 @@ namespace SepConvGen.Generator.Diagnostics
             "PublishAot is set but IlcInstructionSet is {0}: NativeAOT then targets x86-64-v2, where Vector256 and Vector512 report no acceleration and the SepConvGen layers run their 128-bit kernels, several times slower than under the JIT. Set <IlcInstructionSet>native</IlcInstructionSet> to build for this machine's CPU, or x86-64-v3 (AVX2) or x86-64-v4 (AVX-512) for the machines you ship to.",
             Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "scg0013");
 
+        public static DiagnosticDescriptor InputSizeRequired { get; } = Error(
+            "SCG0014", "Input size required",
+            "A {0} layer is specialized for one input size: set InputHeight and InputWidth");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 helpLinkUri: HelpBase + id.ToLowerInvariant(), customTags: WellKnownDiagnosticTags.NotConfigurable);

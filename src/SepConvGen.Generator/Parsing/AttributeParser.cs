@@ -22,7 +22,7 @@ namespace SepConvGen.Generator.Parsing
 
         private static readonly Regex Whitespace = new Regex(@"\s+", RegexOptions.Compiled);
 
-        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static ParseResult<LayerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var type = (INamedTypeSymbol)context.TargetSymbol;
@@ -36,7 +36,7 @@ namespace SepConvGen.Generator.Parsing
                 attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
                 attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
             {
-                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+                return new ParseResult<LayerSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
             }
 
             EquatableArray<string> containingTypes = CheckType(type, declaration, diagnostics);
@@ -85,14 +85,14 @@ namespace SepConvGen.Generator.Parsing
             CheckInputSize(inputHeight, inputWidth, at, diagnostics);
             if (diagnostics.Count > 0)
             {
-                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+                return new ParseResult<LayerSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
             }
 
             var height = new AxisPlan(kernelHeight, strideHeight, dilationHeight, (PaddingKind)padding, inputHeight);
             var width = new AxisPlan(kernelWidth, strideWidth, dilationWidth, (PaddingKind)padding, inputWidth);
             if (!CheckSizes(inChannels, outChannels, depthMultiplier, LayerSpec.PackBlock((LayoutKind)dataFormat), height, width, at, diagnostics))
             {
-                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+                return new ParseResult<LayerSpec>(null, new EquatableArray<DiagnosticInfo>(diagnostics));
             }
 
             var spec = new LayerSpec(
@@ -116,11 +116,11 @@ namespace SepConvGen.Generator.Parsing
                     kernelHeight, kernelWidth, spec.Taps, LayerSpec.MaxUnrolledTaps));
             }
 
-            return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
+            return new ParseResult<LayerSpec>(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
         /// <summary>Checks that the class can take generated members; returns its containing type declarations.</summary>
-        private static EquatableArray<string> CheckType(INamedTypeSymbol type, TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics)
+        internal static EquatableArray<string> CheckType(INamedTypeSymbol type, TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics)
         {
             Location name = declaration.Identifier.GetLocation();
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -157,7 +157,7 @@ namespace SepConvGen.Generator.Parsing
             return new EquatableArray<string>(containing);
         }
 
-        private static void CheckInputSize(int inputHeight, int inputWidth, ArgumentLocator at, List<DiagnosticInfo> diagnostics)
+        internal static void CheckInputSize(int inputHeight, int inputWidth, ArgumentLocator at, List<DiagnosticInfo> diagnostics)
         {
             if (inputHeight < 0)
             {
@@ -230,7 +230,7 @@ namespace SepConvGen.Generator.Parsing
             return true;
         }
 
-        private static void RequirePositive(int value, string name, Location? location, List<DiagnosticInfo> diagnostics)
+        internal static void RequirePositive(int value, string name, Location? location, List<DiagnosticInfo> diagnostics)
         {
             if (value < 1)
             {
@@ -238,7 +238,7 @@ namespace SepConvGen.Generator.Parsing
             }
         }
 
-        private static void RequireDefined<TEnum>(int value, string name, string enumName, Location? location, List<DiagnosticInfo> diagnostics)
+        internal static void RequireDefined<TEnum>(int value, string name, string enumName, Location? location, List<DiagnosticInfo> diagnostics)
             where TEnum : struct, Enum
         {
             if (!Enum.IsDefined(typeof(TEnum), value))
@@ -248,13 +248,13 @@ namespace SepConvGen.Generator.Parsing
         }
 
         /// <summary>"class", "record", "struct", "record struct"...: the keyword a partial declaration must repeat.</summary>
-        private static string Keyword(TypeDeclarationSyntax declaration) =>
+        internal static string Keyword(TypeDeclarationSyntax declaration) =>
             declaration is RecordDeclarationSyntax record && !record.ClassOrStructKeyword.IsKind(SyntaxKind.None)
                 ? $"record {record.ClassOrStructKeyword.ValueText}"
                 : declaration.Keyword.ValueText;
 
         /// <summary>Reads attribute values by position or property name.</summary>
-        private readonly struct Arguments
+        internal readonly struct Arguments
         {
             private readonly AttributeData _attribute;
 
