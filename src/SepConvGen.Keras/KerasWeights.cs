@@ -74,6 +74,23 @@ namespace SepConvGen.Keras
         internal IReadOnlyList<string> WeightPathsOf(string layerName) =>
             _weightPaths.TryGetValue(layerName, out string[]? paths) ? paths : Array.Empty<string>();
 
+        /// <summary>
+        /// Every weight array of a layer, in the order Keras creates them (Conv2D and Dense: kernel, bias;
+        /// BatchNormalization: gamma, beta, moving mean, moving variance, without those its scale and center leave out),
+        /// row-major in Keras' layouts; empty for a layer without weights.
+        /// </summary>
+        /// <exception cref="KeyNotFoundException">The file has no layer of that name.</exception>
+        /// <exception cref="InvalidDataException">A weight is damaged.</exception>
+        public IReadOnlyList<float[]> ReadLayerWeights(string layerName)
+        {
+            if (!Layers.Any(l => l.Name == layerName) && !_weightPaths.ContainsKey(layerName))
+            {
+                throw new KeyNotFoundException($"'{Path}' has no layer '{layerName}'.");
+            }
+
+            return WeightPathsOf(layerName).Select(path => ReadArray(path).Values).ToArray();
+        }
+
         /// <summary>One weight array and its shape.</summary>
         /// <exception cref="InvalidDataException">The weight is damaged.</exception>
         internal (float[] Values, int[] Shape) ReadArray(string weightPath)

@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using SepConvGen.Keras.Model;
+
+namespace SepConvGen.Tool.Models
+{
+    /// <summary>A buffer of the per-thread workspace; -1 is the model's input (read only).</summary>
+    internal sealed record PlannedBuffer(int Index, int Length);
+
+    /// <summary>One step of Predict, in order.</summary>
+    internal abstract record PlannedStep;
+
+    /// <summary>A generated layer: its class, its attribute, where it reads and writes, and how its weights load.</summary>
+    /// <param name="FoldedNormalization">A BatchNormalization folded into the weights, or null.</param>
+    internal sealed record LayerStep(string ClassName, string Field, string Attribute, ModelLayer Layer, int Input, int Output,
+                                     ModelLayer? FoldedNormalization, bool UsesBias, int OutputChannels) : PlannedStep;
+
+    /// <summary>A BatchNormalization on its own: a scale and shift per channel, in place.</summary>
+    internal sealed record NormalizeStep(ModelLayer Layer, string Field, int Buffer, int Channels, int Inner) : PlannedStep;
+
+    /// <summary>An activation not fused into the layer before it, in place over the buffer's first <paramref name="Length"/> values.</summary>
+    internal sealed record ActivateStep(string LayerName, ActivationFunction Activation, int Buffer, int Length, int LastAxis) : PlannedStep;
+
+    internal sealed record CopyStep(int Input, int Output, int Length) : PlannedStep;
+
+    internal sealed record AddStep(int Left, int Right, int Output, int Length) : PlannedStep;
+
+    internal sealed record FlattenStep(int Input, int Output, int Channels, int Height, int Width) : PlannedStep;
+
+    /// <summary>
+    /// How a <see cref="KerasModel"/> runs as generated layers and steps between them: which BatchNormalization folds
+    /// into the layer before it, which activation fuses into its epilogue, which steps run in place, and the buffers.
+    /// </summary>
+    internal sealed class ModelPlan
+    {
+        private readonly KerasModel _model;
+        private readonly Dictionary<string, ModelLayer> _byName;
+        private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _bufferOf = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _fused = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _classNames = new(StringComparer.Ordinal);
+
+        private ModelPlan(KerasModel model, string className)
+        {
+            _model = model;
+            _byName = model.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+            _classNames.Add(className);
+            foreach (ModelLayer layer in model.Layers)
+            {
+                foreach (string input in layer.Inputs.Distinct())
+                {
+                    _readers[Root(input)] = Readers(input) + (IsAlias(layer) ? 0 : 1);
+                }
+            }
+
+            _readers[Root(model.Outputs[0])] = Readers(model.Outputs[0]) + 1;
+        }
+
+        public List<PlannedBuffer> Buffers { get; } = new();
+
+        public List<PlannedStep> Steps { get; } = new();
+
+        public ModelLayer Input => _model.Input;
+
+        public ModelLayer Output => _byName[_model.Outputs[0]];
+
+        /// <summary>The buffer Predict copies the output from.</summary>
+        public int OutputBuffer => _bufferOf[_model.Outputs[0]];
+
+        public static ModelPlan Plan(KerasModel model, string className)
+        {
+            var plan = new ModelPlan(model, className);
+            plan.Build();
+            return plan;
+        }
+
+        private void Build()
+        {
+            _bufferOf[Input.Name] = -1;
+            foreach (ModelLayer layer in _model.Layers.Skip(1))
+            {
+                if (_fused.Contains(layer.Name))
+                {
+                    continue;
+                }
+
+                int input = layer.Inputs.Count > 0 ? _bufferOf[layer.Inputs[0]] : -1;
+                switch (layer.Operation)
+                {
+                    case IdentityOperation:
+                    case FlattenOperation { ChannelsFirst: false }:
+                    case FlattenOperation when _byName[layer.Inputs[0]].Shape.Count != 3:
+                        _bufferOf[layer.Name] = input;
+                        break;
+                    case FlattenOperation:
+                        IReadOnlyList<int> image = _byName[layer.Inputs[0]].Shape;
+                        Steps.Add(new FlattenStep(input, _bufferOf[layer.Name] = NewBuffer(layer), image[0], image[1], image[2]));
+                        break;
+                    case AddOperation:
+                        int sum = _bufferOf[layer.Name] = NewBuffer(layer);
+                        Steps.Add(new AddStep(input, _bufferOf[layer.Inputs[1]], sum, Length(layer)));
+                        foreach (string more in layer.Inputs.Skip(2))
+                        {
+                            Steps.Add(new AddStep(sum, _bufferOf[more], sum, Length(layer)));
+                        }
+
+                        break;
+                    case ActivationOperation activation:
+                        int activated = InPlace(layer, input);
+                        Steps.Add(new ActivateStep(layer.Name, activation.Activation, activated, Length(layer), layer.Shape[^1]));
+                        break;
+                    case BatchNormalizationOperation norm:
+                        int normalized = InPlace(layer, input);
+                        Steps.Add(new NormalizeStep(layer, Field(layer.Name) + "Scale", normalized, layer.Shape[norm.Axis], layer.Shape.Skip(norm.Axis + 1).Aggregate(1, (a, d) => a * d)));
+                        break;
+                    default:
+                        PlanLayer(layer, input);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>A generated layer, with the BatchNormalization and the activation after it where they fuse.</summary>
+        private void PlanLayer(ModelLayer layer, int input)
+        {
+            ModelLayer last = layer;
+            ModelLayer? folded = null;
+            ActivationFunction? own = layer.Operation switch
+            {
+                ConvolutionOperation c => c.Activation,
+                DenseOperation d => d.Activation,
+                _ => null,
+            };
+            if (own is { IsLinear: true } && SoleReader(layer) is { Operation: BatchNormalizationOperation norm } next && norm.Axis == ChannelAxis(layer))
+            {
+                folded = next;
+                last = next;
+                _fused.Add(next.Name);
+            }
+
+            string fused = own is null ? "Linear" : Fusable(own) ?? "Linear";
+            if (own is { IsLinear: true } && SoleReader(last) is { Operation: ActivationOperation after } activation && Fusable(after.Activation) is string kind)
+            {
+                fused = kind;
+                last = activation;
+                _fused.Add(activation.Name);
+            }
+
+            string className = UniqueClass(Scaffolder.ClassName(layer.Name) + "Layer");
+            int output = NewBuffer(layer);
+            _bufferOf[layer.Name] = output;
+            _bufferOf[last.Name] = output;
+            if (folded is not null)
+            {
+                _bufferOf[folded.Name] = output;
+            }
+
+            IReadOnlyList<int> inShape = _byName[layer.Inputs[0]].Shape;
+            bool usesBias = folded is not null || layer.Operation switch
+            {
+                ConvolutionOperation c => c.UseBias,
+                DenseOperation d => d.UseBias,
+                _ => false,
+            };
+            int channels = layer.Operation is DenseOperation or GlobalPoolingOperation ? layer.Shape[^1] : Channels(layer.Operation, layer.Shape);
+            Steps.Add(new LayerStep(className, Field(className), ModelAttributes.For(layer.Operation, inShape, usesBias, fused), layer, input, output, folded, usesBias, channels));
+            if (own is not null && !own.IsLinear && Fusable(own) is null)
+            {
+                Steps.Add(new ActivateStep(layer.Name, own, output, Length(layer), layer.Shape[^1]));
+            }
+        }
+
+        /// <summary>The activations a layer's epilogue runs: ReLU and ReLU6 without slope or threshold.</summary>
+        private static string? Fusable(ActivationFunction f) =>
+            f.IsLinear ? "Linear"
+            : f is { Kind: "relu", Alpha: 0, Threshold: 0 } ? f.MaxValue switch { null => "Relu", 6 => "Relu6", _ => null }
+            : null;
+
+        private static int ChannelAxis(ModelLayer layer) => layer.Operation switch
+        {
+            ConvolutionOperation { ChannelsFirst: true } => 0,
+            _ => layer.Shape.Count - 1,
+        };
+
+        private static int Channels(Operation operation, IReadOnlyList<int> shape) =>
+            operation is ConvolutionOperation { ChannelsFirst: true } or PoolingOperation { ChannelsFirst: true } ? shape[0] : shape[^1];
+
+        /// <summary>The one layer that reads <paramref name="layer"/>, when it is the only reader and not the model's output.</summary>
+        private ModelLayer? SoleReader(ModelLayer layer)
+        {
+            if (Readers(layer.Name) != 1 || _model.Outputs[0] == layer.Name)
+            {
+                return null;
+            }
+
+            ModelLayer[] readers = _model.Layers.Where(l => l.Inputs.Contains(layer.Name)).ToArray();
+            return readers.Length == 1 ? readers[0] : null;
+        }
+
+        /// <summary>The buffer an in-place step works on: its input's, where nothing else reads that; else a copy.</summary>
+        private int InPlace(ModelLayer layer, int input)
+        {
+            if (input >= 0 && Readers(layer.Inputs[0]) == 1)
+            {
+                return _bufferOf[layer.Name] = input;
+            }
+
+            int copy = _bufferOf[layer.Name] = NewBuffer(layer);
+            Steps.Add(new CopyStep(input, copy, Length(layer)));
+            return copy;
+        }
+
+        private int NewBuffer(ModelLayer layer)
+        {
+            Buffers.Add(new PlannedBuffer(Buffers.Count, Length(layer)));
+            return Buffers.Count - 1;
+        }
+
+        private static int Length(ModelLayer layer) => layer.Shape.Aggregate(1, (a, d) => checked(a * d));
+
+        /// <summary>Layers that only rename their input (Dropout and the like, Flatten of channels-last data) share its buffer.</summary>
+        private bool IsAlias(ModelLayer layer) => layer.Operation is IdentityOperation or FlattenOperation { ChannelsFirst: false } ||
+                                                  (layer.Operation is FlattenOperation && _byName[layer.Inputs[0]].Shape.Count != 3);
+
+        private string Root(string name)
+        {
+            ModelLayer layer = _byName[name];
+            return IsAlias(layer) ? Root(layer.Inputs[0]) : name;
+        }
+
+        /// <summary>The layers that read a value, through the aliases of it.</summary>
+        private int Readers(string name) => _readers.TryGetValue(Root(name), out int count) ? count : 0;
+
+        private string UniqueClass(string name)
+        {
+            string unique = name;
+            for (int i = 2; !_classNames.Add(unique); i++)
+            {
+                unique = name + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return unique;
+        }
+
+        /// <summary><c>_conv2d1</c> for <c>conv2d_1</c>.</summary>
+        private static string Field(string kerasName)
+        {
+            string pascal = Scaffolder.ClassName(kerasName);
+            return "_" + char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+        }
+    }
+}

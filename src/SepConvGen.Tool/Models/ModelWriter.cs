@@ -1,0 +1,395 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using SepConvGen.Keras;
+using SepConvGen.Keras.Model;
+
+namespace SepConvGen.Tool.Models
+{
+    /// <summary>What writing a model gives: the C# file, or the layers that keep it from running.</summary>
+    internal sealed record ModelCode(string? Code, IReadOnlyList<UnsupportedLayer> Unsupported, ModelPlan? Plan);
+
+    /// <summary>
+    /// Writes one self-contained C# file for a whole Keras model: a class with its input and output sizes as
+    /// constants, one nested generated layer per Conv2D, DepthwiseConv2D, SeparableConv2D, pooling and Dense layer
+    /// (BatchNormalization folded and ReLU fused where the plan says), the steps between them, and
+    /// <c>FromKerasFile</c> (or, with embedded weights, <c>Create</c>) and <c>Predict</c>.
+    /// </summary>
+    internal static class ModelWriter
+    {
+        public static ModelCode Write(KerasWeights file, string targetNamespace, string className, bool embedWeights, string sourceName)
+        {
+            KerasModel model = KerasModel.From(file);
+            if (model.Unsupported.Count > 0)
+            {
+                return new ModelCode(null, model.Unsupported, null);
+            }
+
+            ModelPlan plan = ModelPlan.Plan(model, className);
+            var code = new StringBuilder();
+            var w = new Writer(code);
+            w.Line($"// Written by 'sepconvgen model' from {sourceName}. Do not edit: run the command again instead.");
+            w.Line("// The nested classes' attributes restate the Keras layers (BatchNormalization folded into the layer before it,");
+            w.Line("// ReLU fused into it); SepConvGen generates each of them at build time.");
+            w.Line("#nullable enable");
+            w.Line();
+            w.Line("using System;");
+            w.Line("using System.Collections.Generic;");
+            w.Line("using System.IO;");
+            w.Line("using SepConvGen;");
+            w.Line("using SepConvGen.Kernels;");
+            if (!embedWeights)
+            {
+                w.Line("using SepConvGen.Keras;");
+            }
+
+            w.Line();
+            w.Open($"namespace {targetNamespace}");
+            w.Line($"/// <summary>The Keras model of {Doc(sourceName)}, compiled for its shapes: input {Shape(plan.Input.Shape)}, output {Shape(plan.Output.Shape)}.</summary>");
+            w.Open($"public sealed partial class {className}");
+            WriteConstants(w, plan);
+            WriteLayers(w, plan);
+            WriteFactories(w, plan, className, embedWeights ? Embedded(file, plan) : null);
+            WriteLoad(w, plan);
+            WritePredict(w, plan);
+            WriteWorkspace(w, plan);
+            w.Close();
+            w.Close();
+            return new ModelCode(code.ToString(), Array.Empty<UnsupportedLayer>(), plan);
+        }
+
+        private static void WriteConstants(Writer w, ModelPlan plan)
+        {
+            IReadOnlyList<int> input = plan.Input.Shape;
+            w.Line("/// <summary>The input's shape without the batch, in the model's layout.</summary>");
+            w.Line($"public static readonly IReadOnlyList<int> InputShape = new[] {{ {string.Join(", ", input)} }};");
+            w.Line();
+            for (int axis = 0; axis < input.Count; axis++)
+            {
+                w.Line($"/// <summary>Input axis {axis} (without the batch).</summary>");
+                w.Line($"public const int InputAxis{axis} = {input[axis]};");
+                w.Line();
+            }
+
+            w.Line("/// <summary>Values of one input item.</summary>");
+            w.Line($"public const int InputLength = {input.Aggregate(1, (a, d) => a * d)};");
+            w.Line();
+            w.Line("/// <summary>Values of one output item: the classes.</summary>");
+            w.Line($"public const int OutputLength = {plan.Output.Shape.Aggregate(1, (a, d) => a * d)};");
+            w.Line();
+        }
+
+        private static void WriteLayers(Writer w, ModelPlan plan)
+        {
+            foreach (LayerStep step in plan.Steps.OfType<LayerStep>())
+            {
+                string folded = step.FoldedNormalization is null ? string.Empty : $", with '{step.FoldedNormalization.Name}' folded in";
+                w.Line($"/// <summary>Keras layer '{step.Layer.Name}' ({step.Layer.ClassName}){folded}.</summary>");
+                w.Line(step.Attribute);
+                w.Line($"private sealed partial class {step.ClassName} {{ }}");
+                w.Line();
+                w.Line($"private readonly {step.ClassName} {step.Field} = new {step.ClassName}();");
+                w.Line();
+            }
+
+            foreach (NormalizeStep step in plan.Steps.OfType<NormalizeStep>())
+            {
+                w.Line($"// BatchNormalization '{step.Layer.Name}' on its own: a scale and a shift per channel.");
+                w.Line($"private readonly float[] {step.Field} = new float[{step.Channels}], {step.Field}Shift = new float[{step.Channels}];");
+                w.Line();
+            }
+
+            w.Line("// Each thread that calls Predict gets its own buffers, made on its first call.");
+            w.Line("private readonly System.Threading.ThreadLocal<Workspace> _workspace = new System.Threading.ThreadLocal<Workspace>(() => new Workspace());");
+            w.Line();
+        }
+
+        private static void WriteFactories(Writer w, ModelPlan plan, string className, (string[] Names, int[][] Lengths, string Base64)? embedded)
+        {
+            w.Open($"private {className}()");
+            w.Close();
+            w.Line();
+            if (embedded is null)
+            {
+                w.Line("/// <summary>Creates the model with its weights read from the Keras file it was written from (or one of the same architecture).</summary>");
+                w.Line("/// <exception cref=\"FileNotFoundException\">There is no such file.</exception>");
+                w.Line("/// <exception cref=\"InvalidDataException\">The file is damaged, or its layers or weights do not match this model.</exception>");
+                w.Open($"public static {className} FromKerasFile(string path)");
+                w.Line("using KerasWeights file = KerasWeights.Open(path);");
+                w.Line($"var model = new {className}();");
+                w.Open("try");
+                w.Line("model.Load(file.ReadLayerWeights);");
+                w.Close();
+                w.Open("catch (Exception e) when (e is KeyNotFoundException or ArgumentException)");
+                w.Line($"throw new InvalidDataException($\"'{{path}}' does not hold the weights of this model ({className}): {{e.Message}}\", e);");
+                w.Close();
+                w.Line();
+                w.Line("return model;");
+                w.Close();
+                w.Line();
+                return;
+            }
+
+            (string[] names, int[][] lengths, string base64) = embedded.Value;
+            w.Line("/// <summary>Creates the model with the weights compiled into this assembly.</summary>");
+            w.Open($"public static {className} Create()");
+            w.Line("byte[] bytes = Convert.FromBase64String(EmbeddedWeights);");
+            w.Line("var weights = new Dictionary<string, IReadOnlyList<float[]>>(StringComparer.Ordinal);");
+            w.Line("int offset = 0;");
+            w.Open("for (int layer = 0; layer < EmbeddedLayers.Length; layer++)");
+            w.Line("var arrays = new float[EmbeddedLengths[layer].Length][];");
+            w.Open("for (int i = 0; i < arrays.Length; i++)");
+            w.Line("arrays[i] = new float[EmbeddedLengths[layer][i]];");
+            w.Line("Buffer.BlockCopy(bytes, offset, arrays[i], 0, arrays[i].Length * sizeof(float));");
+            w.Line("offset += arrays[i].Length * sizeof(float);");
+            w.Close();
+            w.Line();
+            w.Line("weights[EmbeddedLayers[layer]] = arrays;");
+            w.Close();
+            w.Line();
+            w.Line($"var model = new {className}();");
+            w.Line("model.Load(name => weights[name]);");
+            w.Line("return model;");
+            w.Close();
+            w.Line();
+            w.Line($"private static readonly string[] EmbeddedLayers = {{ {string.Join(", ", names.Select(n => "\"" + Escape(n) + "\""))} }};");
+            w.Line();
+            w.Line($"private static readonly int[][] EmbeddedLengths = {{ {string.Join(", ", lengths.Select(l => "new[] { " + string.Join(", ", l) + " }"))} }};");
+            w.Line();
+            w.Line("// The weights as little-endian floats, layer after layer.");
+            w.Line($"private const string EmbeddedWeights = \"{base64}\";");
+            w.Line();
+        }
+
+        /// <summary>The weights of every layer the model loads, in order, for <c>--embed-weights</c>.</summary>
+        private static (string[] Names, int[][] Lengths, string Base64) Embedded(KerasWeights file, ModelPlan plan)
+        {
+            string[] names = WeightedLayers(plan).ToArray();
+            var lengths = new int[names.Length][];
+            using var bytes = new MemoryStream();
+            for (int i = 0; i < names.Length; i++)
+            {
+                IReadOnlyList<float[]> arrays = file.ReadLayerWeights(names[i]);
+                lengths[i] = arrays.Select(a => a.Length).ToArray();
+                foreach (float[] array in arrays)
+                {
+                    var raw = new byte[array.Length * sizeof(float)];
+                    Buffer.BlockCopy(array, 0, raw, 0, raw.Length);
+                    if (!BitConverter.IsLittleEndian)
+                    {
+                        throw new PlatformNotSupportedException("Embedding weights needs a little-endian machine.");
+                    }
+
+                    bytes.Write(raw);
+                }
+            }
+
+            return (names, lengths, Convert.ToBase64String(bytes.ToArray()));
+        }
+
+        private static IEnumerable<string> WeightedLayers(ModelPlan plan)
+        {
+            foreach (PlannedStep step in plan.Steps)
+            {
+                if (step is LayerStep { Layer.Operation: ConvolutionOperation or DenseOperation } layer)
+                {
+                    yield return layer.Layer.Name;
+                    if (layer.FoldedNormalization is not null)
+                    {
+                        yield return layer.FoldedNormalization.Name;
+                    }
+                }
+                else if (step is NormalizeStep norm)
+                {
+                    yield return norm.Layer.Name;
+                }
+            }
+        }
+
+        private static void WriteLoad(Writer w, ModelPlan plan)
+        {
+            w.Line("/// <summary>Loads every layer's weights, as Keras orders them, by layer name.</summary>");
+            w.Open("private void Load(Func<string, IReadOnlyList<float[]>> weights)");
+            foreach (PlannedStep step in plan.Steps)
+            {
+                switch (step)
+                {
+                    case LayerStep { Layer.Operation: ConvolutionOperation or DenseOperation } layer:
+                        WriteLayerLoad(w, layer);
+                        break;
+                    case NormalizeStep norm:
+                        var op = (BatchNormalizationOperation)norm.Layer.Operation;
+                        w.Open();
+                        w.Line($"IReadOnlyList<float[]> n = Read(weights, \"{Escape(norm.Layer.Name)}\", {NormalizationArrays(op)});");
+                        w.Line($"BatchNormalization.ScaleAndShift({NormalizationArguments(op)}, {Double(op.Epsilon)}, {norm.Field}, {norm.Field}Shift);");
+                        w.Close();
+                        break;
+                }
+            }
+
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>A layer's weight arrays, checked to be as many as the model expects.</summary>");
+            w.Open("private static IReadOnlyList<float[]> Read(Func<string, IReadOnlyList<float[]>> weights, string layer, int count)");
+            w.Line("IReadOnlyList<float[]> arrays = weights(layer);");
+            w.Line("return arrays.Count == count ? arrays : throw new InvalidDataException($\"Layer '{layer}' has {arrays.Count} weight arrays; this model expects {count}.\");");
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteLayerLoad(Writer w, LayerStep layer)
+        {
+            (bool separable, bool ownBias) = layer.Layer.Operation switch
+            {
+                ConvolutionOperation c => (c.Kind == "SeparableConv2D", c.UseBias),
+                DenseOperation d => (false, d.UseBias),
+                _ => (false, false),
+            };
+            int kernels = separable ? 2 : 1;
+            w.Line($"// {layer.Layer.Name}{(layer.FoldedNormalization is null ? string.Empty : " + " + layer.FoldedNormalization.Name)}");
+            w.Open();
+            w.Line($"IReadOnlyList<float[]> w = Read(weights, \"{Escape(layer.Layer.Name)}\", {kernels + (ownBias ? 1 : 0)});");
+            string bias = ownBias ? $"w[{kernels}]" : $"new float[{layer.OutputChannels}]";
+            string kernel = $"w[{kernels - 1}]";
+            if (layer.FoldedNormalization is not null)
+            {
+                var op = (BatchNormalizationOperation)layer.FoldedNormalization.Operation;
+                w.Line($"float[] bias = {bias};");
+                w.Line($"IReadOnlyList<float[]> n = Read(weights, \"{Escape(layer.FoldedNormalization.Name)}\", {NormalizationArrays(op)});");
+                w.Line($"BatchNormalization.Fold({kernel}, bias, {NormalizationArguments(op)}, {Double(op.Epsilon)});");
+                bias = "bias";
+            }
+
+            string arguments = separable ? "w[0], w[1]" : "w[0]";
+            w.Line($"{layer.Field}.LoadKerasWeights({arguments}{(layer.UsesBias ? ", " + bias : string.Empty)});");
+            w.Close();
+        }
+
+        private static int NormalizationArrays(BatchNormalizationOperation op) => 2 + (op.Scale ? 1 : 0) + (op.Center ? 1 : 0);
+
+        /// <summary>gamma, beta, mean, variance from the arrays Keras stores (gamma and beta only where scale and center are on).</summary>
+        private static string NormalizationArguments(BatchNormalizationOperation op)
+        {
+            int i = 0;
+            string gamma = op.Scale ? $"n[{i++}]" : "ReadOnlySpan<float>.Empty";
+            string beta = op.Center ? $"n[{i++}]" : "ReadOnlySpan<float>.Empty";
+            return $"{gamma}, {beta}, n[{i}], n[{i + 1}]";
+        }
+
+        private static void WritePredict(Writer w, ModelPlan plan)
+        {
+            string shape = "(batch, " + string.Join(", ", plan.Input.Shape) + ")";
+            w.Line("/// <summary>");
+            w.Line($"/// Runs the model on <paramref name=\"batch\"/> inputs {Doc(shape)}, row-major in the model's layout; writes (batch, {plan.Output.Shape.Aggregate(1, (a, d) => a * d)}).");
+            w.Line("/// Allocates nothing after a thread's first call; safe to call from many threads at once.");
+            w.Line("/// </summary>");
+            w.Line("/// <exception cref=\"ArgumentOutOfRangeException\"><paramref name=\"batch\"/> is below 1.</exception>");
+            w.Line("/// <exception cref=\"ArgumentException\">A span does not hold exactly batch items.</exception>");
+            w.Open("public void Predict(ReadOnlySpan<float> input, Span<float> output, int batch = 1)");
+            w.Line("LayerChecks.RequirePositive(batch, nameof(batch));");
+            w.Line($"LayerChecks.RequireLength(input.Length, LayerChecks.TensorLength(batch, InputLength, 1, 1, nameof(input)), nameof(input), \"{Escape(shape)}\");");
+            w.Line("LayerChecks.RequireLength(output.Length, LayerChecks.TensorLength(batch, OutputLength, 1, 1, nameof(output)), nameof(output), \"(batch, classes)\");");
+            w.Line("Workspace b = _workspace.Value!;");
+            w.Open("for (int n = 0; n < batch; n++)");
+            w.Line("ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);");
+            foreach (PlannedStep step in plan.Steps)
+            {
+                w.Line(Statement(step));
+            }
+
+            w.Line($"{Read(plan.OutputBuffer)}.Slice(0, OutputLength).CopyTo(output.Slice(n * OutputLength, OutputLength));");
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        private static string Statement(PlannedStep step) => step switch
+        {
+            LayerStep { Layer.Operation: DenseOperation d } s =>
+                $"{s.Field}.Forward({Read(s.Input)}, b.B{s.Output}, {Length(s.Layer.Shape) / d.Units}); // {s.Layer.Name}",
+            LayerStep s => $"{s.Field}.Forward({Read(s.Input)}, b.B{s.Output}); // {s.Layer.Name}",
+            NormalizeStep s => $"BatchNormalization.Apply(b.B{s.Buffer}, {s.Field}, {s.Field}Shift, {s.Inner}); // {s.Layer.Name}",
+            ActivateStep s => Activation(s) + $" // {s.LayerName}",
+            CopyStep s => $"{Read(s.Input)}.Slice(0, {s.Length}).CopyTo(b.B{s.Output});",
+            AddStep s => $"Elementwise.Add({Read(s.Left)}, {Read(s.Right)}, b.B{s.Output});",
+            FlattenStep s => $"Elementwise.FlattenChannelsFirst({Read(s.Input)}, b.B{s.Output}, {s.Channels}, {s.Height}, {s.Width});",
+            _ => throw new ArgumentException(step.GetType().Name, nameof(step)),
+        };
+
+        private static string Activation(ActivateStep s)
+        {
+            string data = $"b.B{s.Buffer}.AsSpan(0, {s.Length})";
+            ActivationFunction f = s.Activation;
+            return f.Kind switch
+            {
+                "relu" => $"Elementwise.Relu({data}, {Float(f.Alpha)}, {(f.MaxValue is double max ? Float(max) : "float.PositiveInfinity")}, {Float(f.Threshold)});",
+                "elu" => $"Elementwise.Elu({data}, {Float(f.Alpha)});",
+                "sigmoid" => $"Elementwise.Sigmoid({data});",
+                "tanh" => $"Elementwise.Tanh({data});",
+                "swish" => $"Elementwise.Swish({data});",
+                "softmax" => $"Elementwise.Softmax({data}, {s.LastAxis});",
+                _ => "// linear",
+            };
+        }
+
+        private static void WriteWorkspace(Writer w, ModelPlan plan)
+        {
+            w.Line("/// <summary>One thread's buffers: every value between two steps that is not computed in place.</summary>");
+            w.Open("private sealed class Workspace");
+            foreach (PlannedBuffer buffer in plan.Buffers)
+            {
+                w.Line($"public readonly float[] B{buffer.Index} = new float[{buffer.Length}];");
+            }
+
+            w.Close();
+        }
+
+        private static string Read(int buffer) => buffer < 0 ? "x" : $"b.B{buffer}.AsSpan()";
+
+        private static int Length(IReadOnlyList<int> shape) => shape.Aggregate(1, (a, d) => a * d);
+
+        private static string Shape(IReadOnlyList<int> shape) => "(" + string.Join(", ", shape) + ")";
+
+        private static string Float(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+
+        private static string Double(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        /// <summary>Text inside a C# string literal.</summary>
+        private static string Escape(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("\n", " ", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal);
+
+        /// <summary>Text inside an XML documentation comment.</summary>
+        private static string Doc(string text) => System.Security.SecurityElement.Escape(text.Replace("\n", " ", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal));
+
+        /// <summary>Lines with four-space indentation.</summary>
+        private sealed class Writer
+        {
+            private readonly StringBuilder _text;
+            private int _indent;
+
+            public Writer(StringBuilder text) => _text = text;
+
+            public void Line(string line = "") => _text.Append(line.Length == 0 ? string.Empty : new string(' ', _indent * 4) + line).Append('\n');
+
+            public void Open(string? header = null)
+            {
+                if (header is not null)
+                {
+                    Line(header);
+                }
+
+                Line("{");
+                _indent++;
+            }
+
+            public void Close()
+            {
+                _indent--;
+                Line("}");
+            }
+        }
+    }
+}
