@@ -1,0 +1,88 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using SepConvGen.Keras.Tests.Builders;
+using SepConvGen.Testing;
+using SepConvGen.Tool;
+using Xunit;
+
+namespace SepConvGen.Keras.Tests
+{
+    /// <summary>
+    /// <c>sepconvgen model</c> on the four real models: the file it writes compiles with the generator, and its Predict
+    /// gives keras-models-whole.json's output, from the file (FromKerasFile) and from embedded weights (Create).
+    /// </summary>
+    public sealed class GeneratedModelTests
+    {
+        private const string Runner = """
+            public static class Runner
+            {
+                public static float[] FromFile(string path, float[] input, int batch)
+                {
+                    var output = new float[batch * Demo.Model.OutputLength];
+                    Demo.Model.FromKerasFile(path).Predict(input, output, batch);
+                    return output;
+                }
+            }
+            """;
+
+        private const string EmbeddedRunner = """
+            public static class Runner
+            {
+                public static float[] FromFile(string path, float[] input, int batch)
+                {
+                    var output = new float[batch * Demo.Model.OutputLength];
+                    Demo.Model.Create().Predict(input, output, batch);
+                    return output;
+                }
+            }
+            """;
+
+        public static TheoryData<string, bool> Models()
+        {
+            var data = new TheoryData<string, bool>();
+            foreach (WholeModel model in WholeModels.All)
+            {
+                data.Add(model.File, false);
+            }
+
+            data.Add(BuiltFiles.EegNet, true);
+            return data;
+        }
+
+        [Theory]
+        [MemberData(nameof(Models))]
+        public void The_written_model_predicts_the_expected_output(string fileName, bool embedWeights)
+        {
+            string path = Path.Combine(ExpectedLayers.Folder, fileName);
+            WholeModel expected = WholeModels.Get(fileName);
+            MethodInfo run = Compile(path, embedWeights);
+            float[] input = expected.Input.Select(v => (float)v).ToArray();
+
+            // Two items in one call: each must match on its own.
+            float[] output = (float[])run.Invoke(null, new object[] { path, input.Concat(input).ToArray(), 2 })!;
+            Assert.Equal(2 * expected.Output.Length, output.Length);
+            for (int i = 0; i < output.Length; i++)
+            {
+                double want = expected.Output[i % expected.Output.Length];
+                Assert.True(Math.Abs(output[i] - want) <= 1e-4 * Math.Abs(want) + 1e-6, $"{fileName}: output {i} is {output[i]}, Keras {want}");
+            }
+        }
+
+        /// <summary>Writes the model with the tool, compiles it with the generator, returns Runner.FromFile.</summary>
+        private static MethodInfo Compile(string path, bool embedWeights)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            string[] args = { "model", path, "--namespace", "Demo", "--class", "Model" };
+            int code = Cli.Run(embedWeights ? args.Append("--embed-weights").ToArray() : args, stdout, stderr);
+            Assert.True(code == Cli.Success, stderr.ToString());
+            GeneratorOutput generated = GeneratorHarness.Run(new[] { stdout.ToString(), embedWeights ? EmbeddedRunner : Runner }, GeneratorHarness.Latest,
+                new[] { MetadataReference.CreateFromFile(typeof(KerasWeights).Assembly.Location) });
+            Assert.Empty(generated.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            return GeneratorHarness.EmitAndLoad(generated.Compilation).GetType("Runner", throwOnError: true)!.GetMethod("FromFile")!;
+        }
+    }
+}
