@@ -26,6 +26,12 @@ namespace SepConvGen.Generator.Tests
         [InlineData("SCG0010_UndefinedEnum", "[SeparableConv(2, 2, 3, 3, (Padding)7, DataFormat = (DataFormat)2, Activation = (Activation)(-1))] public partial class Layer { }")]
         [InlineData("SCG0011_SizeOverflow", "[SeparableConv(65536, 65536, 3, 3)] public partial class Layer { }")]
         [InlineData("SCG0011_KernelLengthOverflowsLong", "[SeparableConv(4, 22, 2147483647, 2147483646, Padding.Valid)] public partial class Layer { }")]
+        [InlineData("SCG0014_InputSizeRequired", "[Conv2D(2, 4, 3, 3)] public partial class Layer { }")]
+        [InlineData("SCG0005_Conv2DNotPositive", "[Conv2D(2, 0, 3, -3, StrideWidth = 0, InputHeight = 8, InputWidth = 8)] public partial class Layer { }")]
+        [InlineData("SCG0006_DepthwiseStrideWithDilation", "[DepthwiseConv2D(2, 3, 3, StrideHeight = 2, DilationWidth = 2, InputHeight = 8, InputWidth = 8)] public partial class Layer { }")]
+        [InlineData("SCG0009_PoolingInputSmallerThanWindow", "[MaxPooling2D(4, 5, 5, InputHeight = 4, InputWidth = 8)] public partial class Layer { }")]
+        [InlineData("SCG0005_DenseNotPositive", "[Dense(0, 4)] public partial class Layer { }")]
+        [InlineData("SCG0001_PoolingNotPartial", "[GlobalAveragePooling2D(4, InputHeight = 2, InputWidth = 2)] public class Layer { }")]
         [InlineData("SCG0011_FixedInputOverflow", "[SeparableConv(64, 64, 3, 3, Padding.Same, InputHeight = 10000, InputWidth = 10000)] public partial class Layer { }")]
         public void Invalid_layer_reports_diagnostic_and_emits_no_code(string name, string declaration)
         {
@@ -52,7 +58,7 @@ namespace SepConvGen.Generator.Tests
             string docs = System.IO.File.ReadAllText(RepositoryPaths.Combine("docs", "diagnostics.md"));
             var ids = typeof(SepConvGenerator).Assembly.GetType("SepConvGen.Generator.Diagnostics.DiagnosticDescriptors")!
                 .GetProperties().Select(p => ((DiagnosticDescriptor)p.GetValue(null)!).Id).ToArray();
-            Assert.Equal(13, ids.Length);
+            Assert.Equal(14, ids.Length);
             Assert.All(ids, id => Assert.Contains($"## {id}", docs));
         }
 

@@ -24,6 +24,13 @@ namespace SepConvGen.Generator.Tests
         [InlineData("FixedValid_Strided_ChannelsFirst_Relu", "[SeparableConv(4, 6, 3, 3, Padding.Valid, StrideHeight = 2, StrideWidth = 2, DataFormat = DataFormat.ChannelsFirst, Activation = Activation.Relu, InputHeight = 9, InputWidth = 8)]")]
         [InlineData("LargeKernel_9x9_CompactTaps", "[SeparableConv(4, 4, 9, 9, Padding.Same)]")]
         [InlineData("Multiplier3_Dilated_ChannelsFirst", "[SeparableConv(3, 5, 2, 3, Padding.Same, DepthMultiplier = 3, DilationWidth = 3, DataFormat = DataFormat.ChannelsFirst)]")]
+        [InlineData("Model_Conv2D_3x3_Valid_Relu", "[Conv2D(1, 8, 3, 3, Activation = Activation.Relu, InputHeight = 64, InputWidth = 64)]")]
+        [InlineData("Model_Conv2D_1x64_Same_ChannelsFirst_NoBias", "[Conv2D(1, 8, 1, 64, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst, InputHeight = 22, InputWidth = 1000)]")]
+        [InlineData("Model_DepthwiseConv2D_22x1_Multiplier2", "[DepthwiseConv2D(9, 22, 1, DepthMultiplier = 2, InputHeight = 22, InputWidth = 1000)]")]
+        [InlineData("Model_MaxPooling2D_3x3_Same_Stride2", "[MaxPooling2D(16, 3, 3, Padding.Same, StrideHeight = 2, StrideWidth = 2, InputHeight = 60, InputWidth = 60)]")]
+        [InlineData("Model_AveragePooling2D_1x4_ChannelsFirst", "[AveragePooling2D(16, 1, 4, DataFormat = DataFormat.ChannelsFirst, InputHeight = 1, InputWidth = 151)]")]
+        [InlineData("Model_GlobalAveragePooling2D", "[GlobalAveragePooling2D(7, InputHeight = 4, InputWidth = 4)]")]
+        [InlineData("Model_Dense_Relu6", "[Dense(992, 4, Activation = Activation.Relu6)]")]
         public void Generated_layer_matches_snapshot(string name, string attribute) => Verify(name, LayerSource(attribute));
 
         [Fact]
