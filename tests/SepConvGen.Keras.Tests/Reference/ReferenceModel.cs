@@ -60,7 +60,7 @@ namespace SepConvGen.Keras.Tests.Reference
         private static int PadBefore(int input, int output, int kernel, int stride, int dilation, bool same) =>
             same ? Math.Max((output - 1) * stride + (kernel - 1) * dilation + 1 - input, 0) / 2 : 0;
 
-        private static Tensor Convolution(ConvolutionOperation op, Tensor input, IReadOnlyList<(float[] Values, int[] Shape)> weights, int[] shape)
+        public static Tensor Convolution(ConvolutionOperation op, Tensor input, IReadOnlyList<(float[] Values, int[] Shape)> weights, int[] shape)
         {
             (int h, int w, int c, Func<int, int, int, int> at) = Image(input.Shape, op.ChannelsFirst);
             (int oh, int ow, int oc, Func<int, int, int, int> outAt) = Image(shape, op.ChannelsFirst);
@@ -153,7 +153,7 @@ namespace SepConvGen.Keras.Tests.Reference
             return new Tensor(output, input.Shape);
         }
 
-        private static Tensor Dense(DenseOperation op, Tensor input, IReadOnlyList<(float[] Values, int[] Shape)> weights)
+        public static Tensor Dense(DenseOperation op, Tensor input, IReadOnlyList<(float[] Values, int[] Shape)> weights)
         {
             int n = input.Shape[^1];
             int rows = input.Values.Length / n;
@@ -214,7 +214,7 @@ namespace SepConvGen.Keras.Tests.Reference
             return new Tensor(output, shape);
         }
 
-        private static Tensor GlobalPooling(GlobalPoolingOperation op, Tensor input, int[] shape)
+        public static Tensor GlobalPooling(GlobalPoolingOperation op, Tensor input, int[] shape)
         {
             (int h, int w, int c, Func<int, int, int, int> at) = Image(input.Shape, op.ChannelsFirst);
             var output = new double[c];
