@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
 using SepConvGen.Testing;
+using static SepConvGen.Ort.OnnxProto;
 
 namespace SepConvGen.Ort
 {
@@ -16,6 +17,7 @@ namespace SepConvGen.Ort
     /// </summary>
     public sealed class OrtSeparableConv : IDisposable
     {
+        // Node, Ints, Tensor and TensorInfo build the graph (OnnxProto).
         private readonly InferenceSession _session;
         private readonly RunOptions _runOptions = new();
         private readonly OrtValue _input;
@@ -91,40 +93,6 @@ namespace SepConvGen.Ort
             _output.Dispose();
             _runOptions.Dispose();
             _session.Dispose();
-        }
-
-        private static NodeProto Node(string op, string[] inputs, string output)
-        {
-            var node = new NodeProto { OpType = op, Name = output + "_" + op };
-            node.Input.AddRange(inputs);
-            node.Output.Add(output);
-            return node;
-        }
-
-        private static AttributeProto Ints(string name, params long[] values)
-        {
-            var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-            attribute.Ints.AddRange(values);
-            return attribute;
-        }
-
-        private static TensorProto Tensor(string name, float[] values, params long[] shape)
-        {
-            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-            tensor.Dims.AddRange(shape.Length == 0 ? new long[] { values.Length } : shape);
-            tensor.FloatData.AddRange(values);
-            return tensor;
-        }
-
-        private static ValueInfoProto TensorInfo(string name, params long[] shape)
-        {
-            var tensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = new TensorShapeProto() };
-            foreach (long dimension in shape)
-            {
-                tensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = dimension });
-            }
-
-            return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } };
         }
     }
 }
