@@ -156,6 +156,15 @@ namespace SepConvGen.Kernels
                 for (int ox = 0; ox < s.OutputWidth; ox++)
                 {
                     int ix0 = ox * s.StrideWidth - s.PadLeft;
+                    if (ox + PixelBlock <= s.OutputWidth && ix0 >= 0 &&
+                        (ox + PixelBlock - 1) * s.StrideWidth - s.PadLeft + (s.KernelWidth - 1) * s.DilationWidth < s.InputWidth)
+                    {
+                        // Four pixels whose windows lie inside the row: each weight vector feeds four multiply-adds.
+                        PixelBlockNhwc(input, output, kernel, bias, oy, ox, iy0, kyFirst, kyEnd);
+                        ox += PixelBlock - 1;
+                        continue;
+                    }
+
                     Range(ix0, s.DilationWidth, s.KernelWidth, s.InputWidth, out int kxFirst, out int kxEnd);
                     int pixel = (oy * s.OutputWidth + ox) * filters;
 
@@ -216,15 +225,87 @@ namespace SepConvGen.Kernels
             }
         }
 
+        /// <summary>Output pixels the NHWC kernel computes together where their windows need no padding.</summary>
+        private const int PixelBlock = 4;
+
+        /// <summary>
+        /// <see cref="PixelBlock"/> output pixels of a row, up to two vectors of filters at a time: 8 accumulators, each
+        /// weight vector loaded once for four pixels and each input value broadcast once for both vectors.
+        /// </summary>
+        private static void PixelBlockNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias, int oy, int ox, int iy0, int kyFirst, int kyEnd)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
+            int step = s.StrideWidth * inChannels, ix0 = ox * s.StrideWidth - s.PadLeft, pixel = (oy * s.OutputWidth + ox) * filters;
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+            ref float b = ref bias[0];
+            bool oneBlock = paddedFilters <= 2 * lanes;
+            for (int block = 0; block < paddedFilters; block += 2 * lanes)
+            {
+                bool two = block + lanes < paddedFilters;
+                Vector<float> a0 = Simd.Load(ref b, block), a1 = a0, a2 = a0, a3 = a0;
+                Vector<float> c0 = two ? Simd.Load(ref b, block + lanes) : default, c1 = c0, c2 = c0, c3 = c0;
+                for (int ky = kyFirst; ky < kyEnd; ky++)
+                {
+                    int row = (iy0 + ky * s.DilationHeight) * s.InputWidth + ix0;
+                    for (int kx = 0; kx < s.KernelWidth; kx++)
+                    {
+                        int xi = (row + kx * s.DilationWidth) * inChannels;
+                        int wi = (ky * s.KernelWidth + kx) * inChannels * paddedFilters + block;
+                        for (int c = 0; c < inChannels; c++, wi += paddedFilters)
+                        {
+                            Vector<float> w0 = Simd.Load(ref w, wi);
+                            var v0 = new Vector<float>(Unsafe.Add(ref x, xi + c));
+                            var v1 = new Vector<float>(Unsafe.Add(ref x, xi + c + step));
+                            var v2 = new Vector<float>(Unsafe.Add(ref x, xi + c + 2 * step));
+                            var v3 = new Vector<float>(Unsafe.Add(ref x, xi + c + 3 * step));
+                            a0 = Simd.MultiplyAdd(v0, w0, a0);
+                            a1 = Simd.MultiplyAdd(v1, w0, a1);
+                            a2 = Simd.MultiplyAdd(v2, w0, a2);
+                            a3 = Simd.MultiplyAdd(v3, w0, a3);
+                            if (two)
+                            {
+                                Vector<float> w1 = Simd.Load(ref w, wi + lanes);
+                                c0 = Simd.MultiplyAdd(v0, w1, c0);
+                                c1 = Simd.MultiplyAdd(v1, w1, c1);
+                                c2 = Simd.MultiplyAdd(v2, w1, c2);
+                                c3 = Simd.MultiplyAdd(v3, w1, c3);
+                            }
+                        }
+                    }
+                }
+
+                // Pixel by pixel, so that lanes past one pixel's filters land where the next pixel is written after.
+                int remaining = filters - block;
+                StoreBlock(output, ref y, pixel + block, remaining, a0, c0, two, oneBlock);
+                StoreBlock(output, ref y, pixel + filters + block, remaining, a1, c1, two, oneBlock);
+                StoreBlock(output, ref y, pixel + 2 * filters + block, remaining, a2, c2, two, oneBlock);
+                StoreBlock(output, ref y, pixel + 3 * filters + block, remaining, a3, c3, two, oneBlock);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreBlock(Span<float> output, ref float y, int index, int remaining, Vector<float> first, Vector<float> second, bool two, bool spill)
+        {
+            StoreFilters(output, ref y, index, remaining, first, spill && !two);
+            if (two)
+            {
+                StoreFilters(output, ref y, index + Simd.Lanes, remaining - Simd.Lanes, second, spill);
+            }
+        }
+
         /// <summary>
         /// Stores the activated vector of filters at <paramref name="index"/>. Lanes past the pixel's last filter land
-        /// on the next pixel, which is written after this one; only the span's very end takes the lanes one by one.
+        /// on the next pixel, which is written after this one (where <paramref name="spill"/> says so); otherwise, and at
+        /// the span's very end, the lanes go one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void StoreFilters(Span<float> output, ref float y, int index, int remaining, Vector<float> value)
+        private static void StoreFilters(Span<float> output, ref float y, int index, int remaining, Vector<float> value, bool spill = true)
         {
             value = Simd.Activate(value, default(TShape).Activation);
-            if (index + Simd.Lanes <= output.Length)
+            if ((spill || remaining >= Simd.Lanes) && index + Simd.Lanes <= output.Length)
             {
                 Simd.Store(ref y, index, value);
                 return;
