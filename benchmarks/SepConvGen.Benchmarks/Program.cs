@@ -6,13 +6,19 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // compare: ONNX Runtime vs the generated layers, interleaved (docs/benchmarks.md):
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- compare [--threads 2] [--seconds 1] [--shapes S0,S2]
+// models: whole Keras models (benchmarks/SepConvGen.Benchmarks/Models, written by 'sepconvgen model') against ONNX Runtime:
+//   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- models [--seconds 2]
 // startup: the first call, calls 2-50 and the first 100 calls against steady, each from a fresh process:
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- startup [--shapes S1,S2] [--repeats 3]
 // quick: the BenchmarkDotNet layer benchmarks with a short in-process job (under 3 minutes):
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- quick
 // Anything else goes to BenchmarkDotNet:
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- --filter '*' [--inProcess] [--job short]
-if (args.FirstOrDefault() == "compare")
+if (args.FirstOrDefault() == "models")
+{
+    SepConvGen.Benchmarks.CompareModels.Run(args.Skip(1).ToArray());
+}
+else if (args.FirstOrDefault() == "compare")
 {
     SepConvGen.Benchmarks.Compare.Run(args.Skip(1).ToArray());
 }

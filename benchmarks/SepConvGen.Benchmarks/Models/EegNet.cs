@@ -1,0 +1,178 @@
+// Written by 'sepconvgen model' from JohnBoxAnn_Bi-Input-EEGConv_A01T_EEGNet_1.h5. Do not edit: run the command again instead.
+// The nested classes' attributes restate the Keras layers (BatchNormalization folded into the layer before it,
+// ReLU fused into it); SepConvGen generates each of them at build time.
+#nullable enable
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using SepConvGen;
+using SepConvGen.Kernels;
+using SepConvGen.Keras;
+
+namespace SepConvGen.Benchmarks.Models
+{
+    /// <summary>The Keras model of JohnBoxAnn_Bi-Input-EEGConv_A01T_EEGNet_1.h5, compiled for its shapes: input (22, 1000, 1), output (4).</summary>
+    public sealed partial class EegNet
+    {
+        /// <summary>The input's shape without the batch, in the model's layout.</summary>
+        public static readonly IReadOnlyList<int> InputShape = new[] { 22, 1000, 1 };
+
+        /// <summary>Input axis 0 (without the batch).</summary>
+        public const int InputAxis0 = 22;
+
+        /// <summary>Input axis 1 (without the batch).</summary>
+        public const int InputAxis1 = 1000;
+
+        /// <summary>Input axis 2 (without the batch).</summary>
+        public const int InputAxis2 = 1;
+
+        /// <summary>Values of one input item.</summary>
+        public const int InputLength = 22000;
+
+        /// <summary>Values of one output item: the classes.</summary>
+        public const int OutputLength = 4;
+
+        /// <summary>Keras layer 'conv2d' (Conv2D), with 'batch_normalization' folded in.</summary>
+        [Conv2D(1, 9, 1, 64, Padding.Same, InputHeight = 22, InputWidth = 1000)]
+        private sealed partial class Conv2dLayer { }
+
+        private readonly Conv2dLayer _conv2dLayer = new Conv2dLayer();
+
+        /// <summary>Keras layer 'depthwise_conv2d' (DepthwiseConv2D), with 'batch_normalization_1' folded in.</summary>
+        [DepthwiseConv2D(9, 22, 1, Padding.Valid, DepthMultiplier = 2, InputHeight = 22, InputWidth = 1000)]
+        private sealed partial class DepthwiseConv2dLayer { }
+
+        private readonly DepthwiseConv2dLayer _depthwiseConv2dLayer = new DepthwiseConv2dLayer();
+
+        /// <summary>Keras layer 'average_pooling2d' (AveragePooling2D).</summary>
+        [AveragePooling2D(18, 1, 4, Padding.Valid, InputHeight = 1, InputWidth = 1000)]
+        private sealed partial class AveragePooling2dLayer { }
+
+        private readonly AveragePooling2dLayer _averagePooling2dLayer = new AveragePooling2dLayer();
+
+        /// <summary>Keras layer 'separable_conv2d' (SeparableConv2D), with 'batch_normalization_2' folded in.</summary>
+        [SeparableConv(18, 32, 1, 16, Padding.Same, InputHeight = 1, InputWidth = 250)]
+        private sealed partial class SeparableConv2dLayer { }
+
+        private readonly SeparableConv2dLayer _separableConv2dLayer = new SeparableConv2dLayer();
+
+        /// <summary>Keras layer 'average_pooling2d_1' (AveragePooling2D).</summary>
+        [AveragePooling2D(32, 1, 8, Padding.Valid, InputHeight = 1, InputWidth = 250)]
+        private sealed partial class AveragePooling2d1Layer { }
+
+        private readonly AveragePooling2d1Layer _averagePooling2d1Layer = new AveragePooling2d1Layer();
+
+        /// <summary>Keras layer 'dense' (Dense).</summary>
+        [Dense(992, 4)]
+        private sealed partial class DenseLayer { }
+
+        private readonly DenseLayer _denseLayer = new DenseLayer();
+
+        // Each thread that calls Predict gets its own buffers, made on its first call.
+        private readonly System.Threading.ThreadLocal<Workspace> _workspace = new System.Threading.ThreadLocal<Workspace>(() => new Workspace());
+
+        private EegNet()
+        {
+        }
+
+        /// <summary>Creates the model with its weights read from the Keras file it was written from (or one of the same architecture).</summary>
+        /// <exception cref="FileNotFoundException">There is no such file.</exception>
+        /// <exception cref="InvalidDataException">The file is damaged, or its layers or weights do not match this model.</exception>
+        public static EegNet FromKerasFile(string path)
+        {
+            using KerasWeights file = KerasWeights.Open(path);
+            var model = new EegNet();
+            try
+            {
+                model.Load(file.ReadLayerWeights);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
+            {
+                throw new InvalidDataException($"'{path}' does not hold the weights of this model (EegNet): {e.Message}", e);
+            }
+
+            return model;
+        }
+
+        /// <summary>Loads every layer's weights, as Keras orders them, by layer name.</summary>
+        private void Load(Func<string, IReadOnlyList<float[]>> weights)
+        {
+            // conv2d + batch_normalization
+            {
+                IReadOnlyList<float[]> w = Read(weights, "conv2d", 1);
+                float[] bias = new float[9];
+                IReadOnlyList<float[]> n = Read(weights, "batch_normalization", 4);
+                BatchNormalization.Fold(w[0], bias, n[0], n[1], n[2], n[3], 0.001);
+                _conv2dLayer.LoadKerasWeights(w[0], bias);
+            }
+            // depthwise_conv2d + batch_normalization_1
+            {
+                IReadOnlyList<float[]> w = Read(weights, "depthwise_conv2d", 1);
+                float[] bias = new float[18];
+                IReadOnlyList<float[]> n = Read(weights, "batch_normalization_1", 4);
+                BatchNormalization.Fold(w[0], bias, n[0], n[1], n[2], n[3], 0.001);
+                _depthwiseConv2dLayer.LoadKerasWeights(w[0], bias);
+            }
+            // separable_conv2d + batch_normalization_2
+            {
+                IReadOnlyList<float[]> w = Read(weights, "separable_conv2d", 2);
+                float[] bias = new float[32];
+                IReadOnlyList<float[]> n = Read(weights, "batch_normalization_2", 4);
+                BatchNormalization.Fold(w[1], bias, n[0], n[1], n[2], n[3], 0.001);
+                _separableConv2dLayer.LoadKerasWeights(w[0], w[1], bias);
+            }
+            // dense
+            {
+                IReadOnlyList<float[]> w = Read(weights, "dense", 2);
+                _denseLayer.LoadKerasWeights(w[0], w[1]);
+            }
+        }
+
+        /// <summary>A layer's weight arrays, checked to be as many as the model expects.</summary>
+        private static IReadOnlyList<float[]> Read(Func<string, IReadOnlyList<float[]>> weights, string layer, int count)
+        {
+            IReadOnlyList<float[]> arrays = weights(layer);
+            return arrays.Count == count ? arrays : throw new InvalidDataException($"Layer '{layer}' has {arrays.Count} weight arrays; this model expects {count}.");
+        }
+
+        /// <summary>
+        /// Runs the model on <paramref name="batch"/> inputs (batch, 22, 1000, 1), row-major in the model's layout; writes (batch, 4).
+        /// Allocates nothing after a thread's first call; safe to call from many threads at once.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is below 1.</exception>
+        /// <exception cref="ArgumentException">A span does not hold exactly batch items.</exception>
+        public void Predict(ReadOnlySpan<float> input, Span<float> output, int batch = 1)
+        {
+            LayerChecks.RequirePositive(batch, nameof(batch));
+            LayerChecks.RequireLength(input.Length, LayerChecks.TensorLength(batch, InputLength, 1, 1, nameof(input)), nameof(input), "(batch, 22, 1000, 1)");
+            LayerChecks.RequireLength(output.Length, LayerChecks.TensorLength(batch, OutputLength, 1, 1, nameof(output)), nameof(output), "(batch, classes)");
+            Workspace b = _workspace.Value!;
+            for (int n = 0; n < batch; n++)
+            {
+                ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
+                _conv2dLayer.Forward(x, b.B0); // conv2d
+                _depthwiseConv2dLayer.Forward(b.B0.AsSpan(), b.B1); // depthwise_conv2d
+                Elementwise.Elu(b.B1.AsSpan(0, 18000), 1f); // activation
+                _averagePooling2dLayer.Forward(b.B1.AsSpan(), b.B2); // average_pooling2d
+                _separableConv2dLayer.Forward(b.B2.AsSpan(), b.B3); // separable_conv2d
+                Elementwise.Elu(b.B3.AsSpan(0, 8000), 1f); // activation_1
+                _averagePooling2d1Layer.Forward(b.B3.AsSpan(), b.B4); // average_pooling2d_1
+                _denseLayer.Forward(b.B4.AsSpan(), b.B5, 1); // dense
+                Elementwise.Softmax(b.B5.AsSpan(0, 4), 4); // softmax
+                b.B5.AsSpan().Slice(0, OutputLength).CopyTo(output.Slice(n * OutputLength, OutputLength));
+            }
+        }
+
+        /// <summary>One thread's buffers: every value between two steps that is not computed in place.</summary>
+        private sealed class Workspace
+        {
+            public readonly float[] B0 = new float[198000];
+            public readonly float[] B1 = new float[18000];
+            public readonly float[] B2 = new float[4500];
+            public readonly float[] B3 = new float[8000];
+            public readonly float[] B4 = new float[992];
+            public readonly float[] B5 = new float[4];
+        }
+    }
+}
