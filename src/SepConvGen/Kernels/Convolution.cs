@@ -325,7 +325,6 @@ namespace SepConvGen.Kernels
             ref float y = ref MemoryMarshal.GetReference(output);
             ref float w = ref kernel[0];
             ref float b = ref bias[0];
-            Span<float> lanesOut = stackalloc float[Simd.Lanes];
             for (int oy = 0; oy < s.OutputHeight; oy++)
             {
                 int iy0 = oy * s.StrideHeight - s.PadTop;
@@ -335,36 +334,77 @@ namespace SepConvGen.Kernels
                     int ix0 = ox * s.StrideWidth - s.PadLeft;
                     Range(ix0, s.DilationWidth, s.KernelWidth, s.InputWidth, out int kxFirst, out int kxEnd);
                     int pixel = (oy * s.OutputWidth + ox) * channels * multiplier;
-                    for (int m = 0; m < multiplier; m++)
+                    for (int c = 0; c < padded; c += lanes)
                     {
-                        for (int c = 0; c < padded; c += lanes)
+                        // Each vector of input channels is loaded once per tap and feeds up to four multipliers.
+                        for (int m = 0; m < multiplier; m += 4)
                         {
-                            Vector<float> a = Simd.Load(ref b, m * padded + c);
+                            int group = Math.Min(4, multiplier - m);
+                            Vector<float> a0 = Simd.Load(ref b, m * padded + c);
+                            Vector<float> a1 = group > 1 ? Simd.Load(ref b, (m + 1) * padded + c) : default;
+                            Vector<float> a2 = group > 2 ? Simd.Load(ref b, (m + 2) * padded + c) : default;
+                            Vector<float> a3 = group > 3 ? Simd.Load(ref b, (m + 3) * padded + c) : default;
                             for (int ky = kyFirst; ky < kyEnd; ky++)
                             {
                                 int row = (iy0 + ky * s.DilationHeight) * s.InputWidth;
                                 for (int kx = kxFirst; kx < kxEnd; kx++)
                                 {
-                                    int xi = (row + ix0 + kx * s.DilationWidth) * channels + c;
-                                    a = Simd.MultiplyAdd(Simd.LoadClipped(input, ref x, xi), Simd.Load(ref w, ((ky * s.KernelWidth + kx) * multiplier + m) * padded + c), a);
+                                    Vector<float> v = Simd.LoadClipped(input, ref x, (row + ix0 + kx * s.DilationWidth) * channels + c);
+                                    int wi = ((ky * s.KernelWidth + kx) * multiplier + m) * padded + c;
+                                    a0 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi), a0);
+                                    if (group > 1)
+                                    {
+                                        a1 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + padded), a1);
+                                    }
+
+                                    if (group > 2)
+                                    {
+                                        a2 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 2 * padded), a2);
+                                    }
+
+                                    if (group > 3)
+                                    {
+                                        a3 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 3 * padded), a3);
+                                    }
                                 }
                             }
 
                             if (multiplier == 1)
                             {
-                                StoreFilters(output, ref y, pixel + c, channels - c, a);
+                                StoreFilters(output, ref y, pixel + c, channels - c, a0);
                                 continue;
                             }
 
-                            // Output channel c * multiplier + m: the lanes go to every multiplier-th value.
-                            a = Simd.Activate(a, s.Activation);
-                            for (int lane = 0; lane < Math.Min(lanes, channels - c); lane++)
+                            StoreMultiplier(ref y, pixel, c, m, a0);
+                            if (group > 1)
                             {
-                                Unsafe.Add(ref y, pixel + (c + lane) * multiplier + m) = a[lane];
+                                StoreMultiplier(ref y, pixel, c, m + 1, a1);
+                            }
+
+                            if (group > 2)
+                            {
+                                StoreMultiplier(ref y, pixel, c, m + 2, a2);
+                            }
+
+                            if (group > 3)
+                            {
+                                StoreMultiplier(ref y, pixel, c, m + 3, a3);
                             }
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>Output channel <c>c * multiplier + m</c>: a vector's lanes go to every multiplier-th value of the pixel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreMultiplier(ref float y, int pixel, int c, int m, Vector<float> value)
+        {
+            TShape s = default;
+            value = Simd.Activate(value, s.Activation);
+            for (int lane = 0; lane < Math.Min(Simd.Lanes, s.InChannels - c); lane++)
+            {
+                Unsafe.Add(ref y, pixel + (c + lane) * s.DepthMultiplier + m) = value[lane];
             }
         }
 
