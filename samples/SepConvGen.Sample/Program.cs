@@ -6,9 +6,43 @@ using System.Text.Json;
 using SepConvGen.Keras;
 using SepConvGen.Sample;
 
-// Generated Keras SeparableConv2D layers, checked against a naive float64 loop (or Keras' expected output) and timed.
-Console.WriteLine("SepConvGen sample: generated Keras SeparableConv2D layers (stride 1, TensorFlow SAME padding)");
+// A whole trained Keras model in C#, then single generated SeparableConv2D layers, each checked and timed.
+Console.WriteLine("SepConvGen sample: a whole Keras model, then generated SeparableConv2D layers");
 Console.WriteLine();
+
+// 0. The emotion model (mini-Xception trained on fer2013, 64x64 grey faces, 7 classes). EmotionModel.cs was written by
+//    'sepconvgen model face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5 --namespace SepConvGen.Sample --class EmotionModel'.
+{
+    string folder = Path.Combine(AppContext.BaseDirectory, "Models");
+    string path = Path.Combine(folder, "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5");
+    long start = Stopwatch.GetTimestamp();
+    EmotionModel model = EmotionModel.FromKerasFile(path);
+    double loadMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+    // Keras' own output for one input (float64, shared/golden/keras-models-whole.json).
+    using var whole = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "keras-models-whole.json")));
+    JsonElement expected = whole.RootElement.GetProperty("cases").EnumerateArray().First(c => c.GetProperty("file").GetString() == Path.GetFileName(path));
+    float[] face = expected.GetProperty("input").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();   // (1, 64, 64, 1)
+    double[] keras = expected.GetProperty("output").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+    var probabilities = new float[EmotionModel.OutputLength];
+    start = Stopwatch.GetTimestamp();
+    model.Predict(face, probabilities);
+    double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    double steadyMs = MedianMilliseconds(() => model.Predict(face, probabilities), minimumRuns: 200);
+
+    string[] emotions = { "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral" };
+    Console.WriteLine($"EmotionModel  the whole mini-Xception of {Path.GetFileName(path)}: 64x64x1 -> 7 classes");
+    Console.WriteLine("  class      SepConvGen   Keras");
+    for (int i = 0; i < emotions.Length; i++)
+    {
+        Console.WriteLine($"  {emotions[i],-9}  {probabilities[i],10:F6}  {keras[i],10:F6}");
+    }
+
+    Console.WriteLine($"  max |SepConvGen - Keras| = {probabilities.Zip(keras).Max(p => Math.Abs(p.First - p.Second)):0.0e+0}; " +
+                      $"predicted '{emotions[Array.IndexOf(probabilities, probabilities.Max())]}'");
+    Console.WriteLine($"  load {loadMs:F1} ms, first Predict {firstMs:F1} ms, then {steadyMs:0.000} ms per call");
+    Console.WriteLine();
+}
 
 var random = new Random(2026);
 float[] Values(int length) => Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();

@@ -71,6 +71,19 @@ namespace SepConvGen.Keras.Tests
             }
         }
 
+        [Theory]
+        [InlineData("samples/SepConvGen.Sample/EmotionModel.cs", "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5", "SepConvGen.Sample", "EmotionModel")]
+        [InlineData("benchmarks/SepConvGen.Benchmarks/Models/MiniXception.cs", "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5", "SepConvGen.Benchmarks.Models", "MiniXception")]
+        [InlineData("benchmarks/SepConvGen.Benchmarks/Models/EegNet.cs", "JohnBoxAnn_Bi-Input-EEGConv_A01T_EEGNet_1.h5", "SepConvGen.Benchmarks.Models", "EegNet")]
+        public void Checked_in_models_are_what_the_tool_writes_today(string checkedIn, string fileName, string ns, string className)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            Assert.Equal(Cli.Success, Cli.Run(new[] { "model", Path.Combine(ExpectedLayers.Folder, fileName), "--namespace", ns, "--class", className }, stdout, stderr));
+            Assert.True(stdout.ToString() == File.ReadAllText(RepositoryPaths.Combine(checkedIn.Split('/'))),
+                $"{checkedIn} is not what 'sepconvgen model {fileName} --namespace {ns} --class {className}' writes today: run it again.");
+        }
+
         /// <summary>Writes the model with the tool, compiles it with the generator, returns Runner.FromFile.</summary>
         private static MethodInfo Compile(string path, bool embedWeights)
         {
