@@ -14,8 +14,12 @@ namespace SepConvGen.Keras.Tests
     /// <c>sepconvgen model</c> on the four real models: the file it writes compiles with the generator, and its Predict
     /// gives keras-models-whole.json's output, from the file (FromKerasFile) and from embedded weights (Create).
     /// </summary>
-    public sealed class GeneratedModelTests
+    public sealed class GeneratedModelTests : IClassFixture<BuiltFiles>
     {
+        private readonly BuiltFiles _files;
+
+        public GeneratedModelTests(BuiltFiles files) => _files = files;
+
         private const string Runner = """
             public static class Runner
             {
@@ -54,10 +58,43 @@ namespace SepConvGen.Keras.Tests
 
         [Theory]
         [MemberData(nameof(Models))]
-        public void The_written_model_predicts_the_expected_output(string fileName, bool embedWeights)
+        public void The_written_model_predicts_the_expected_output(string fileName, bool embedWeights) =>
+            PredictsTheExpected(Path.Combine(ExpectedLayers.Folder, fileName), WholeModels.Get(fileName), embedWeights);
+
+        [Fact]
+        public void Keras_3_archives_give_the_same_predictions()
         {
-            string path = Path.Combine(ExpectedLayers.Folder, fileName);
-            WholeModel expected = WholeModels.Get(fileName);
+            // Functional, config names 5 apart from the weight keys; Sequential; tf-keras 2.14 with backslashes.
+            PredictsTheExpected(_files.RenamedArchive, WholeModels.Get(BuiltFiles.MiniXception), embedWeights: false);
+            PredictsTheExpected(_files.SequentialArchive, WholeModels.Get(BuiltFiles.EegNet), embedWeights: false);
+            PredictsTheExpected(_files.EegNetTfKerasArchive, WholeModels.Get(BuiltFiles.EegNet), embedWeights: true);
+        }
+
+        [Fact]
+        public void Files_it_cannot_write_end_in_their_exit_code_and_write_nothing()
+        {
+            string unsupported = _files.Built("model-unsupported.keras");
+            KerasFileBuilder.FromHdf5(BuiltFiles.Source(BuiltFiles.EegNet)).Replace("activation", l => l with { ClassName = "PReLU" }).WriteKeras3Archive(unsupported);
+            (int code, string output, string errors) = Run("model", unsupported);
+            Assert.Equal(Cli.UnsupportedLayers, code);
+            Assert.Empty(output);
+            Assert.Contains("activation (PReLU): this layer class is not supported", errors, StringComparison.Ordinal);
+
+            Assert.Equal(Cli.FileError, Run("model", _files.Keras3Weights).Code);
+            Assert.Equal(Cli.UsageError, Run("model", _files.SequentialArchive, "--class", "Not a name").Code);
+        }
+
+        private static (int Code, string Output, string Errors) Run(params string[] args)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int code = Cli.Run(args, stdout, stderr);
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+
+        private static void PredictsTheExpected(string path, WholeModel expected, bool embedWeights)
+        {
+            string fileName = Path.GetFileName(path);
             MethodInfo run = Compile(path, embedWeights);
             float[] input = expected.Input.Select(v => (float)v).ToArray();
 
