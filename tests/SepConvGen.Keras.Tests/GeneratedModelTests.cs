@@ -29,6 +29,49 @@ namespace SepConvGen.Keras.Tests
                     Demo.Model.FromKerasFile(path).Predict(input, output, batch);
                     return output;
                 }
+
+                public static long AllocatedAfterFirstCall(string path, float[] input)
+                {
+                    var model = Demo.Model.FromKerasFile(path);
+                    var output = new float[Demo.Model.OutputLength];
+                    model.Predict(input, output);
+                    long before = System.GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < 20; i++)
+                    {
+                        model.Predict(input, output);
+                    }
+
+                    return System.GC.GetAllocatedBytesForCurrentThread() - before;
+                }
+
+                public static float[][] OnThreads(string path, float[] input, int threads)
+                {
+                    var model = Demo.Model.FromKerasFile(path);
+                    var results = new float[threads][];
+                    var workers = new System.Threading.Thread[threads];
+                    for (int t = 0; t < threads; t++)
+                    {
+                        int index = t;
+                        workers[t] = new System.Threading.Thread(() =>
+                        {
+                            var output = new float[Demo.Model.OutputLength];
+                            for (int i = 0; i < 30; i++)
+                            {
+                                model.Predict(input, output);
+                            }
+
+                            results[index] = output;
+                        });
+                        workers[t].Start();
+                    }
+
+                    foreach (var worker in workers)
+                    {
+                        worker.Join();
+                    }
+
+                    return results;
+                }
             }
             """;
 
@@ -68,6 +111,19 @@ namespace SepConvGen.Keras.Tests
             PredictsTheExpected(_files.RenamedArchive, WholeModels.Get(BuiltFiles.MiniXception), embedWeights: false);
             PredictsTheExpected(_files.SequentialArchive, WholeModels.Get(BuiltFiles.EegNet), embedWeights: false);
             PredictsTheExpected(_files.EegNetTfKerasArchive, WholeModels.Get(BuiltFiles.EegNet), embedWeights: true);
+        }
+
+        [Fact]
+        public void Predict_allocates_nothing_after_the_first_call_and_is_safe_on_many_threads()
+        {
+            string path = Path.Combine(ExpectedLayers.Folder, BuiltFiles.EegNet);
+            WholeModel expected = WholeModels.Get(BuiltFiles.EegNet);
+            float[] input = expected.Input.Select(v => (float)v).ToArray();
+            Type runner = Compile(path, embedWeights: false).DeclaringType!;
+            Assert.Equal(0L, (long)runner.GetMethod("AllocatedAfterFirstCall")!.Invoke(null, new object[] { path, input })!);
+            var results = (float[][])runner.GetMethod("OnThreads")!.Invoke(null, new object[] { path, input, 8 })!;
+            float[] single = (float[])runner.GetMethod("FromFile")!.Invoke(null, new object[] { path, input, 1 })!;
+            Assert.All(results, r => Assert.Equal(single, r));
         }
 
         [Fact]
