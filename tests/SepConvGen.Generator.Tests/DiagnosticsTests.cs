@@ -32,6 +32,7 @@ namespace SepConvGen.Generator.Tests
         [InlineData("SCG0009_PoolingInputSmallerThanWindow", "[MaxPooling2D(4, 5, 5, InputHeight = 4, InputWidth = 8)] public partial class Layer { }")]
         [InlineData("SCG0005_DenseNotPositive", "[Dense(0, 4)] public partial class Layer { }")]
         [InlineData("SCG0001_PoolingNotPartial", "[GlobalAveragePooling2D(4, InputHeight = 2, InputWidth = 2)] public class Layer { }")]
+        [InlineData("SCG0011_TapColumnStepOverflow", "[SeparableConv(31, 3, 10, 2, Padding.Valid, DilationWidth = 2147483646)] public partial class Layer { }")]
         [InlineData("SCG0011_FixedInputOverflow", "[SeparableConv(64, 64, 3, 3, Padding.Same, InputHeight = 10000, InputWidth = 10000)] public partial class Layer { }")]
         public void Invalid_layer_reports_diagnostic_and_emits_no_code(string name, string declaration)
         {

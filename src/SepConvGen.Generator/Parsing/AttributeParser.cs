@@ -196,6 +196,8 @@ namespace SepConvGen.Generator.Parsing
                 ("The dilated kernel height", effectiveHeight, at.Property("DilationHeight")),
                 ("The dilated kernel width", effectiveWidth, at.Property("DilationWidth")),
                 ("InChannels x DepthMultiplier", depthwiseChannels, inChannelsAt),
+                // The NHWC kernels step between kernel columns by this constant.
+                ("The step between kernel columns (DilationWidth x InChannels)", (BigInteger)width.Dilation * inChannels, at.Property("DilationWidth")),
                 ("The depthwise kernel length", (BigInteger)height.Kernel * width.Kernel * depthwiseChannels, at.Constructor(2, "kernelHeight")),
                 ("The packed pointwise kernel length", packedFilters * depthwiseChannels, at.Constructor(1, "outChannels")),
             };
