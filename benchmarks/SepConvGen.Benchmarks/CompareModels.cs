@@ -3,20 +3,21 @@ using System.Globalization;
 using System.Linq;
 using SepConvGen.Benchmarks.Models;
 using SepConvGen.Ort;
+using SepConvGen.Sample;
 using SepConvGen.Testing;
 
 namespace SepConvGen.Benchmarks
 {
     /// <summary>
     /// Whole models against ONNX Runtime (1 thread, all graph optimizations) on the same Keras file, interleaved, batch 1:
-    /// the models <c>sepconvgen model</c> wrote into Models/ (docs/benchmarks.md).
+    /// the models <c>sepconvgen model</c> wrote into Models/ and the sample (docs/benchmarks.md).
     /// </summary>
     public static class CompareModels
     {
         private static readonly (string Name, string File, Func<string, Action<float[], float[]>> Load)[] Models =
         {
             ("EEGNet (JohnBoxAnn, 22x1000x1)", "JohnBoxAnn_Bi-Input-EEGConv_A01T_EEGNet_1.h5", path => { EegNet model = EegNet.FromKerasFile(path); return (x, y) => model.Predict(x, y); }),
-            ("mini-Xception (fer2013, 64x64x1)", "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5", path => { MiniXception model = MiniXception.FromKerasFile(path); return (x, y) => model.Predict(x, y); }),
+            ("mini-Xception (fer2013, 64x64x1)", "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5", path => { EmotionModel model = EmotionModel.FromKerasFile(path); return (x, y) => model.Predict(x, y); }),
         };
 
         public static void Run(string[] args)
@@ -40,8 +41,8 @@ namespace SepConvGen.Benchmarks
             }
         }
 
-        private static int InputLength(string name) => name.StartsWith("EEGNet", StringComparison.Ordinal) ? EegNet.InputLength : MiniXception.InputLength;
+        private static int InputLength(string name) => name.StartsWith("EEGNet", StringComparison.Ordinal) ? EegNet.InputLength : EmotionModel.InputLength;
 
-        private static int OutputLength(string name) => name.StartsWith("EEGNet", StringComparison.Ordinal) ? EegNet.OutputLength : MiniXception.OutputLength;
+        private static int OutputLength(string name) => name.StartsWith("EEGNet", StringComparison.Ordinal) ? EegNet.OutputLength : EmotionModel.OutputLength;
     }
 }

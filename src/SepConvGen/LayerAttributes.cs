@@ -18,12 +18,34 @@ namespace SepConvGen
         public int InputWidth { get; set; }
     }
 
+    /// <summary>What Conv2D and DepthwiseConv2D share: the window's strides and dilation, the bias and the fused activation.</summary>
+    public abstract class Convolution2DAttribute : SpatialLayerAttribute
+    {
+        /// <summary>Vertical stride.</summary>
+        public int StrideHeight { get; set; } = 1;
+
+        /// <summary>Horizontal stride.</summary>
+        public int StrideWidth { get; set; } = 1;
+
+        /// <summary>Vertical dilation.</summary>
+        public int DilationHeight { get; set; } = 1;
+
+        /// <summary>Horizontal dilation.</summary>
+        public int DilationWidth { get; set; } = 1;
+
+        /// <summary>Whether the layer adds a bias (Keras' default: true).</summary>
+        public bool UseBias { get; set; } = true;
+
+        /// <summary>The activation fused after the bias.</summary>
+        public Activation Activation { get; set; } = Activation.Linear;
+    }
+
     /// <summary>
     /// Generates a specialized Keras <c>Conv2D(filters, kernel_size, strides, padding, data_format, dilation_rate,
     /// activation, use_bias)</c> into the annotated partial class.
     /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-    public sealed class Conv2DAttribute : SpatialLayerAttribute
+    public sealed class Conv2DAttribute : Convolution2DAttribute
     {
         /// <summary>Declares the layer.</summary>
         /// <param name="inChannels">Input channels.</param>
@@ -54,24 +76,6 @@ namespace SepConvGen
 
         /// <summary>Keras padding.</summary>
         public Padding Padding { get; }
-
-        /// <summary>Vertical stride.</summary>
-        public int StrideHeight { get; set; } = 1;
-
-        /// <summary>Horizontal stride.</summary>
-        public int StrideWidth { get; set; } = 1;
-
-        /// <summary>Vertical dilation.</summary>
-        public int DilationHeight { get; set; } = 1;
-
-        /// <summary>Horizontal dilation.</summary>
-        public int DilationWidth { get; set; } = 1;
-
-        /// <summary>Whether the layer adds a bias (Keras' default: true).</summary>
-        public bool UseBias { get; set; } = true;
-
-        /// <summary>The activation fused after the bias.</summary>
-        public Activation Activation { get; set; } = Activation.Linear;
     }
 
     /// <summary>
@@ -80,7 +84,7 @@ namespace SepConvGen
     /// <c>c</c> with kernel <c>(c, m)</c>.
     /// </summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-    public sealed class DepthwiseConv2DAttribute : SpatialLayerAttribute
+    public sealed class DepthwiseConv2DAttribute : Convolution2DAttribute
     {
         /// <summary>Declares the layer.</summary>
         /// <param name="inChannels">Input channels.</param>
@@ -109,24 +113,6 @@ namespace SepConvGen
 
         /// <summary>Output channels per input channel.</summary>
         public int DepthMultiplier { get; set; } = 1;
-
-        /// <summary>Vertical stride.</summary>
-        public int StrideHeight { get; set; } = 1;
-
-        /// <summary>Horizontal stride.</summary>
-        public int StrideWidth { get; set; } = 1;
-
-        /// <summary>Vertical dilation.</summary>
-        public int DilationHeight { get; set; } = 1;
-
-        /// <summary>Horizontal dilation.</summary>
-        public int DilationWidth { get; set; } = 1;
-
-        /// <summary>Whether the layer adds a bias (Keras' default: true).</summary>
-        public bool UseBias { get; set; } = true;
-
-        /// <summary>The activation fused after the bias.</summary>
-        public Activation Activation { get; set; } = Activation.Linear;
     }
 
     /// <summary>What MaxPooling2D and AveragePooling2D share.</summary>

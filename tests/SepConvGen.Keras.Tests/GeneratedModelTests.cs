@@ -166,7 +166,6 @@ namespace SepConvGen.Keras.Tests
 
         [Theory]
         [InlineData("samples/SepConvGen.Sample/EmotionModel.cs", "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5", "SepConvGen.Sample", "EmotionModel")]
-        [InlineData("benchmarks/SepConvGen.Benchmarks/Models/MiniXception.cs", "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5", "SepConvGen.Benchmarks.Models", "MiniXception")]
         [InlineData("benchmarks/SepConvGen.Benchmarks/Models/EegNet.cs", "JohnBoxAnn_Bi-Input-EEGConv_A01T_EEGNet_1.h5", "SepConvGen.Benchmarks.Models", "EegNet")]
         public void Checked_in_models_are_what_the_tool_writes_today(string checkedIn, string fileName, string ns, string className)
         {

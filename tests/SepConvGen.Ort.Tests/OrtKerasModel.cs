@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Google.Protobuf;
-using Microsoft.ML.OnnxRuntime;
 using Onnx;
 using SepConvGen.Keras;
 using SepConvGen.Keras.Model;
@@ -16,14 +14,8 @@ namespace SepConvGen.Ort
     /// the way a converter such as tf2onnx would. It is the independent implementation whole models are checked
     /// against and the competition they are measured against. Input and output are bound once to the caller's arrays.
     /// </summary>
-    public sealed class OrtKerasModel : IDisposable
+    public sealed class OrtKerasModel : OrtGraphSession
     {
-        private readonly InferenceSession _session;
-        private readonly RunOptions _runOptions = new();
-        private readonly OrtValue _input;
-        private readonly OrtValue _output;
-        private readonly string[] _inputNames = { "x" };
-        private readonly string[] _outputNames = { "y" };
         private readonly GraphProto _graph = new() { Name = "keras_model" };
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
         private int _names;
@@ -53,29 +45,7 @@ namespace SepConvGen.Ort
             long[] outputShape = last.Shape.Select(d => (long)d).Prepend(1).ToArray();
             _graph.Output.Add(TensorInfo("y", outputShape));
 
-            var onnx = new ModelProto { IrVersion = 8, ProducerName = "SepConvGen", Graph = _graph };
-            onnx.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 13 });
-            var options = new SessionOptions
-            {
-                IntraOpNumThreads = threads,
-                InterOpNumThreads = 1,
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-            };
-            _session = new InferenceSession(onnx.ToByteArray(), options);
-            _input = OrtValue.CreateTensorValueFromMemory(input, inputShape);
-            _output = OrtValue.CreateTensorValueFromMemory(output, outputShape);
-        }
-
-        /// <summary>Runs on the input array given at construction, into the output array given at construction.</summary>
-        public void Run() => _session.Run(_runOptions, _inputNames, new[] { _input }, _outputNames, new[] { _output });
-
-        public void Dispose()
-        {
-            _input.Dispose();
-            _output.Dispose();
-            _runOptions.Dispose();
-            _session.Dispose();
+            Start(_graph, input, inputShape, output, outputShape, threads);
         }
 
         private string Translate(ModelLayer layer, KerasModel model, KerasWeights file)

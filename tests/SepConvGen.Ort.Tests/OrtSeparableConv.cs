@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using Google.Protobuf;
-using Microsoft.ML.OnnxRuntime;
 using Onnx;
 using SepConvGen.Testing;
 using static SepConvGen.Ort.OnnxProto;
@@ -15,16 +13,8 @@ namespace SepConvGen.Ort
     /// with the bias, then Relu or Clip(0, 6). Input and output are NCHW, bound once to OrtValues over the
     /// caller's arrays, so a run allocates nothing and copies nothing.
     /// </summary>
-    public sealed class OrtSeparableConv : IDisposable
+    public sealed class OrtSeparableConv : OrtGraphSession
     {
-        // Node, Ints, Tensor and TensorInfo build the graph (OnnxProto).
-        private readonly InferenceSession _session;
-        private readonly RunOptions _runOptions = new();
-        private readonly OrtValue _input;
-        private readonly OrtValue _output;
-        private readonly string[] _inputNames = { "x" };
-        private readonly string[] _outputNames = { "y" };
-
         public OrtSeparableConv(LayerConfig c, int batch, int height, int width, float[] depthwiseKeras, float[] pointwiseKeras,
                                 float[]? bias, float[] input, float[] output, int threads = 1)
         {
@@ -69,30 +59,8 @@ namespace SepConvGen.Ort
                 graph.Node.Add(Node("Clip", new[] { "linear", "zero", "six" }, "y"));
             }
 
-            var model = new ModelProto { IrVersion = 8, ProducerName = "SepConvGen", Graph = graph };
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 13 });
-
-            var options = new SessionOptions
-            {
-                IntraOpNumThreads = threads,
-                InterOpNumThreads = 1,
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-            };
-            _session = new InferenceSession(model.ToByteArray(), options);
-            _input = OrtValue.CreateTensorValueFromMemory(input, new long[] { batch, c.InChannels, height, width });
-            _output = OrtValue.CreateTensorValueFromMemory(output, new long[] { batch, c.OutChannels, outH, outW });
+            Start(graph, input, new long[] { batch, c.InChannels, height, width }, output, new long[] { batch, c.OutChannels, outH, outW }, threads);
         }
 
-        /// <summary>Runs on the input array given at construction, into the output array given at construction.</summary>
-        public void Run() => _session.Run(_runOptions, _inputNames, new[] { _input }, _outputNames, new[] { _output });
-
-        public void Dispose()
-        {
-            _input.Dispose();
-            _output.Dispose();
-            _runOptions.Dispose();
-            _session.Dispose();
-        }
     }
 }

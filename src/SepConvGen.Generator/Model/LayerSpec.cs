@@ -71,21 +71,6 @@ namespace SepConvGen.Generator.Model
         public string HintName => QualifiedName + ".SepConv.g.cs";
 
         /// <summary>Namespace, containing types and class, dot-separated.</summary>
-        public string QualifiedName => string.Join(".", QualifiedParts());
-
-        private System.Collections.Generic.IEnumerable<string> QualifiedParts()
-        {
-            if (Namespace.Length > 0)
-            {
-                yield return Namespace;
-            }
-
-            foreach (string declaration in ContainingTypes)
-            {
-                yield return declaration.Substring(declaration.LastIndexOf(' ') + 1);
-            }
-
-            yield return ClassName;
-        }
+        public string QualifiedName => TypeNames.Qualified(Namespace, ContainingTypes, ClassName);
     }
 }

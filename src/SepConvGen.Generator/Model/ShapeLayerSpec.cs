@@ -50,23 +50,8 @@ namespace SepConvGen.Generator.Model
         public int OutputWidth => IsGlobalPooling || Kind == ShapeLayerKind.Dense ? 1 : Width.Output(Width.FixedInput);
 
         /// <summary>The name of the generated file: <c>{Namespace}.{Containing types}.{Class}.{Kind}.g.cs</c>.</summary>
-        public string HintName => string.Join(".", QualifiedParts()) + "." + Kind + ".g.cs";
+        public string HintName => QualifiedName + "." + Kind + ".g.cs";
 
-        public string QualifiedName => string.Join(".", QualifiedParts());
-
-        private System.Collections.Generic.IEnumerable<string> QualifiedParts()
-        {
-            if (Namespace.Length > 0)
-            {
-                yield return Namespace;
-            }
-
-            foreach (string declaration in ContainingTypes)
-            {
-                yield return declaration.Substring(declaration.LastIndexOf(' ') + 1);
-            }
-
-            yield return ClassName;
-        }
+        public string QualifiedName => TypeNames.Qualified(Namespace, ContainingTypes, ClassName);
     }
 }
