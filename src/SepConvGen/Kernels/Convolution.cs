@@ -144,6 +144,12 @@ namespace SepConvGen.Kernels
         private static void ForwardNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
+            if (s.InChannels == 1 && s.StrideWidth == 1 && s.OutputWidth >= 2 * Simd.Lanes)
+            {
+                PlaneRowsNhwc(input, output, kernel, bias);
+                return;
+            }
+
             int lanes = Simd.Lanes, inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float y = ref MemoryMarshal.GetReference(output);
@@ -219,6 +225,98 @@ namespace SepConvGen.Kernels
                         if (vectors > 3)
                         {
                             StoreFilters(output, ref y, pixel + block + 3 * lanes, filters - block - 3 * lanes, a3);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// One input channel: NHWC input is a plane, so vectors run along the output row (no lane spent on a filter
+        /// count that is not a multiple of a vector), over a zero-padded copy of the input rows; the sums of each filter
+        /// are then written across into the pixels.
+        /// </summary>
+        private static void PlaneRowsNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
+            int padRight = Math.Max(0, s.OutputWidth - 1 + (s.KernelWidth - 1) * s.DilationWidth + 1 - s.InputWidth - s.PadLeft);
+            int width = s.InputWidth + s.PadLeft + padRight;
+            float[] rows = t_padded ??= new float[s.InputHeight * width];
+            for (int iy = 0; iy < s.InputHeight; iy++)
+            {
+                input.Slice(iy * s.InputWidth, s.InputWidth).CopyTo(rows.AsSpan(iy * width + s.PadLeft));
+            }
+
+            // Groups of at most three filters, as even as they come (9 filters: 3 + 3 + 3), times two vectors of
+            // pixels: six independent sums, enough to hide the multiply-add latency that one or two would wait on.
+            int groups = (filters + 2) / 3;
+            Span<float> tile = stackalloc float[6 * Simd.Lanes];
+            ref float x = ref rows[0];
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+            for (int oy = 0; oy < s.OutputHeight; oy++)
+            {
+                int iy0 = oy * s.StrideHeight - s.PadTop;
+                Range(iy0, s.DilationHeight, s.KernelHeight, s.InputHeight, out int kyFirst, out int kyEnd);
+                for (int g = 0; g < groups; g++)
+                {
+                    int f = g * filters / groups, group = (g + 1) * filters / groups - f;
+                    for (int ox = 0; ; ox += 2 * lanes)
+                    {
+                        // The last pair of vectors ends at the row's end, overlapping the one before: the same values again.
+                        ox = Math.Min(ox, s.OutputWidth - 2 * lanes);
+                        var a0 = new Vector<float>(bias[f]);
+                        Vector<float> a1 = group > 1 ? new Vector<float>(bias[f + 1]) : default;
+                        Vector<float> a2 = group > 2 ? new Vector<float>(bias[f + 2]) : default;
+                        Vector<float> b0 = a0, b1 = a1, b2 = a2;
+                        for (int ky = kyFirst; ky < kyEnd; ky++)
+                        {
+                            int row = (iy0 + ky * s.DilationHeight) * width + ox;
+                            int wi = ky * s.KernelWidth * paddedFilters + f;
+                            for (int kx = 0; kx < s.KernelWidth; kx++, wi += paddedFilters)
+                            {
+                                Vector<float> u = Simd.Load(ref x, row + kx * s.DilationWidth);
+                                Vector<float> v = Simd.Load(ref x, row + kx * s.DilationWidth + lanes);
+                                var w0 = new Vector<float>(Unsafe.Add(ref w, wi));
+                                a0 = Simd.MultiplyAdd(u, w0, a0);
+                                b0 = Simd.MultiplyAdd(v, w0, b0);
+                                if (group > 1)
+                                {
+                                    var w1 = new Vector<float>(Unsafe.Add(ref w, wi + 1));
+                                    a1 = Simd.MultiplyAdd(u, w1, a1);
+                                    b1 = Simd.MultiplyAdd(v, w1, b1);
+                                }
+
+                                if (group > 2)
+                                {
+                                    var w2 = new Vector<float>(Unsafe.Add(ref w, wi + 2));
+                                    a2 = Simd.MultiplyAdd(u, w2, a2);
+                                    b2 = Simd.MultiplyAdd(v, w2, b2);
+                                }
+                            }
+                        }
+
+                        // Through a small tile, then across: lane l of filter k goes to pixel ox + l, channel f + k.
+                        ref float t = ref MemoryMarshal.GetReference(tile);
+                        Simd.Store(ref t, 0, Simd.Activate(a0, s.Activation));
+                        Simd.Store(ref t, lanes, Simd.Activate(b0, s.Activation));
+                        Simd.Store(ref t, 2 * lanes, Simd.Activate(a1, s.Activation));
+                        Simd.Store(ref t, 3 * lanes, Simd.Activate(b1, s.Activation));
+                        Simd.Store(ref t, 4 * lanes, Simd.Activate(a2, s.Activation));
+                        Simd.Store(ref t, 5 * lanes, Simd.Activate(b2, s.Activation));
+                        int pixel = (oy * s.OutputWidth + ox) * filters + f;
+                        for (int p = 0; p < 2 * lanes; p++, pixel += filters)
+                        {
+                            for (int k = 0; k < group; k++)
+                            {
+                                Unsafe.Add(ref y, pixel + k) = Unsafe.Add(ref t, 2 * k * lanes + p);
+                            }
+                        }
+
+                        if (ox + 2 * lanes >= s.OutputWidth)
+                        {
+                            break;
                         }
                     }
                 }
