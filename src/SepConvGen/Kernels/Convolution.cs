@@ -111,6 +111,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Runs the layer on <paramref name="batch"/> items; spans hold exactly batch x one item (checked by the caller).</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, float[] kernel, float[] bias)
         {
             TShape s = default;
@@ -141,6 +142,7 @@ namespace SepConvGen.Kernels
             end = origin + (kernel - 1) * dilation < size ? kernel : (size - origin + dilation - 1) / dilation;
         }
 
+        [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
@@ -236,6 +238,7 @@ namespace SepConvGen.Kernels
         /// count that is not a multiple of a vector), over a zero-padded copy of the input rows; the sums of each filter
         /// are then written across into the pixels.
         /// </summary>
+        [MethodImpl(Simd.OptimizeFully)]
         private static void PlaneRowsNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
@@ -330,6 +333,7 @@ namespace SepConvGen.Kernels
         /// <see cref="PixelBlock"/> output pixels of a row, up to two vectors of filters at a time: 8 accumulators, each
         /// weight vector loaded once for four pixels and each input value broadcast once for both vectors.
         /// </summary>
+        [MethodImpl(Simd.OptimizeFully)]
         private static void PixelBlockNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias, int oy, int ox, int iy0, int kyFirst, int kyEnd)
         {
             TShape s = default;
@@ -415,6 +419,7 @@ namespace SepConvGen.Kernels
             }
         }
 
+        [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardDepthwiseNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
@@ -506,6 +511,7 @@ namespace SepConvGen.Kernels
             }
         }
 
+        [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardNchw(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
@@ -545,6 +551,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Four filters at a time over a vector of output pixels: each input vector feeds four multiply-adds.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         private static void ConvolutionRows(ReadOnlySpan<float> source, int height, int width, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
@@ -620,6 +627,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>One output channel over a vector of output pixels, from its one input plane.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         private static void DepthwiseRows(ReadOnlySpan<float> source, int height, int width, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
@@ -657,6 +665,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>NCHW with a stride across, or rows narrower than a vector: one output value at a time.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardNchwPerPixel(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SepConvGen.Kernels
@@ -39,6 +40,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Runs the layer on <paramref name="rows"/> rows of inputs (the batch times any leading axes).</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Forward(ReadOnlySpan<float> input, Span<float> output, int rows, float[] kernel, float[] bias)
         {
             TShape s = default;

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SepConvGen.Kernels
@@ -21,6 +22,7 @@ namespace SepConvGen.Kernels
         public static int OutputLength => default(TShape).Channels * default(TShape).OutputHeight * default(TShape).OutputWidth;
 
         /// <summary>Runs the layer on <paramref name="batch"/> items; spans hold exactly batch x one item (checked by the caller).</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
         {
             for (int n = 0; n < batch; n++)
@@ -48,6 +50,7 @@ namespace SepConvGen.Kernels
             columnEnd = Math.Min(ix + s.PoolWidth, s.InputWidth);
         }
 
+        [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardNhwc(ReadOnlySpan<float> input, Span<float> output)
         {
             TShape s = default;
@@ -95,6 +98,7 @@ namespace SepConvGen.Kernels
             }
         }
 
+        [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardNchw(ReadOnlySpan<float> input, Span<float> output)
         {
             TShape s = default;
@@ -133,6 +137,7 @@ namespace SepConvGen.Kernels
         public static int InputLength => default(TShape).Channels * default(TShape).InputHeight * default(TShape).InputWidth;
 
         /// <summary>Runs the layer on <paramref name="batch"/> items: output (batch, channels).</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
         {
             TShape s = default;

@@ -14,6 +14,13 @@ namespace SepConvGen.Kernels
     /// </summary>
     internal static class Simd
     {
+        /// <summary>
+        /// AggressiveOptimization (absent from netstandard2.0's enum, honored by every .NET runtime since Core 3.0): the
+        /// kernels are compiled fully optimized on their first call, since tier-0 code of their loops runs many times
+        /// slower (docs/benchmarks.md, "From the first call").
+        /// </summary>
+        public const MethodImplOptions OptimizeFully = (MethodImplOptions)512;
+
         public static int Lanes
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
