@@ -28,7 +28,19 @@ namespace SepConvGen.Kernels
         /// <summary>ELU: <c>x</c> above 0, else <c>alpha * (exp(x) - 1)</c>.</summary>
         public static void Elu(Span<float> data, float alpha = 1f)
         {
-            for (int i = 0; i < data.Length; i++)
+            int i = 0;
+#if NET8_0_OR_GREATER
+            Span<Vector<float>> vectors = MemoryMarshal.Cast<float, Vector<float>>(data);
+            var scale = new Vector<float>(alpha);
+            for (int v = 0; v < vectors.Length; v++, i += Vector<float>.Count)
+            {
+                Vector<float> x = vectors[v];
+                // Lanes above 0, and NaN, keep their value.
+                Vector<int> keep = Vector.GreaterThan(x, Vector<float>.Zero) | ~Vector.Equals(x, x);
+                vectors[v] = Vector.ConditionalSelect(keep, x, scale * ExpMinusOne(x));
+            }
+#endif
+            for (; i < data.Length; i++)
             {
                 float x = data[i];
                 if (x <= 0f)
@@ -126,6 +138,30 @@ namespace SepConvGen.Kernels
         }
 
         private static float Logistic(float x) => (float)(1.0 / (1.0 + Math.Exp(-x)));
+
+#if NET8_0_OR_GREATER
+        /// <summary>
+        /// <c>exp(x) - 1</c> for x at most 0 on a vector: exp as 2^n * exp(r) with |r| at most ln(2)/2 and Cephes' degree-6
+        /// polynomial (about 2 ulp); lanes above 0 are unused.
+        /// </summary>
+        private static Vector<float> ExpMinusOne(Vector<float> x)
+        {
+            // Below -87 exp(x) is under float's normal range and exp(x) - 1 is -1 to the last bit.
+            Vector<float> clamped = Vector.Max(Vector.Min(x, Vector<float>.Zero), new Vector<float>(-87f));
+            Vector<float> n = Vector.Floor(clamped * new Vector<float>(1.44269504088896341f) + new Vector<float>(0.5f));
+            Vector<float> r = clamped - n * new Vector<float>(0.693359375f) + n * new Vector<float>(2.12194440e-4f);
+            Vector<float> p = new Vector<float>(1.9875691500e-4f);
+            p = p * r + new Vector<float>(1.3981999507e-3f);
+            p = p * r + new Vector<float>(8.3334519073e-3f);
+            p = p * r + new Vector<float>(4.1665795894e-2f);
+            p = p * r + new Vector<float>(1.6666665459e-1f);
+            p = p * r + new Vector<float>(5.0000001201e-1f);
+            Vector<float> small = p * r * r + r;   // exp(r) - 1, to its last digits
+            Vector<float> pow2 = Vector.AsVectorSingle((Vector.ConvertToInt32(n) + new Vector<int>(127)) * new Vector<int>(1 << 23));
+            // n = 0 (|x| up to ln(2)/2): exp(x) - 1 is the polynomial itself, with no 1 added and taken away again.
+            return Vector.ConditionalSelect(Vector.Equals(n, Vector<float>.Zero), small, (small + Vector<float>.One) * pow2 - Vector<float>.One);
+        }
+#endif
 
         /// <summary><c>exp(x) - 1</c> without losing the digits of small <c>x</c> to cancellation.</summary>
         private static float ExpMinusOne(float x) =>
