@@ -47,12 +47,17 @@ namespace SepConvGen.Generator.Emitting
         {
             SourceWriter w = _writer;
             string layout = InputLayout, outLayout = OutputLayout;
-            w.WriteLine("/// <summary>");
-            w.WriteLine($"/// Runs the layer on <paramref name=\"batch\"/> images: <paramref name=\"input\"/> is {layout},");
-            w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
-            w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
-            w.WriteLine("/// </summary>");
-            w.WriteLine(_generatedCode);
+            void Summary(string images)
+            {
+                w.WriteLine("/// <summary>");
+                w.WriteLine($"/// Runs the layer on <paramref name=\"batch\"/> {images}: <paramref name=\"input\"/> is {layout},");
+                w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
+                w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
+                w.WriteLine("/// </summary>");
+                w.WriteLine(_generatedCode);
+            }
+
+            Summary("images");
             w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch, int inputHeight, int inputWidth)");
             if (_spec.IsFixed)
             {
@@ -60,12 +65,7 @@ namespace SepConvGen.Generator.Emitting
                 w.WriteLine("Forward(input, output, batch);");
                 w.CloseBlock();
                 w.WriteLine();
-                w.WriteLine("/// <summary>");
-                w.WriteLine($"/// Runs the layer on <paramref name=\"batch\"/> images of the fixed size: <paramref name=\"input\"/> is {layout},");
-                w.WriteLine($"/// <paramref name=\"output\"/> is {outLayout}, both row-major and of exactly that length.");
-                w.WriteLine("/// Allocates nothing in steady state; safe to call from many threads once the weights are loaded.");
-                w.WriteLine("/// </summary>");
-                w.WriteLine(_generatedCode);
+                Summary("images of the fixed size");
                 w.OpenBlock("public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch = 1)");
             }
 

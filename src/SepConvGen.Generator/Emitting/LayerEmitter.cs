@@ -53,17 +53,7 @@ namespace SepConvGen.Generator.Emitting
             }
 
             w.WriteLine();
-            if (_spec.Namespace.Length > 0)
-            {
-                w.OpenBlock($"namespace {_spec.Namespace}");
-            }
-
-            foreach (string outer in _spec.ContainingTypes)
-            {
-                w.OpenBlock(outer);
-            }
-
-            w.OpenBlock($"partial {_spec.TypeKeyword} {_spec.ClassName}");
+            using SourceWriter.Frame frame = w.TypeFrame(_spec.Namespace, _spec.ContainingTypes, _spec.TypeKeyword, _spec.ClassName);
             EmitConstants();
             w.WriteLine();
             EmitFields();
@@ -99,17 +89,6 @@ namespace SepConvGen.Generator.Emitting
             {
                 w.WriteLine();
                 EmitGeometry();
-            }
-
-            w.CloseBlock();
-            foreach (string _ in _spec.ContainingTypes)
-            {
-                w.CloseBlock();
-            }
-
-            if (_spec.Namespace.Length > 0)
-            {
-                w.CloseBlock();
             }
         }
 

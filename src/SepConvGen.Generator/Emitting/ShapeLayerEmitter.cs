@@ -18,18 +18,8 @@ namespace SepConvGen.Generator.Emitting
         {
             var w = new SourceWriter();
             EmitHeader(w, spec, version);
-            if (spec.Namespace.Length > 0)
-            {
-                w.OpenBlock($"namespace {spec.Namespace}");
-            }
-
-            foreach (string outer in spec.ContainingTypes)
-            {
-                w.OpenBlock(outer);
-            }
-
             string generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"SepConvGen\", \"{version}\")]";
-            using (w.Block($"partial {spec.TypeKeyword} {spec.ClassName}"))
+            using (w.TypeFrame(spec.Namespace, spec.ContainingTypes, spec.TypeKeyword, spec.ClassName))
             {
                 foreach ((string name, int value, string summary) in Constants(spec))
                 {
@@ -47,16 +37,6 @@ namespace SepConvGen.Generator.Emitting
                 EmitForward(w, spec, kernel, generatedCode);
                 w.WriteLine();
                 EmitShape(w, spec);
-            }
-
-            for (int i = 0; i < spec.ContainingTypes.Count; i++)
-            {
-                w.CloseBlock();
-            }
-
-            if (spec.Namespace.Length > 0)
-            {
-                w.CloseBlock();
             }
 
             return w.ToString();
@@ -232,73 +212,74 @@ namespace SepConvGen.Generator.Emitting
 
         private static void EmitShape(SourceWriter w, ShapeLayerSpec spec)
         {
-            (string iface, (string Type, string Name, string Value)[] members) = spec.Kind switch
-            {
-                ShapeLayerKind.Dense => ("IDenseShape", new[]
-                {
-                    ("int", "Inputs", Literal.Int(spec.InChannels)),
-                    ("int", "Units", Literal.Int(spec.OutChannels)),
-                    ("global::SepConvGen.Activation", "Activation", Activation(spec)),
-                }),
-                _ when spec.IsConvolution => ("IConvolutionShape", new[]
-                {
-                    ("bool", "Depthwise", Bool(spec.Kind == ShapeLayerKind.DepthwiseConv2D)),
-                    ("int", "InChannels", "InChannels"),
-                    ("int", "OutChannels", "OutChannels"),
-                    ("int", "DepthMultiplier", Literal.Int(spec.DepthMultiplier)),
-                    ("int", "KernelHeight", "KernelHeight"),
-                    ("int", "KernelWidth", "KernelWidth"),
-                    ("int", "StrideHeight", "StrideHeight"),
-                    ("int", "StrideWidth", "StrideWidth"),
-                    ("int", "DilationHeight", "DilationHeight"),
-                    ("int", "DilationWidth", "DilationWidth"),
-                    ("int", "InputHeight", "InputHeight"),
-                    ("int", "InputWidth", "InputWidth"),
-                    ("int", "OutputHeight", "OutputHeight"),
-                    ("int", "OutputWidth", "OutputWidth"),
-                    ("int", "PadTop", "PadTop"),
-                    ("int", "PadLeft", "PadLeft"),
-                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
-                    ("global::SepConvGen.Activation", "Activation", Activation(spec)),
-                }),
-                _ when spec.IsPooling => ("IPoolingShape", new[]
-                {
-                    ("bool", "Max", Bool(spec.Kind == ShapeLayerKind.MaxPooling2D)),
-                    ("int", "Channels", "Channels"),
-                    ("int", "PoolHeight", "PoolHeight"),
-                    ("int", "PoolWidth", "PoolWidth"),
-                    ("int", "StrideHeight", "StrideHeight"),
-                    ("int", "StrideWidth", "StrideWidth"),
-                    ("int", "InputHeight", "InputHeight"),
-                    ("int", "InputWidth", "InputWidth"),
-                    ("int", "OutputHeight", "OutputHeight"),
-                    ("int", "OutputWidth", "OutputWidth"),
-                    ("int", "PadTop", "PadTop"),
-                    ("int", "PadLeft", "PadLeft"),
-                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
-                }),
-                _ => ("IGlobalPoolingShape", new[]
-                {
-                    ("bool", "Max", Bool(spec.Kind == ShapeLayerKind.GlobalMaxPooling2D)),
-                    ("int", "Channels", "Channels"),
-                    ("int", "InputHeight", "InputHeight"),
-                    ("int", "InputWidth", "InputWidth"),
-                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
-                }),
-            };
-            // Members named like the layer's constants return those constants' values (a member's name would refer to itself).
+            // The members return the layer's constants as literals: a member's name alone would refer to itself.
             var constants = new Dictionary<string, int>();
             foreach ((string name, int value, string _) in Constants(spec))
             {
                 constants[name] = value;
             }
 
+            string C(string name) => Literal.Int(constants[name]);
+            (string iface, (string Type, string Name, string Value)[] members) = spec.Kind switch
+            {
+                ShapeLayerKind.Dense => ("IDenseShape", new[]
+                {
+                    ("int", "Inputs", C("Inputs")),
+                    ("int", "Units", C("Units")),
+                    ("global::SepConvGen.Activation", "Activation", Activation(spec)),
+                }),
+                _ when spec.IsConvolution => ("IConvolutionShape", new[]
+                {
+                    ("bool", "Depthwise", Bool(spec.Kind == ShapeLayerKind.DepthwiseConv2D)),
+                    ("int", "InChannels", C("InChannels")),
+                    ("int", "OutChannels", C("OutChannels")),
+                    ("int", "DepthMultiplier", Literal.Int(spec.DepthMultiplier)),
+                    ("int", "KernelHeight", C("KernelHeight")),
+                    ("int", "KernelWidth", C("KernelWidth")),
+                    ("int", "StrideHeight", C("StrideHeight")),
+                    ("int", "StrideWidth", C("StrideWidth")),
+                    ("int", "DilationHeight", C("DilationHeight")),
+                    ("int", "DilationWidth", C("DilationWidth")),
+                    ("int", "InputHeight", C("InputHeight")),
+                    ("int", "InputWidth", C("InputWidth")),
+                    ("int", "OutputHeight", C("OutputHeight")),
+                    ("int", "OutputWidth", C("OutputWidth")),
+                    ("int", "PadTop", C("PadTop")),
+                    ("int", "PadLeft", C("PadLeft")),
+                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
+                    ("global::SepConvGen.Activation", "Activation", Activation(spec)),
+                }),
+                _ when spec.IsPooling => ("IPoolingShape", new[]
+                {
+                    ("bool", "Max", Bool(spec.Kind == ShapeLayerKind.MaxPooling2D)),
+                    ("int", "Channels", C("Channels")),
+                    ("int", "PoolHeight", C("PoolHeight")),
+                    ("int", "PoolWidth", C("PoolWidth")),
+                    ("int", "StrideHeight", C("StrideHeight")),
+                    ("int", "StrideWidth", C("StrideWidth")),
+                    ("int", "InputHeight", C("InputHeight")),
+                    ("int", "InputWidth", C("InputWidth")),
+                    ("int", "OutputHeight", C("OutputHeight")),
+                    ("int", "OutputWidth", C("OutputWidth")),
+                    ("int", "PadTop", C("PadTop")),
+                    ("int", "PadLeft", C("PadLeft")),
+                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
+                }),
+                _ => ("IGlobalPoolingShape", new[]
+                {
+                    ("bool", "Max", Bool(spec.Kind == ShapeLayerKind.GlobalMaxPooling2D)),
+                    ("int", "Channels", C("Channels")),
+                    ("int", "InputHeight", C("InputHeight")),
+                    ("int", "InputWidth", C("InputWidth")),
+                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
+                }),
+            };
             w.WriteLine("/// <summary>The constants the kernel is compiled for: as a struct type argument, each member folds to its value.</summary>");
             using (w.Block($"private readonly struct Shape : global::SepConvGen.Kernels.{iface}"))
             {
                 foreach ((string type, string name, string value) in members)
                 {
-                    w.WriteLine($"public {type} {name} => {(constants.TryGetValue(value, out int constant) ? Literal.Int(constant) : value)};");
+                    w.WriteLine($"public {type} {name} => {value};");
                 }
             }
         }

@@ -45,6 +45,29 @@ namespace SepConvGen.Generator.Emitting
             return new Scope(this, suffix);
         }
 
+        /// <summary>
+        /// Opens the namespace (unless global), the containing type declarations and <c>partial {keyword} {name}</c>;
+        /// all of them close when the returned frame is disposed.
+        /// </summary>
+        public Frame TypeFrame(string ns, System.Collections.Generic.IEnumerable<string> containingTypes, string keyword, string name)
+        {
+            int blocks = 0;
+            if (ns.Length > 0)
+            {
+                OpenBlock($"namespace {ns}");
+                blocks++;
+            }
+
+            foreach (string outer in containingTypes)
+            {
+                OpenBlock(outer);
+                blocks++;
+            }
+
+            OpenBlock($"partial {keyword} {name}");
+            return new Frame(this, blocks + 1);
+        }
+
         /// <summary>Unindents and writes "}" followed by <paramref name="suffix"/>.</summary>
         public void CloseBlock(string suffix = "")
         {
@@ -65,6 +88,27 @@ namespace SepConvGen.Generator.Emitting
             }
 
             public void Dispose() => _writer.CloseBlock(_suffix);
+        }
+
+        /// <summary>Nested blocks, all closed when disposed.</summary>
+        public readonly struct Frame : IDisposable
+        {
+            private readonly SourceWriter _writer;
+            private readonly int _blocks;
+
+            public Frame(SourceWriter writer, int blocks)
+            {
+                _writer = writer;
+                _blocks = blocks;
+            }
+
+            public void Dispose()
+            {
+                for (int i = 0; i < _blocks; i++)
+                {
+                    _writer.CloseBlock();
+                }
+            }
         }
 
         public override string ToString()

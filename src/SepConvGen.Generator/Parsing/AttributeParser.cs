@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -20,24 +19,20 @@ namespace SepConvGen.Generator.Parsing
     {
         public const string AttributeMetadataName = "SepConvGen.SeparableConvAttribute";
 
-        private static readonly Regex Whitespace = new Regex(@"\s+", RegexOptions.Compiled);
-
         public static ParseResult<LayerSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
-            var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (TypeDeclarationSyntax)context.TargetNode;
-            AttributeData attribute = context.Attributes[0];
-            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            var at = new ArgumentLocator(attributeSyntax, declaration.Identifier.GetLocation());
 
             // The compiler already reports a malformed attribute; add nothing to it.
-            if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length != 5 ||
-                attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
-                attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            if (AttributeTarget.Read(context, cancellationToken) is not AttributeTarget target || target.Attribute.ConstructorArguments.Length != 5)
             {
                 return new ParseResult<LayerSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
             }
+
+            INamedTypeSymbol type = target.Type;
+            TypeDeclarationSyntax declaration = target.Declaration;
+            AttributeData attribute = target.Attribute;
+            ArgumentLocator at = target.At;
 
             EquatableArray<string> containingTypes = CheckType(type, declaration, diagnostics);
 
@@ -96,11 +91,11 @@ namespace SepConvGen.Generator.Parsing
             }
 
             var spec = new LayerSpec(
-                Namespace: type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
+                Namespace: target.Namespace,
                 ContainingTypes: containingTypes,
                 TypeKeyword: Keyword(declaration),
                 ClassName: type.Name,
-                AttributeText: attributeSyntax is null ? "SeparableConv" : Whitespace.Replace(attributeSyntax.ToString(), " "),
+                AttributeText: target.Text("SeparableConv"),
                 InChannels: inChannels,
                 OutChannels: outChannels,
                 DepthMultiplier: depthMultiplier,

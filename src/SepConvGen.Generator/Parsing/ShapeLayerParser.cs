@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -28,28 +27,24 @@ namespace SepConvGen.Generator.Parsing
             ("SepConvGen.DenseAttribute", ShapeLayerKind.Dense),
         };
 
-        private static readonly Regex Whitespace = new Regex(@"\s+", RegexOptions.Compiled);
-
         public static ParseResult<ShapeLayerSpec> Parse(GeneratorAttributeSyntaxContext context, ShapeLayerKind kind, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
-            var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (TypeDeclarationSyntax)context.TargetNode;
-            AttributeData attribute = context.Attributes[0];
-            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-            var at = new ArgumentLocator(attributeSyntax, declaration.Identifier.GetLocation());
 
             // The compiler already reports a malformed attribute; add nothing to it.
-            if (attribute.AttributeConstructor is null ||
-                attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) ||
-                attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            if (AttributeTarget.Read(context, cancellationToken) is not AttributeTarget target)
             {
                 return new ParseResult<ShapeLayerSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
             }
 
+            INamedTypeSymbol type = target.Type;
+            TypeDeclarationSyntax declaration = target.Declaration;
+            AttributeData attribute = target.Attribute;
+            ArgumentLocator at = target.At;
+
             EquatableArray<string> containingTypes = AttributeParser.CheckType(type, declaration, diagnostics);
             var args = new AttributeParser.Arguments(attribute);
-            string[] parameters = attribute.AttributeConstructor.Parameters.Select(p => p.Name).ToArray();
+            string[] parameters = attribute.AttributeConstructor!.Parameters.Select(p => p.Name).ToArray();
             int Constructor(string name, int fallback = 0)
             {
                 int index = System.Array.IndexOf(parameters, name);
@@ -134,11 +129,11 @@ namespace SepConvGen.Generator.Parsing
             var height = new AxisPlan(global ? inputHeight : kernelHeight, strideHeight, dilationHeight, (PaddingKind)padding, inputHeight);
             var width = new AxisPlan(global ? inputWidth : kernelWidth, strideWidth, dilationWidth, (PaddingKind)padding, inputWidth);
             var spec = new ShapeLayerSpec(
-                Namespace: type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
+                Namespace: target.Namespace,
                 ContainingTypes: containingTypes,
                 TypeKeyword: AttributeParser.Keyword(declaration),
                 ClassName: type.Name,
-                AttributeText: attributeSyntax is null ? kind.ToString() : Whitespace.Replace(attributeSyntax.ToString(), " "),
+                AttributeText: target.Text(kind.ToString()),
                 Kind: kind,
                 InChannels: inChannels,
                 OutChannels: kind == ShapeLayerKind.DepthwiseConv2D ? inChannels * depthMultiplier : outChannels,
