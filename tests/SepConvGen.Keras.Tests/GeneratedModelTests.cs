@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using Microsoft.CodeAnalysis;
 using SepConvGen.Keras.Tests.Builders;
 using SepConvGen.Testing;
 using SepConvGen.Tool;
@@ -184,10 +183,7 @@ namespace SepConvGen.Keras.Tests
             string[] args = { "model", path, "--namespace", "Demo", "--class", "Model" };
             int code = Cli.Run(embedWeights ? args.Append("--embed-weights").ToArray() : args, stdout, stderr);
             Assert.True(code == Cli.Success, stderr.ToString());
-            GeneratorOutput generated = GeneratorHarness.Run(new[] { stdout.ToString(), embedWeights ? EmbeddedRunner : Runner }, GeneratorHarness.Latest,
-                new[] { MetadataReference.CreateFromFile(typeof(KerasWeights).Assembly.Location) });
-            Assert.Empty(generated.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
-            return GeneratorHarness.EmitAndLoad(generated.Compilation).GetType("Runner", throwOnError: true)!.GetMethod("FromFile")!;
+            return RunnerCompiler.Compile(stdout.ToString(), embedWeights ? EmbeddedRunner : Runner).GetMethod("FromFile")!;
         }
     }
 }
