@@ -164,8 +164,7 @@ namespace SepConvGen.Kernels
                 for (int ox = 0; ox < s.OutputWidth; ox++)
                 {
                     int ix0 = ox * s.StrideWidth - s.PadLeft;
-                    if (ox + PixelBlock <= s.OutputWidth && ix0 >= 0 &&
-                        (ox + PixelBlock - 1) * s.StrideWidth - s.PadLeft + (s.KernelWidth - 1) * s.DilationWidth < s.InputWidth)
+                    if (InsideRow(ox, PixelBlock))
                     {
                         // Four pixels whose windows lie inside the row: each weight vector feeds four multiply-adds.
                         PixelBlockNhwc(input, output, kernel, bias, oy, ox, iy0, kyFirst, kyEnd);
@@ -329,6 +328,68 @@ namespace SepConvGen.Kernels
         /// <summary>Output pixels the NHWC kernel computes together where their windows need no padding.</summary>
         private const int PixelBlock = 4;
 
+        /// <summary>Output pixels the NHWC depthwise kernel computes together: eight independent sums per vector of channels.</summary>
+        private const int DepthwisePixelBlock = 8;
+
+        /// <summary>Whether <paramref name="pixels"/> output pixels from <paramref name="ox"/> all have their windows inside the input row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool InsideRow(int ox, int pixels)
+        {
+            TShape s = default;
+            return ox + pixels <= s.OutputWidth && ox * s.StrideWidth - s.PadLeft >= 0 &&
+                   (ox + pixels - 1) * s.StrideWidth - s.PadLeft + (s.KernelWidth - 1) * s.DilationWidth < s.InputWidth;
+        }
+
+        /// <summary>
+        /// <see cref="DepthwisePixelBlock"/> output pixels of a row of a DepthwiseConv2D with multiplier 1: each weight
+        /// vector loaded once for all of them, their sums independent of each other. Every load lies inside the input
+        /// (checked by the caller): a possible call in the loop would cost the sums their registers.
+        /// </summary>
+        [MethodImpl(Simd.OptimizeFully)]
+        private static void DepthwiseBlockNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias, int oy, int ox, int iy0, int kyFirst, int kyEnd)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, channels = s.InChannels, padded = Simd.RoundUp(channels);
+            int step = s.StrideWidth * channels, ix0 = ox * s.StrideWidth - s.PadLeft, pixel = (oy * s.OutputWidth + ox) * channels;
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+
+            // Vectors of channels from the last one down: lanes past a pixel's last channel land on the next pixel's
+            // first channels, which are written after.
+            for (int c = padded - lanes; c >= 0; c -= lanes)
+            {
+                Vector<float> a0 = Simd.Load(ref bias[0], c), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                for (int ky = kyFirst; ky < kyEnd; ky++)
+                {
+                    int row = ((iy0 + ky * s.DilationHeight) * s.InputWidth + ix0) * channels + c;
+                    for (int kx = 0; kx < s.KernelWidth; kx++)
+                    {
+                        Vector<float> k = Simd.Load(ref w, (ky * s.KernelWidth + kx) * padded + c);
+                        int xi = row + kx * s.DilationWidth * channels;
+                        a0 = Simd.MultiplyAdd(Simd.Load(ref x, xi), k, a0);
+                        a1 = Simd.MultiplyAdd(Simd.Load(ref x, xi + step), k, a1);
+                        a2 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 2 * step), k, a2);
+                        a3 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 3 * step), k, a3);
+                        a4 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 4 * step), k, a4);
+                        a5 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 5 * step), k, a5);
+                        a6 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 6 * step), k, a6);
+                        a7 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 7 * step), k, a7);
+                    }
+                }
+
+                int remaining = channels - c;
+                StoreFilters(output, ref y, pixel + c, remaining, a0);
+                StoreFilters(output, ref y, pixel + channels + c, remaining, a1);
+                StoreFilters(output, ref y, pixel + 2 * channels + c, remaining, a2);
+                StoreFilters(output, ref y, pixel + 3 * channels + c, remaining, a3);
+                StoreFilters(output, ref y, pixel + 4 * channels + c, remaining, a4);
+                StoreFilters(output, ref y, pixel + 5 * channels + c, remaining, a5);
+                StoreFilters(output, ref y, pixel + 6 * channels + c, remaining, a6);
+                StoreFilters(output, ref y, pixel + 7 * channels + c, remaining, a7);
+            }
+        }
+
         /// <summary>
         /// <see cref="PixelBlock"/> output pixels of a row, up to two vectors of filters at a time: 8 accumulators, each
         /// weight vector loaded once for four pixels and each input value broadcast once for both vectors.
@@ -435,6 +496,15 @@ namespace SepConvGen.Kernels
                 for (int ox = 0; ox < s.OutputWidth; ox++)
                 {
                     int ix0 = ox * s.StrideWidth - s.PadLeft;
+                    if (multiplier == 1 && InsideRow(ox, DepthwisePixelBlock) &&
+                        ((iy0 + (kyEnd - 1) * s.DilationHeight) * s.InputWidth + ix0 + (DepthwisePixelBlock - 1) * s.StrideWidth + (s.KernelWidth - 1) * s.DilationWidth + 1) * channels + padded - channels <= input.Length)
+                    {
+                        // Eight pixels whose windows lie inside the row, and whose last vector ends inside the input.
+                        DepthwiseBlockNhwc(input, output, kernel, bias, oy, ox, iy0, kyFirst, kyEnd);
+                        ox += DepthwisePixelBlock - 1;
+                        continue;
+                    }
+
                     Range(ix0, s.DilationWidth, s.KernelWidth, s.InputWidth, out int kxFirst, out int kxEnd);
                     int pixel = (oy * s.OutputWidth + ox) * channels * multiplier;
                     for (int c = 0; c < padded; c += lanes)
