@@ -33,17 +33,17 @@ namespace SepConvGen.Benchmarks.Models
         /// <summary>Values of one output item: the classes.</summary>
         public const int OutputLength = 4;
 
-        /// <summary>Keras layer 'conv2d' (Conv2D), with 'batch_normalization' folded in.</summary>
-        [Conv2D(1, 9, 1, 64, Padding.Same, InputHeight = 22, InputWidth = 1000)]
-        private sealed partial class Conv2dLayer { }
+        /// <summary>Keras layer 'depthwise_conv2d' (DepthwiseConv2D), with 'batch_normalization_1' folded in, run first: its column filter on the input of 'conv2d' (both are linear, so they commute).</summary>
+        [Conv2D(1, 18, 22, 1, Padding.Valid, UseBias = false, InputHeight = 22, InputWidth = 1000)]
+        private sealed partial class DepthwiseConv2dColumnsLayer { }
 
-        private readonly Conv2dLayer _conv2dLayer = new Conv2dLayer();
+        private readonly DepthwiseConv2dColumnsLayer _depthwiseConv2dColumnsLayer = new DepthwiseConv2dColumnsLayer();
 
-        /// <summary>Keras layer 'depthwise_conv2d' (DepthwiseConv2D), with 'batch_normalization_1' folded in.</summary>
-        [DepthwiseConv2D(9, 22, 1, Padding.Valid, DepthMultiplier = 2, InputHeight = 22, InputWidth = 1000)]
-        private sealed partial class DepthwiseConv2dLayer { }
+        /// <summary>Keras layer 'conv2d' (Conv2D), with 'batch_normalization' folded in, run second: its row filter on each channel of 'depthwise_conv2d', with both biases.</summary>
+        [DepthwiseConv2D(18, 1, 64, Padding.Same, InputHeight = 1, InputWidth = 1000)]
+        private sealed partial class Conv2dRowsLayer { }
 
-        private readonly DepthwiseConv2dLayer _depthwiseConv2dLayer = new DepthwiseConv2dLayer();
+        private readonly Conv2dRowsLayer _conv2dRowsLayer = new Conv2dRowsLayer();
 
         /// <summary>Keras layer 'average_pooling2d' (AveragePooling2D).</summary>
         [AveragePooling2D(18, 1, 4, Padding.Valid, InputHeight = 1, InputWidth = 1000)]
@@ -98,21 +98,18 @@ namespace SepConvGen.Benchmarks.Models
         /// <summary>Loads every layer's weights, as Keras orders them, by layer name.</summary>
         private void Load(Func<string, IReadOnlyList<float[]>> weights)
         {
-            // conv2d + batch_normalization
+            // conv2d, then depthwise_conv2d, commuted: the depthwise column filter runs first (the same function, fewer multiply-adds)
             {
-                IReadOnlyList<float[]> w = Read(weights, "conv2d", 1);
-                float[] bias = new float[9];
-                IReadOnlyList<float[]> n = Read(weights, "batch_normalization", 4);
-                BatchNormalization.Fold(w[0], bias, n[0], n[1], n[2], n[3], 0.001);
-                _conv2dLayer.LoadKerasWeights(w[0], bias);
-            }
-            // depthwise_conv2d + batch_normalization_1
-            {
-                IReadOnlyList<float[]> w = Read(weights, "depthwise_conv2d", 1);
-                float[] bias = new float[18];
-                IReadOnlyList<float[]> n = Read(weights, "batch_normalization_1", 4);
-                BatchNormalization.Fold(w[0], bias, n[0], n[1], n[2], n[3], 0.001);
-                _depthwiseConv2dLayer.LoadKerasWeights(w[0], bias);
+                IReadOnlyList<float[]> rowWeights = Read(weights, "conv2d", 1);
+                float[] rowBias = new float[9];
+                IReadOnlyList<float[]> rowNormalization = Read(weights, "batch_normalization", 4);
+                BatchNormalization.Fold(rowWeights[0], rowBias, rowNormalization[0], rowNormalization[1], rowNormalization[2], rowNormalization[3], 0.001);
+                IReadOnlyList<float[]> columnWeights = Read(weights, "depthwise_conv2d", 1);
+                float[] columnBias = new float[18];
+                IReadOnlyList<float[]> columnNormalization = Read(weights, "batch_normalization_1", 4);
+                BatchNormalization.Fold(columnWeights[0], columnBias, columnNormalization[0], columnNormalization[1], columnNormalization[2], columnNormalization[3], 0.001);
+                _depthwiseConv2dColumnsLayer.LoadKerasWeights(columnWeights[0]);
+                _conv2dRowsLayer.LoadKerasWeights(CommutedConvolutions.RowKernel(rowWeights[0], 9, 2), CommutedConvolutions.Bias(rowBias, columnWeights[0], columnBias));
             }
             // separable_conv2d + batch_normalization_2
             {
@@ -151,8 +148,8 @@ namespace SepConvGen.Benchmarks.Models
             for (int n = 0; n < batch; n++)
             {
                 ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
-                _conv2dLayer.Forward(x, b.B0); // conv2d
-                _depthwiseConv2dLayer.Forward(b.B0.AsSpan(), b.B1); // depthwise_conv2d
+                _depthwiseConv2dColumnsLayer.Forward(x, b.B0); // depthwise_conv2d
+                _conv2dRowsLayer.Forward(b.B0.AsSpan(), b.B1); // conv2d
                 Elementwise.Elu(b.B1.AsSpan(0, 18000), 1f); // activation
                 _averagePooling2dLayer.Forward(b.B1.AsSpan(), b.B2); // average_pooling2d
                 _separableConv2dLayer.Forward(b.B2.AsSpan(), b.B3); // separable_conv2d
@@ -167,7 +164,7 @@ namespace SepConvGen.Benchmarks.Models
         /// <summary>One thread's buffers: every value between two steps that is not computed in place.</summary>
         private sealed class Workspace
         {
-            public readonly float[] B0 = new float[198000];
+            public readonly float[] B0 = new float[18000];
             public readonly float[] B1 = new float[18000];
             public readonly float[] B2 = new float[4500];
             public readonly float[] B3 = new float[8000];

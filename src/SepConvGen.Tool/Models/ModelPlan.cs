@@ -17,6 +17,15 @@ namespace SepConvGen.Tool.Models
     internal sealed record LayerStep(string ClassName, string Field, string Attribute, ModelLayer Layer, int Input, int Output,
                                      ModelLayer? FoldedNormalization, bool UsesBias, int OutputChannels) : PlannedStep;
 
+    /// <summary>
+    /// A Conv2D over one input channel with a one-row kernel, and the DepthwiseConv2D with a one-column kernel that
+    /// alone reads it (each with its BatchNormalization folded in), run the other way round: <paramref name="Column"/>
+    /// is a Conv2D with the depthwise kernel, over the input; <paramref name="Row"/> a DepthwiseConv2D with the Conv2D's
+    /// kernel, with both biases and the activation after the pair. Both are linear, so the order does not change the
+    /// function, and the column filter first does a fraction of the work when it shrinks the height (EEGNet).
+    /// </summary>
+    internal sealed record CommutedStep(LayerStep Column, LayerStep Row, int Filters, int DepthMultiplier) : PlannedStep;
+
     /// <summary>A BatchNormalization on its own: a scale and shift per channel, in place.</summary>
     internal sealed record NormalizeStep(ModelLayer Layer, string Field, int Buffer, int Channels, int Inner) : PlannedStep;
 
@@ -125,29 +134,19 @@ namespace SepConvGen.Tool.Models
         /// <summary>A generated layer, with the BatchNormalization and the activation after it where they fuse.</summary>
         private void PlanLayer(ModelLayer layer, int input)
         {
-            ModelLayer last = layer;
-            ModelLayer? folded = null;
+            if (CommutingDepthwise(layer) is ModelLayer depthwise)
+            {
+                PlanCommuted(layer, depthwise, input);
+                return;
+            }
+
             ActivationFunction? own = layer.Operation switch
             {
                 ConvolutionOperation c => c.Activation,
                 DenseOperation d => d.Activation,
                 _ => null,
             };
-            if (own is { IsLinear: true } && SoleReader(layer) is { Operation: BatchNormalizationOperation norm } next && norm.Axis == ChannelAxis(layer))
-            {
-                folded = next;
-                last = next;
-                _fused.Add(next.Name);
-            }
-
-            string fused = own is null ? "Linear" : Fusable(own) ?? "Linear";
-            if (own is { IsLinear: true } && SoleReader(last) is { Operation: ActivationOperation after } activation && Fusable(after.Activation) is string kind)
-            {
-                fused = kind;
-                last = activation;
-                _fused.Add(activation.Name);
-            }
-
+            (ModelLayer last, ModelLayer? folded, string fused) = Epilogue(layer, own);
             string className = UniqueClass(Scaffolder.ClassName(layer.Name) + "Layer");
             int output = NewBuffer(layer);
             _bufferOf[layer.Name] = output;
@@ -172,6 +171,111 @@ namespace SepConvGen.Tool.Models
             }
         }
 
+        /// <summary>
+        /// The BatchNormalization a layer with a linear activation folds (the one reader of its output, on its channel
+        /// axis), and the ReLU or ReLU6 its epilogue fuses after that; both are marked as planned.
+        /// </summary>
+        private (ModelLayer Last, ModelLayer? Folded, string Fused) Epilogue(ModelLayer layer, ActivationFunction? own)
+        {
+            ModelLayer last = layer;
+            ModelLayer? folded = null;
+            if (own is { IsLinear: true } && FoldableNormalization(layer) is ModelLayer next)
+            {
+                folded = next;
+                last = next;
+                _fused.Add(next.Name);
+            }
+
+            string fused = own is null ? "Linear" : Fusable(own) ?? "Linear";
+            if (own is { IsLinear: true } && SoleReader(last) is { Operation: ActivationOperation after } activation && Fusable(after.Activation) is string kind)
+            {
+                fused = kind;
+                last = activation;
+                _fused.Add(activation.Name);
+            }
+
+            return (last, folded, fused);
+        }
+
+        private ModelLayer? FoldableNormalization(ModelLayer layer) =>
+            SoleReader(layer) is { Operation: BatchNormalizationOperation norm } next && norm.Axis == ChannelAxis(layer) ? next : null;
+
+        /// <summary>
+        /// The DepthwiseConv2D that commutes with <paramref name="layer"/> (see <see cref="CommutedStep"/>), where doing
+        /// so saves multiply-adds: a linear Conv2D over one input channel with a one-row kernel, read (through a folded
+        /// BatchNormalization at most) only by a DepthwiseConv2D of the same data format with a one-column kernel, a
+        /// stride of one across and no padding of rows.
+        /// </summary>
+        private ModelLayer? CommutingDepthwise(ModelLayer layer)
+        {
+            if (layer.Operation is not ConvolutionOperation { Kind: "Conv2D", KernelHeight: 1, StrideHeight: 1 } row || !row.Activation.IsLinear ||
+                Channels(row, _byName[layer.Inputs[0]].Shape) != 1)
+            {
+                return null;
+            }
+
+            if (SoleReader(FoldableNormalization(layer) ?? layer) is not { Operation: ConvolutionOperation { Kind: "DepthwiseConv2D", KernelWidth: 1, StrideWidth: 1 } column } depthwise ||
+                column.ChannelsFirst != row.ChannelsFirst || (column.Same && column.KernelHeight > 1))
+            {
+                return null;
+            }
+
+            // Multiply-adds per filter: rows x output width x kernel width, then output rows x output width x multiplier
+            // x kernel height; commuted: output rows x input width x multiplier x kernel height, then output rows x
+            // output width x multiplier x kernel width.
+            (int height, int width) = Plane(row, _byName[layer.Inputs[0]].Shape);
+            (int rows, int outWidth) = Plane(column, depthwise.Shape);
+            long m = column.DepthMultiplier;
+            long before = (long)height * outWidth * row.KernelWidth + rows * outWidth * m * column.KernelHeight;
+            long after = rows * width * m * column.KernelHeight + rows * outWidth * m * row.KernelWidth;
+            return after < before ? depthwise : null;
+        }
+
+        private void PlanCommuted(ModelLayer conv, ModelLayer depthwise, int input)
+        {
+            var row = (ConvolutionOperation)conv.Operation;
+            var column = (ConvolutionOperation)depthwise.Operation;
+            ModelLayer? rowNormalization = FoldableNormalization(conv);
+            if (rowNormalization is not null)
+            {
+                _fused.Add(rowNormalization.Name);
+            }
+
+            _fused.Add(depthwise.Name);
+            (ModelLayer last, ModelLayer? columnNormalization, string fused) = Epilogue(depthwise, column.Activation);
+            int channels = Channels(column, depthwise.Shape);
+            IReadOnlyList<int> inShape = _byName[conv.Inputs[0]].Shape;
+            (int rows, _) = Plane(column, depthwise.Shape);
+            int width = Plane(row, inShape).Width;
+            int[] middleShape = row.ChannelsFirst ? new[] { channels, rows, width } : new[] { rows, width, channels };
+
+            // The column filter: a Conv2D over the input with the depthwise kernel, its rows' strides and dilation.
+            var columnOperation = new ConvolutionOperation("Conv2D", channels, column.KernelHeight, 1, column.StrideHeight, 1, column.DilationHeight, 1,
+                column.Same, column.ChannelsFirst, 1, UseBias: false, ActivationFunction.Linear);
+            int middle = NewBuffer(middleShape.Aggregate(1, (a, d) => checked(a * d)));
+            string columnClass = UniqueClass(Scaffolder.ClassName(depthwise.Name) + "ColumnsLayer");
+            var first = new LayerStep(columnClass, Field(columnClass), ModelAttributes.For(columnOperation, inShape, useBias: false, "Linear"),
+                depthwise, input, middle, columnNormalization, UsesBias: false, channels);
+
+            // The row filter: a DepthwiseConv2D over the columns' output with the Conv2D's kernel, padding, stride and dilation across.
+            var rowOperation = new ConvolutionOperation("DepthwiseConv2D", 0, 1, row.KernelWidth, 1, row.StrideWidth, 1, row.DilationWidth,
+                row.Same, row.ChannelsFirst, 1, UseBias: true, ActivationFunction.Linear);
+            int output = NewBuffer(Length(depthwise));
+            string rowClass = UniqueClass(Scaffolder.ClassName(conv.Name) + "RowsLayer");
+            var second = new LayerStep(rowClass, Field(rowClass), ModelAttributes.For(rowOperation, middleShape, useBias: true, fused),
+                conv, middle, output, rowNormalization, UsesBias: true, channels);
+            Steps.Add(new CommutedStep(first, second, row.Filters, column.DepthMultiplier));
+            foreach (ModelLayer planned in new[] { conv, depthwise, last }.Concat(new[] { rowNormalization, columnNormalization }.OfType<ModelLayer>()))
+            {
+                _bufferOf[planned.Name] = output;
+            }
+
+            if (!column.Activation.IsLinear && Fusable(column.Activation) is null)
+            {
+                Steps.Add(new ActivateStep(depthwise.Name, column.Activation, output, Length(depthwise), depthwise.Shape[^1]));
+            }
+        }
+
         /// <summary>The activations a layer's epilogue runs: ReLU and ReLU6 without slope or threshold.</summary>
         private static string? Fusable(ActivationFunction f) =>
             f.IsLinear ? "Linear"
@@ -186,6 +290,10 @@ namespace SepConvGen.Tool.Models
 
         private static int Channels(Operation operation, IReadOnlyList<int> shape) =>
             operation is ConvolutionOperation { ChannelsFirst: true } or PoolingOperation { ChannelsFirst: true } ? shape[0] : shape[^1];
+
+        /// <summary>Height and width of an image shape in a convolution's data format.</summary>
+        private static (int Height, int Width) Plane(ConvolutionOperation operation, IReadOnlyList<int> shape) =>
+            operation.ChannelsFirst ? (shape[1], shape[2]) : (shape[0], shape[1]);
 
         /// <summary>The one layer that reads <paramref name="layer"/>, when it is the only reader and not the model's output.</summary>
         private ModelLayer? SoleReader(ModelLayer layer)
@@ -212,9 +320,11 @@ namespace SepConvGen.Tool.Models
             return copy;
         }
 
-        private int NewBuffer(ModelLayer layer)
+        private int NewBuffer(ModelLayer layer) => NewBuffer(Length(layer));
+
+        private int NewBuffer(int length)
         {
-            Buffers.Add(new PlannedBuffer(Buffers.Count, Length(layer)));
+            Buffers.Add(new PlannedBuffer(Buffers.Count, length));
             return Buffers.Count - 1;
         }
 

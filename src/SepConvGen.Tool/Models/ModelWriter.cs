@@ -84,10 +84,9 @@ namespace SepConvGen.Tool.Models
 
         private static void WriteLayers(Writer w, ModelPlan plan)
         {
-            foreach (LayerStep step in plan.Steps.OfType<LayerStep>())
+            foreach ((LayerStep step, string doc) in plan.Steps.SelectMany(Declared))
             {
-                string folded = step.FoldedNormalization is null ? string.Empty : $", with '{step.FoldedNormalization.Name}' folded in";
-                w.Line($"/// <summary>Keras layer '{step.Layer.Name}' ({step.Layer.ClassName}){folded}.</summary>");
+                w.Line($"/// <summary>{Doc(doc)}</summary>");
                 w.Line(step.Attribute);
                 w.Line($"private sealed partial class {step.ClassName} {{ }}");
                 w.Line();
@@ -105,6 +104,24 @@ namespace SepConvGen.Tool.Models
             w.Line("// Each thread that calls Predict gets its own buffers, made on its first call.");
             w.Line("private readonly System.Threading.ThreadLocal<Workspace> _workspace = new System.Threading.ThreadLocal<Workspace>(() => new Workspace());");
             w.Line();
+        }
+
+        /// <summary>The generated layers a step declares, each with what it computes of the Keras model.</summary>
+        private static IEnumerable<(LayerStep Step, string Doc)> Declared(PlannedStep step)
+        {
+            static string Folded(LayerStep s) => s.FoldedNormalization is null ? string.Empty : $", with '{s.FoldedNormalization.Name}' folded in";
+            switch (step)
+            {
+                case LayerStep layer:
+                    yield return (layer, $"Keras layer '{layer.Layer.Name}' ({layer.Layer.ClassName}){Folded(layer)}.");
+                    break;
+                case CommutedStep pair:
+                    yield return (pair.Column, $"Keras layer '{pair.Column.Layer.Name}' ({pair.Column.Layer.ClassName}){Folded(pair.Column)}, run first: " +
+                                               $"its column filter on the input of '{pair.Row.Layer.Name}' (both are linear, so they commute).");
+                    yield return (pair.Row, $"Keras layer '{pair.Row.Layer.Name}' ({pair.Row.Layer.ClassName}){Folded(pair.Row)}, run second: " +
+                                            $"its row filter on each channel of '{pair.Column.Layer.Name}', with both biases.");
+                    break;
+            }
         }
 
         private static void WriteFactories(Writer w, ModelPlan plan, string className, (string[] Names, int[][] Lengths, string Base64)? embedded)
@@ -192,7 +209,7 @@ namespace SepConvGen.Tool.Models
 
         private static IEnumerable<string> WeightedLayers(ModelPlan plan)
         {
-            foreach (PlannedStep step in plan.Steps)
+            foreach (PlannedStep step in plan.Steps.SelectMany(s => s is CommutedStep c ? new PlannedStep[] { c.Row, c.Column } : new[] { s }))
             {
                 if (step is LayerStep { Layer.Operation: ConvolutionOperation or DenseOperation } layer)
                 {
@@ -220,6 +237,9 @@ namespace SepConvGen.Tool.Models
                     case LayerStep { Layer.Operation: ConvolutionOperation or DenseOperation } layer:
                         WriteLayerLoad(w, layer);
                         break;
+                    case CommutedStep commuted:
+                        WriteCommutedLoad(w, commuted);
+                        break;
                     case NormalizeStep norm:
                         var op = (BatchNormalizationOperation)norm.Layer.Operation;
                         w.Open();
@@ -242,41 +262,66 @@ namespace SepConvGen.Tool.Models
 
         private static void WriteLayerLoad(Writer w, LayerStep layer)
         {
-            (bool separable, bool ownBias) = layer.Layer.Operation switch
-            {
-                ConvolutionOperation c => (c.Kind == "SeparableConv2D", c.UseBias),
-                DenseOperation d => (false, d.UseBias),
-                _ => (false, false),
-            };
-            int kernels = separable ? 2 : 1;
+            bool separable = layer.Layer.Operation is ConvolutionOperation { Kind: "SeparableConv2D" };
             w.Line($"// {layer.Layer.Name}{(layer.FoldedNormalization is null ? string.Empty : " + " + layer.FoldedNormalization.Name)}");
             w.Open();
-            w.Line($"IReadOnlyList<float[]> w = Read(weights, \"{Escape(layer.Layer.Name)}\", {kernels + (ownBias ? 1 : 0)});");
-            string bias = ownBias ? $"w[{kernels}]" : $"new float[{layer.OutputChannels}]";
-            string kernel = $"w[{kernels - 1}]";
-            if (layer.FoldedNormalization is not null)
-            {
-                var op = (BatchNormalizationOperation)layer.FoldedNormalization.Operation;
-                w.Line($"float[] bias = {bias};");
-                w.Line($"IReadOnlyList<float[]> n = Read(weights, \"{Escape(layer.FoldedNormalization.Name)}\", {NormalizationArrays(op)});");
-                w.Line($"BatchNormalization.Fold({kernel}, bias, {NormalizationArguments(op)}, {Double(op.Epsilon)});");
-                bias = "bias";
-            }
-
-            string arguments = separable ? "w[0], w[1]" : "w[0]";
+            (string kernel, string bias) = WriteReadAndFold(w, layer.Layer, layer.FoldedNormalization, layer.OutputChannels, new LoadNames("w", "bias", "n"));
+            string arguments = separable ? "w[0], " + kernel : kernel;
             w.Line($"{layer.Field}.LoadKerasWeights({arguments}{(layer.UsesBias ? ", " + bias : string.Empty)});");
             w.Close();
+        }
+
+        private static void WriteCommutedLoad(Writer w, CommutedStep step)
+        {
+            LayerStep row = step.Row, column = step.Column;
+            w.Line($"// {row.Layer.Name}, then {column.Layer.Name}, commuted: the depthwise column filter runs first (the same function, fewer multiply-adds)");
+            w.Open();
+            (string rowKernel, string rowBias) = WriteReadAndFold(w, row.Layer, row.FoldedNormalization, step.Filters, new LoadNames("rowWeights", "rowBias", "rowNormalization"));
+            (string columnKernel, string columnBias) = WriteReadAndFold(w, column.Layer, column.FoldedNormalization, column.OutputChannels, new LoadNames("columnWeights", "columnBias", "columnNormalization"));
+            w.Line($"{column.Field}.LoadKerasWeights({columnKernel});");
+            w.Line($"{row.Field}.LoadKerasWeights(CommutedConvolutions.RowKernel({rowKernel}, {step.Filters}, {step.DepthMultiplier}), CommutedConvolutions.Bias({rowBias}, {columnKernel}, {columnBias}));");
+            w.Close();
+        }
+
+        /// <summary>The variables a layer's load block writes: its weight arrays, its bias, its normalization's arrays.</summary>
+        private sealed record LoadNames(string Weights, string Bias, string Normalization);
+
+        /// <summary>
+        /// Writes the reading of a layer's weights, with its BatchNormalization folded into the last kernel and the bias
+        /// (zeros where the layer has none); returns the expressions of that kernel and bias.
+        /// </summary>
+        private static (string Kernel, string Bias) WriteReadAndFold(Writer w, ModelLayer layer, ModelLayer? folded, int channels, LoadNames names)
+        {
+            (int kernels, bool ownBias) = layer.Operation switch
+            {
+                ConvolutionOperation c => (c.Kind == "SeparableConv2D" ? 2 : 1, c.UseBias),
+                DenseOperation d => (1, d.UseBias),
+                _ => (1, false),
+            };
+            w.Line($"IReadOnlyList<float[]> {names.Weights} = Read(weights, \"{Escape(layer.Name)}\", {kernels + (ownBias ? 1 : 0)});");
+            string bias = ownBias ? $"{names.Weights}[{kernels}]" : $"new float[{channels}]";
+            string kernel = $"{names.Weights}[{kernels - 1}]";
+            if (folded is null)
+            {
+                return (kernel, bias);
+            }
+
+            var op = (BatchNormalizationOperation)folded.Operation;
+            w.Line($"float[] {names.Bias} = {bias};");
+            w.Line($"IReadOnlyList<float[]> {names.Normalization} = Read(weights, \"{Escape(folded.Name)}\", {NormalizationArrays(op)});");
+            w.Line($"BatchNormalization.Fold({kernel}, {names.Bias}, {NormalizationArguments(op, names.Normalization)}, {Double(op.Epsilon)});");
+            return (kernel, names.Bias);
         }
 
         private static int NormalizationArrays(BatchNormalizationOperation op) => 2 + (op.Scale ? 1 : 0) + (op.Center ? 1 : 0);
 
         /// <summary>gamma, beta, mean, variance from the arrays Keras stores (gamma and beta only where scale and center are on).</summary>
-        private static string NormalizationArguments(BatchNormalizationOperation op)
+        private static string NormalizationArguments(BatchNormalizationOperation op, string n = "n")
         {
             int i = 0;
-            string gamma = op.Scale ? $"n[{i++}]" : "ReadOnlySpan<float>.Empty";
-            string beta = op.Center ? $"n[{i++}]" : "ReadOnlySpan<float>.Empty";
-            return $"{gamma}, {beta}, n[{i}], n[{i + 1}]";
+            string gamma = op.Scale ? $"{n}[{i++}]" : "ReadOnlySpan<float>.Empty";
+            string beta = op.Center ? $"{n}[{i++}]" : "ReadOnlySpan<float>.Empty";
+            return $"{gamma}, {beta}, {n}[{i}], {n}[{i + 1}]";
         }
 
         private static void WritePredict(Writer w, ModelPlan plan)
@@ -297,7 +342,10 @@ namespace SepConvGen.Tool.Models
             w.Line("ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);");
             foreach (PlannedStep step in plan.Steps)
             {
-                w.Line(Statement(step));
+                foreach (string line in Statement(step).Split('\n'))
+                {
+                    w.Line(line);
+                }
             }
 
             w.Line($"{Read(plan.OutputBuffer)}.Slice(0, OutputLength).CopyTo(output.Slice(n * OutputLength, OutputLength));");
@@ -311,6 +359,7 @@ namespace SepConvGen.Tool.Models
             LayerStep { Layer.Operation: DenseOperation d } s =>
                 $"{s.Field}.Forward({Read(s.Input)}, b.B{s.Output}, {Length(s.Layer.Shape) / d.Units}); // {s.Layer.Name}",
             LayerStep s => $"{s.Field}.Forward({Read(s.Input)}, b.B{s.Output}); // {s.Layer.Name}",
+            CommutedStep s => $"{Statement(s.Column)}\n{Statement(s.Row)}",
             NormalizeStep s => $"BatchNormalization.Apply(b.B{s.Buffer}, {s.Field}, {s.Field}Shift, {s.Inner}); // {s.Layer.Name}",
             ActivateStep s => Activation(s) + $" // {s.LayerName}",
             CopyStep s => $"{Read(s.Input)}.Slice(0, {s.Length}).CopyTo(b.B{s.Output});",
@@ -362,7 +411,8 @@ namespace SepConvGen.Tool.Models
             .Replace("\n", " ", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal);
 
         /// <summary>Text inside an XML documentation comment.</summary>
-        private static string Doc(string text) => System.Security.SecurityElement.Escape(text.Replace("\n", " ", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal));
+        private static string Doc(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal);
 
         /// <summary>Lines with four-space indentation.</summary>
         private sealed class Writer

@@ -70,6 +70,10 @@ namespace SepConvGen.Keras.Tests.Builders
             return new KerasFileBuilder(model, layers);
         }
 
+        /// <summary>A Sequential model of the given layers (an InputLayer first), for Sequential archives only.</summary>
+        public static KerasFileBuilder Sequential(IReadOnlyList<SourceLayer> layers) =>
+            new(new JsonObject { ["class_name"] = "Sequential", ["config"] = new JsonObject() }, layers);
+
         /// <summary>The same model without the layers of one class (their connections are left as they were).</summary>
         public KerasFileBuilder Without(string className) => new(Model, Layers.Where(l => l.ClassName != className).ToArray());
 

@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using SepConvGen.Keras.Model;
+using SepConvGen.Keras.Tests.Builders;
+using SepConvGen.Keras.Tests.Reference;
+using SepConvGen.Tool;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SepConvGen.Keras.Tests
+{
+    /// <summary>
+    /// EEGNet's opening: a Conv2D over one channel with a one-row kernel, BatchNormalization, a DepthwiseConv2D with a
+    /// one-column kernel, BatchNormalization, an activation. The written model runs the two convolutions the other way
+    /// round where that saves work; random configurations of both data formats, padding, strides, dilation, biases,
+    /// multipliers and activations must still give the float64 reference's output. New configurations each run
+    /// (SEPCONVGEN_SEED repeats one).
+    /// </summary>
+    public sealed class CommutedConvolutionTests : IDisposable
+    {
+        private readonly ITestOutputHelper _output;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), $"sepconvgen-commuted-{Guid.NewGuid():N}");
+
+        public CommutedConvolutionTests(ITestOutputHelper output)
+        {
+            _output = output;
+            Directory.CreateDirectory(_folder);
+        }
+
+        public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+        [Fact]
+        public void Random_temporal_and_spatial_filter_pairs_match_the_float64_reference()
+        {
+            int seed = int.TryParse(Environment.GetEnvironmentVariable("SEPCONVGEN_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s)
+                ? s : Environment.TickCount;
+            _output.WriteLine($"SEPCONVGEN_SEED={seed}");
+            var random = new Random(seed);
+            const int Models = 8;
+            var paths = new string[Models];
+            var sources = new List<string>();
+            for (int i = 0; i < Models; i++)
+            {
+                // Even models: the depthwise kernel spans every row (multiplier 1 or 2), where commuting always saves work.
+                bool mustCommute = i % 2 == 0;
+                paths[i] = Path.Combine(_folder, $"pair{i}.keras");
+                KerasFileBuilder.Sequential(Layers(random, channelsFirst: i % 4 >= 2, mustCommute)).WriteKeras3Archive(paths[i], sequential: true);
+                var stdout = new StringWriter();
+                var stderr = new StringWriter();
+                int exit = Cli.Run(new[] { "model", paths[i], "--namespace", "Demo", "--class", $"Model{i}" }, stdout, stderr);
+                Assert.True(exit == Cli.Success, $"SEPCONVGEN_SEED={seed} model {i}: exit {exit} {stderr} {stdout}");
+                string code = stdout.ToString();
+                if (mustCommute)
+                {
+                    Assert.Contains("CommutedConvolutions.RowKernel", code, StringComparison.Ordinal);
+                }
+
+                sources.Add(code);
+            }
+
+            string cases = string.Concat(Enumerable.Range(0, Models).Select(i => $"case {i}: Demo.Model{i}.FromKerasFile(path).Predict(input, output); break;\n"));
+            sources.Add($$"""
+                public static class Runner
+                {
+                    public static float[] Run(int model, string path, float[] input, int outputLength)
+                    {
+                        var output = new float[outputLength];
+                        switch (model)
+                        {
+                            {{cases}}
+                        }
+
+                        return output;
+                    }
+                }
+                """);
+            System.Reflection.MethodInfo run = RunnerCompiler.Compile(sources.ToArray()).GetMethod("Run")!;
+
+            for (int i = 0; i < Models; i++)
+            {
+                using KerasWeights file = KerasWeights.Open(paths[i]);
+                KerasModel model = KerasModel.From(file);
+                var reference = new ReferenceModel(model, layer => file.WeightPathsOf(layer).Select(file.ReadArray).ToArray());
+                int inputLength = model.Input.Shape.Aggregate(1, (a, d) => a * d);
+                double[] input = Enumerable.Range(0, inputLength).Select(_ => random.NextDouble() * 4 - 2).Select(v => (double)(float)v).ToArray();
+                double[] expected = reference.Run(input)[model.Outputs[0]].Values;
+                float[] actual = (float[])run.Invoke(null, new object[] { i, paths[i], input.Select(v => (float)v).ToArray(), expected.Length })!;
+                double tolerance = 1e-5 * (1 + expected.Max(Math.Abs));
+                for (int k = 0; k < expected.Length; k++)
+                {
+                    Assert.True(Math.Abs(actual[k] - expected[k]) <= tolerance, $"SEPCONVGEN_SEED={seed} model {i} value {k}: {actual[k]} instead of {expected[k]}");
+                }
+            }
+        }
+
+        private static IReadOnlyList<SourceLayer> Layers(Random random, bool channelsFirst, bool mustCommute)
+        {
+            int height = random.Next(4, 10), width = random.Next(44, 81), filters = random.Next(1, 6);
+            // Keras takes a stride above 1 or a dilation above 1, not both.
+            int kernelWidth = random.Next(3, 13), strideWidth = random.Next(1, 3), dilationWidth = strideWidth > 1 ? 1 : random.Next(1, 3);
+            int kernelHeight = mustCommute ? height : random.Next(1, height + 1);
+            int strideHeight = random.Next(1, 3), multiplier = random.Next(1, mustCommute ? 3 : 4);
+            int dilationHeight = mustCommute || strideHeight > 1 || (kernelHeight - 1) * 2 + 1 > height ? 1 : random.Next(1, 3);
+            string format = channelsFirst ? "channels_first" : "channels_last";
+            int channelAxis = channelsFirst ? 1 : -1;
+            bool convBias = random.Next(2) == 0, depthwiseBias = random.Next(2) == 0;
+            var layers = new List<SourceLayer>
+            {
+                Layer("input_1", "InputLayer", new JsonObject { ["batch_input_shape"] = Shape(channelsFirst ? new[] { 1, height, width } : new[] { height, width, 1 }), ["dtype"] = "float32" }),
+                Layer("conv2d", "Conv2D", new JsonObject
+                {
+                    ["filters"] = filters, ["kernel_size"] = Pair(1, kernelWidth), ["strides"] = Pair(1, strideWidth),
+                    ["padding"] = random.Next(2) == 0 ? "same" : "valid", ["data_format"] = format, ["dilation_rate"] = Pair(1, dilationWidth),
+                    ["activation"] = "linear", ["use_bias"] = convBias,
+                }, Weights(random, new[] { 1, kernelWidth, 1, filters }, convBias ? filters : 0)),
+            };
+            if (random.Next(3) > 0)
+            {
+                layers.Add(Normalization(random, "batch_normalization", channelAxis, filters));
+            }
+
+            layers.Add(Layer("depthwise_conv2d", "DepthwiseConv2D", new JsonObject
+            {
+                ["kernel_size"] = Pair(kernelHeight, 1), ["strides"] = Pair(strideHeight, 1), ["padding"] = kernelHeight == 1 && random.Next(2) == 0 ? "same" : "valid",
+                ["data_format"] = format, ["dilation_rate"] = Pair(dilationHeight, 1), ["depth_multiplier"] = multiplier,
+                ["activation"] = "linear", ["use_bias"] = depthwiseBias,
+            }, Weights(random, new[] { kernelHeight, 1, filters, multiplier }, depthwiseBias ? filters * multiplier : 0)));
+            if (random.Next(3) > 0)
+            {
+                layers.Add(Normalization(random, "batch_normalization_1", channelAxis, filters * multiplier));
+            }
+
+            layers.Add(Layer("activation", "Activation", new JsonObject { ["activation"] = new[] { "elu", "relu", "linear", "tanh" }[random.Next(4)] }));
+            return layers;
+        }
+
+        private static SourceLayer Normalization(Random random, string name, int axis, int channels) =>
+            Layer(name, "BatchNormalization", new JsonObject { ["axis"] = axis, ["epsilon"] = 0.001, ["center"] = true, ["scale"] = true, ["momentum"] = 0.99 },
+                new[] { Values(random, channels, 0.5, 1.5), Values(random, channels, -1, 1), Values(random, channels, -1, 1), Values(random, channels, 0.2, 2) }
+                    .Select(v => new Weight(v, new[] { (ulong)channels })).ToArray());
+
+        private static SourceLayer Layer(string name, string className, JsonObject config, IReadOnlyList<Weight>? weights = null)
+        {
+            config["name"] = name;
+            config["trainable"] = true;
+            return new SourceLayer(name, className, new JsonObject { ["class_name"] = className, ["config"] = config }, weights ?? Array.Empty<Weight>());
+        }
+
+        private static Weight[] Weights(Random random, int[] kernelShape, int biasLength)
+        {
+            var weights = new List<Weight> { new(Values(random, kernelShape.Aggregate(1, (a, d) => a * d), -1, 1), kernelShape.Select(d => (ulong)d).ToArray()) };
+            if (biasLength > 0)
+            {
+                weights.Add(new Weight(Values(random, biasLength, -1, 1), new[] { (ulong)biasLength }));
+            }
+
+            return weights.ToArray();
+        }
+
+        private static float[] Values(Random random, int count, double low, double high) =>
+            Enumerable.Range(0, count).Select(_ => (float)(low + random.NextDouble() * (high - low))).ToArray();
+
+        private static JsonArray Pair(int first, int second) => new(first, second);
+
+        private static JsonArray Shape(int[] shape) => new(new JsonNode?[] { null }.Concat(shape.Select(d => (JsonNode?)d)).ToArray());
+    }
+}
