@@ -146,7 +146,7 @@ namespace SepConvGen.Kernels
         private static void ForwardNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
-            if (s.InChannels == 1 && s.StrideWidth == 1 && s.OutputWidth >= 2 * Simd.Lanes)
+            if (s.InChannels == 1 && s.OutChannels % Simd.Lanes != 0 && s.StrideWidth == 1 && s.OutputWidth >= 2 * Simd.Lanes)
             {
                 PlaneRowsNhwc(input, output, kernel, bias);
                 return;
@@ -166,9 +166,15 @@ namespace SepConvGen.Kernels
                     int ix0 = ox * s.StrideWidth - s.PadLeft;
                     if (InsideRow(ox, PixelBlock))
                     {
-                        // Four pixels whose windows lie inside the row: each weight vector feeds four multiply-adds.
-                        PixelBlockNhwc(input, output, kernel, bias, oy, ox, iy0, kyFirst, kyEnd);
-                        ox += PixelBlock - 1;
+                        // Runs of four pixels whose windows lie inside the row: each weight vector feeds four multiply-adds.
+                        int blocks = 1;
+                        while (InsideRow(ox + blocks * PixelBlock, PixelBlock))
+                        {
+                            blocks++;
+                        }
+
+                        PixelBlocksNhwc(input, output, kernel, bias, oy, ox, blocks, iy0, kyFirst, kyEnd);
+                        ox += blocks * PixelBlock - 1;
                         continue;
                     }
 
@@ -340,112 +346,129 @@ namespace SepConvGen.Kernels
                    (ox + pixels - 1) * s.StrideWidth - s.PadLeft + (s.KernelWidth - 1) * s.DilationWidth < s.InputWidth;
         }
 
+        /// <summary>Whether the depthwise block from <paramref name="ox"/> lies inside the row and its last load inside the input.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool DepthwiseBlockFits(int ox, int iy0, int kyEnd, int inputLength)
+        {
+            TShape s = default;
+            int lastPixel = (iy0 + (kyEnd - 1) * s.DilationHeight) * s.InputWidth + (ox + DepthwisePixelBlock - 1) * s.StrideWidth - s.PadLeft + (s.KernelWidth - 1) * s.DilationWidth;
+            return InsideRow(ox, DepthwisePixelBlock) && lastPixel * s.InChannels + Simd.RoundUp(s.InChannels) <= inputLength;
+        }
+
         /// <summary>
-        /// <see cref="DepthwisePixelBlock"/> output pixels of a row of a DepthwiseConv2D with multiplier 1: each weight
+        /// Runs of <see cref="DepthwisePixelBlock"/> output pixels of a row of a DepthwiseConv2D with multiplier 1: each weight
         /// vector loaded once for all of them, their sums independent of each other. Every load lies inside the input
         /// (checked by the caller): a possible call in the loop would cost the sums their registers.
         /// </summary>
         [MethodImpl(Simd.OptimizeFully)]
-        private static void DepthwiseBlockNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias, int oy, int ox, int iy0, int kyFirst, int kyEnd)
+        private static void DepthwiseBlocksNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias, int oy, int first, int blocks, int iy0, int kyFirst, int kyEnd)
         {
             TShape s = default;
             int lanes = Simd.Lanes, channels = s.InChannels, padded = Simd.RoundUp(channels);
-            int step = s.StrideWidth * channels, ix0 = ox * s.StrideWidth - s.PadLeft, pixel = (oy * s.OutputWidth + ox) * channels;
+            int step = s.StrideWidth * channels;
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float y = ref MemoryMarshal.GetReference(output);
             ref float w = ref kernel[0];
 
-            // Vectors of channels from the last one down: lanes past a pixel's last channel land on the next pixel's
-            // first channels, which are written after.
-            for (int c = padded - lanes; c >= 0; c -= lanes)
+            for (int ox = first; ox < first + blocks * DepthwisePixelBlock; ox += DepthwisePixelBlock)
             {
-                Vector<float> a0 = Simd.Load(ref bias[0], c), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-                for (int ky = kyFirst; ky < kyEnd; ky++)
+                int ix0 = ox * s.StrideWidth - s.PadLeft, pixel = (oy * s.OutputWidth + ox) * channels;
+                // Vectors of channels from the last one down: lanes past a pixel's last channel land on the next pixel's
+                // first channels, which are written after.
+                for (int c = padded - lanes; c >= 0; c -= lanes)
                 {
-                    int row = ((iy0 + ky * s.DilationHeight) * s.InputWidth + ix0) * channels + c;
-                    for (int kx = 0; kx < s.KernelWidth; kx++)
+                    Vector<float> a0 = Simd.Load(ref bias[0], c), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                    for (int ky = kyFirst; ky < kyEnd; ky++)
                     {
-                        Vector<float> k = Simd.Load(ref w, (ky * s.KernelWidth + kx) * padded + c);
-                        int xi = row + kx * s.DilationWidth * channels;
-                        a0 = Simd.MultiplyAdd(Simd.Load(ref x, xi), k, a0);
-                        a1 = Simd.MultiplyAdd(Simd.Load(ref x, xi + step), k, a1);
-                        a2 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 2 * step), k, a2);
-                        a3 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 3 * step), k, a3);
-                        a4 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 4 * step), k, a4);
-                        a5 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 5 * step), k, a5);
-                        a6 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 6 * step), k, a6);
-                        a7 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 7 * step), k, a7);
+                        int row = ((iy0 + ky * s.DilationHeight) * s.InputWidth + ix0) * channels + c;
+                        for (int kx = 0; kx < s.KernelWidth; kx++)
+                        {
+                            Vector<float> k = Simd.Load(ref w, (ky * s.KernelWidth + kx) * padded + c);
+                            int xi = row + kx * s.DilationWidth * channels;
+                            a0 = Simd.MultiplyAdd(Simd.Load(ref x, xi), k, a0);
+                            a1 = Simd.MultiplyAdd(Simd.Load(ref x, xi + step), k, a1);
+                            a2 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 2 * step), k, a2);
+                            a3 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 3 * step), k, a3);
+                            a4 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 4 * step), k, a4);
+                            a5 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 5 * step), k, a5);
+                            a6 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 6 * step), k, a6);
+                            a7 = Simd.MultiplyAdd(Simd.Load(ref x, xi + 7 * step), k, a7);
+                        }
                     }
-                }
 
-                int remaining = channels - c;
-                StoreFilters(output, ref y, pixel + c, remaining, a0);
-                StoreFilters(output, ref y, pixel + channels + c, remaining, a1);
-                StoreFilters(output, ref y, pixel + 2 * channels + c, remaining, a2);
-                StoreFilters(output, ref y, pixel + 3 * channels + c, remaining, a3);
-                StoreFilters(output, ref y, pixel + 4 * channels + c, remaining, a4);
-                StoreFilters(output, ref y, pixel + 5 * channels + c, remaining, a5);
-                StoreFilters(output, ref y, pixel + 6 * channels + c, remaining, a6);
-                StoreFilters(output, ref y, pixel + 7 * channels + c, remaining, a7);
+                    int remaining = channels - c;
+                    StoreFilters(output, ref y, pixel + c, remaining, a0);
+                    StoreFilters(output, ref y, pixel + channels + c, remaining, a1);
+                    StoreFilters(output, ref y, pixel + 2 * channels + c, remaining, a2);
+                    StoreFilters(output, ref y, pixel + 3 * channels + c, remaining, a3);
+                    StoreFilters(output, ref y, pixel + 4 * channels + c, remaining, a4);
+                    StoreFilters(output, ref y, pixel + 5 * channels + c, remaining, a5);
+                    StoreFilters(output, ref y, pixel + 6 * channels + c, remaining, a6);
+                    StoreFilters(output, ref y, pixel + 7 * channels + c, remaining, a7);
+                }
             }
         }
 
         /// <summary>
-        /// <see cref="PixelBlock"/> output pixels of a row, up to two vectors of filters at a time: 8 accumulators, each
+        /// Runs of <see cref="PixelBlock"/> output pixels of a row, up to two vectors of filters at a time: 8 accumulators, each
         /// weight vector loaded once for four pixels and each input value broadcast once for both vectors.
         /// </summary>
         [MethodImpl(Simd.OptimizeFully)]
-        private static void PixelBlockNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias, int oy, int ox, int iy0, int kyFirst, int kyEnd)
+        private static void PixelBlocksNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias, int oy, int first, int blocks, int iy0, int kyFirst, int kyEnd)
         {
             TShape s = default;
             int lanes = Simd.Lanes, inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
-            int step = s.StrideWidth * inChannels, ix0 = ox * s.StrideWidth - s.PadLeft, pixel = (oy * s.OutputWidth + ox) * filters;
+            int step = s.StrideWidth * inChannels;
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float y = ref MemoryMarshal.GetReference(output);
             ref float w = ref kernel[0];
             ref float b = ref bias[0];
             bool oneBlock = paddedFilters <= 2 * lanes;
-            for (int block = 0; block < paddedFilters; block += 2 * lanes)
+            for (int ox = first; ox < first + blocks * PixelBlock; ox += PixelBlock)
             {
-                bool two = block + lanes < paddedFilters;
-                Vector<float> a0 = Simd.Load(ref b, block), a1 = a0, a2 = a0, a3 = a0;
-                Vector<float> c0 = two ? Simd.Load(ref b, block + lanes) : default, c1 = c0, c2 = c0, c3 = c0;
-                for (int ky = kyFirst; ky < kyEnd; ky++)
+                int ix0 = ox * s.StrideWidth - s.PadLeft, pixel = (oy * s.OutputWidth + ox) * filters;
+                for (int block = 0; block < paddedFilters; block += 2 * lanes)
                 {
-                    int row = (iy0 + ky * s.DilationHeight) * s.InputWidth + ix0;
-                    for (int kx = 0; kx < s.KernelWidth; kx++)
+                    bool two = block + lanes < paddedFilters;
+                    Vector<float> a0 = Simd.Load(ref b, block), a1 = a0, a2 = a0, a3 = a0;
+                    Vector<float> c0 = two ? Simd.Load(ref b, block + lanes) : default, c1 = c0, c2 = c0, c3 = c0;
+                    for (int ky = kyFirst; ky < kyEnd; ky++)
                     {
-                        int xi = (row + kx * s.DilationWidth) * inChannels;
-                        int wi = (ky * s.KernelWidth + kx) * inChannels * paddedFilters + block;
-                        for (int c = 0; c < inChannels; c++, wi += paddedFilters)
+                        int row = (iy0 + ky * s.DilationHeight) * s.InputWidth + ix0;
+                        for (int kx = 0; kx < s.KernelWidth; kx++)
                         {
-                            Vector<float> w0 = Simd.Load(ref w, wi);
-                            var v0 = new Vector<float>(Unsafe.Add(ref x, xi + c));
-                            var v1 = new Vector<float>(Unsafe.Add(ref x, xi + c + step));
-                            var v2 = new Vector<float>(Unsafe.Add(ref x, xi + c + 2 * step));
-                            var v3 = new Vector<float>(Unsafe.Add(ref x, xi + c + 3 * step));
-                            a0 = Simd.MultiplyAdd(v0, w0, a0);
-                            a1 = Simd.MultiplyAdd(v1, w0, a1);
-                            a2 = Simd.MultiplyAdd(v2, w0, a2);
-                            a3 = Simd.MultiplyAdd(v3, w0, a3);
-                            if (two)
+                            int xi = (row + kx * s.DilationWidth) * inChannels;
+                            int wi = (ky * s.KernelWidth + kx) * inChannels * paddedFilters + block;
+                            for (int c = 0; c < inChannels; c++, wi += paddedFilters)
                             {
-                                Vector<float> w1 = Simd.Load(ref w, wi + lanes);
-                                c0 = Simd.MultiplyAdd(v0, w1, c0);
-                                c1 = Simd.MultiplyAdd(v1, w1, c1);
-                                c2 = Simd.MultiplyAdd(v2, w1, c2);
-                                c3 = Simd.MultiplyAdd(v3, w1, c3);
+                                Vector<float> w0 = Simd.Load(ref w, wi);
+                                var v0 = new Vector<float>(Unsafe.Add(ref x, xi + c));
+                                var v1 = new Vector<float>(Unsafe.Add(ref x, xi + c + step));
+                                var v2 = new Vector<float>(Unsafe.Add(ref x, xi + c + 2 * step));
+                                var v3 = new Vector<float>(Unsafe.Add(ref x, xi + c + 3 * step));
+                                a0 = Simd.MultiplyAdd(v0, w0, a0);
+                                a1 = Simd.MultiplyAdd(v1, w0, a1);
+                                a2 = Simd.MultiplyAdd(v2, w0, a2);
+                                a3 = Simd.MultiplyAdd(v3, w0, a3);
+                                if (two)
+                                {
+                                    Vector<float> w1 = Simd.Load(ref w, wi + lanes);
+                                    c0 = Simd.MultiplyAdd(v0, w1, c0);
+                                    c1 = Simd.MultiplyAdd(v1, w1, c1);
+                                    c2 = Simd.MultiplyAdd(v2, w1, c2);
+                                    c3 = Simd.MultiplyAdd(v3, w1, c3);
+                                }
                             }
                         }
                     }
-                }
 
-                // Pixel by pixel, so that lanes past one pixel's filters land where the next pixel is written after.
-                int remaining = filters - block;
-                StoreBlock(output, ref y, pixel + block, remaining, a0, c0, two, oneBlock);
-                StoreBlock(output, ref y, pixel + filters + block, remaining, a1, c1, two, oneBlock);
-                StoreBlock(output, ref y, pixel + 2 * filters + block, remaining, a2, c2, two, oneBlock);
-                StoreBlock(output, ref y, pixel + 3 * filters + block, remaining, a3, c3, two, oneBlock);
+                    // Pixel by pixel, so that lanes past one pixel's filters land where the next pixel is written after.
+                    int remaining = filters - block;
+                    StoreBlock(output, ref y, pixel + block, remaining, a0, c0, two, oneBlock);
+                    StoreBlock(output, ref y, pixel + filters + block, remaining, a1, c1, two, oneBlock);
+                    StoreBlock(output, ref y, pixel + 2 * filters + block, remaining, a2, c2, two, oneBlock);
+                    StoreBlock(output, ref y, pixel + 3 * filters + block, remaining, a3, c3, two, oneBlock);
+                }
             }
         }
 
@@ -484,11 +507,7 @@ namespace SepConvGen.Kernels
         private static void ForwardDepthwiseNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
             TShape s = default;
-            int lanes = Simd.Lanes, channels = s.InChannels, multiplier = s.DepthMultiplier, padded = Simd.RoundUp(channels);
-            ref float x = ref MemoryMarshal.GetReference(input);
-            ref float y = ref MemoryMarshal.GetReference(output);
-            ref float w = ref kernel[0];
-            ref float b = ref bias[0];
+            int channels = s.InChannels, multiplier = s.DepthMultiplier, padded = Simd.RoundUp(channels);
             for (int oy = 0; oy < s.OutputHeight; oy++)
             {
                 int iy0 = oy * s.StrideHeight - s.PadTop;
@@ -496,74 +515,111 @@ namespace SepConvGen.Kernels
                 for (int ox = 0; ox < s.OutputWidth; ox++)
                 {
                     int ix0 = ox * s.StrideWidth - s.PadLeft;
-                    if (multiplier == 1 && InsideRow(ox, DepthwisePixelBlock) &&
-                        ((iy0 + (kyEnd - 1) * s.DilationHeight) * s.InputWidth + ix0 + (DepthwisePixelBlock - 1) * s.StrideWidth + (s.KernelWidth - 1) * s.DilationWidth + 1) * channels + padded - channels <= input.Length)
+                    if (multiplier == 1 && DepthwiseBlockFits(ox, iy0, kyEnd, input.Length))
                     {
-                        // Eight pixels whose windows lie inside the row, and whose last vector ends inside the input.
-                        DepthwiseBlockNhwc(input, output, kernel, bias, oy, ox, iy0, kyFirst, kyEnd);
-                        ox += DepthwisePixelBlock - 1;
+                        // Runs of eight pixels whose windows lie inside the row, and whose last vectors end inside the input.
+                        int blocks = 1;
+                        while (DepthwiseBlockFits(ox + blocks * DepthwisePixelBlock, iy0, kyEnd, input.Length))
+                        {
+                            blocks++;
+                        }
+
+                        DepthwiseBlocksNhwc(input, output, kernel, bias, oy, ox, blocks, iy0, kyFirst, kyEnd);
+                        ox += blocks * DepthwisePixelBlock - 1;
                         continue;
                     }
 
                     Range(ix0, s.DilationWidth, s.KernelWidth, s.InputWidth, out int kxFirst, out int kxEnd);
                     int pixel = (oy * s.OutputWidth + ox) * channels * multiplier;
-                    for (int c = 0; c < padded; c += lanes)
+                    if (((iy0 + (kyEnd - 1) * s.DilationHeight) * s.InputWidth + ix0 + (kxEnd - 1) * s.DilationWidth) * channels + padded <= input.Length)
                     {
-                        // Each vector of input channels is loaded once per tap and feeds up to four multipliers.
-                        for (int m = 0; m < multiplier; m += 4)
+                        DepthwisePixelNhwc(input, output, kernel, bias, pixel, iy0, ix0, kyFirst, kyEnd, kxFirst, kxEnd, clipped: false);
+                    }
+                    else
+                    {
+                        DepthwisePixelClippedNhwc(input, output, kernel, bias, pixel, iy0, ix0, kyFirst, kyEnd, kxFirst, kxEnd);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The last pixels of the input, whose last vector of channels may pass its end.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void DepthwisePixelClippedNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias,
+                                                      int pixel, int iy0, int ix0, int kyFirst, int kyEnd, int kxFirst, int kxEnd) =>
+            DepthwisePixelNhwc(input, output, kernel, bias, pixel, iy0, ix0, kyFirst, kyEnd, kxFirst, kxEnd, clipped: true);
+
+        /// <summary>
+        /// One output pixel of a DepthwiseConv2D over the taps inside the input. Unless <paramref name="clipped"/>, every
+        /// load lies inside the input (checked by the caller), so the loop holds no call that would cost the sums their
+        /// registers.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void DepthwisePixelNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias,
+                                               int pixel, int iy0, int ix0, int kyFirst, int kyEnd, int kxFirst, int kxEnd, bool clipped)
+        {
+            TShape s = default;
+            int lanes = Simd.Lanes, channels = s.InChannels, multiplier = s.DepthMultiplier, padded = Simd.RoundUp(channels);
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            ref float w = ref kernel[0];
+            ref float b = ref bias[0];
+            for (int c = 0; c < padded; c += lanes)
+            {
+                // Each vector of input channels is loaded once per tap and feeds up to four multipliers.
+                for (int m = 0; m < multiplier; m += 4)
+                {
+                    int group = Math.Min(4, multiplier - m);
+                    Vector<float> a0 = Simd.Load(ref b, m * padded + c);
+                    Vector<float> a1 = group > 1 ? Simd.Load(ref b, (m + 1) * padded + c) : default;
+                    Vector<float> a2 = group > 2 ? Simd.Load(ref b, (m + 2) * padded + c) : default;
+                    Vector<float> a3 = group > 3 ? Simd.Load(ref b, (m + 3) * padded + c) : default;
+                    for (int ky = kyFirst; ky < kyEnd; ky++)
+                    {
+                        int row = (iy0 + ky * s.DilationHeight) * s.InputWidth;
+                        for (int kx = kxFirst; kx < kxEnd; kx++)
                         {
-                            int group = Math.Min(4, multiplier - m);
-                            Vector<float> a0 = Simd.Load(ref b, m * padded + c);
-                            Vector<float> a1 = group > 1 ? Simd.Load(ref b, (m + 1) * padded + c) : default;
-                            Vector<float> a2 = group > 2 ? Simd.Load(ref b, (m + 2) * padded + c) : default;
-                            Vector<float> a3 = group > 3 ? Simd.Load(ref b, (m + 3) * padded + c) : default;
-                            for (int ky = kyFirst; ky < kyEnd; ky++)
-                            {
-                                int row = (iy0 + ky * s.DilationHeight) * s.InputWidth;
-                                for (int kx = kxFirst; kx < kxEnd; kx++)
-                                {
-                                    Vector<float> v = Simd.LoadClipped(input, ref x, (row + ix0 + kx * s.DilationWidth) * channels + c);
-                                    int wi = ((ky * s.KernelWidth + kx) * multiplier + m) * padded + c;
-                                    a0 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi), a0);
-                                    if (group > 1)
-                                    {
-                                        a1 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + padded), a1);
-                                    }
-
-                                    if (group > 2)
-                                    {
-                                        a2 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 2 * padded), a2);
-                                    }
-
-                                    if (group > 3)
-                                    {
-                                        a3 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 3 * padded), a3);
-                                    }
-                                }
-                            }
-
-                            if (multiplier == 1)
-                            {
-                                StoreFilters(output, ref y, pixel + c, channels - c, a0);
-                                continue;
-                            }
-
-                            StoreMultiplier(ref y, pixel, c, m, a0);
+                            int index = (row + ix0 + kx * s.DilationWidth) * channels + c;
+                            Vector<float> v = clipped ? Simd.LoadClipped(input, ref x, index) : Simd.Load(ref x, index);
+                            int wi = ((ky * s.KernelWidth + kx) * multiplier + m) * padded + c;
+                            a0 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi), a0);
                             if (group > 1)
                             {
-                                StoreMultiplier(ref y, pixel, c, m + 1, a1);
+                                a1 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + padded), a1);
                             }
 
                             if (group > 2)
                             {
-                                StoreMultiplier(ref y, pixel, c, m + 2, a2);
+                                a2 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 2 * padded), a2);
                             }
 
                             if (group > 3)
                             {
-                                StoreMultiplier(ref y, pixel, c, m + 3, a3);
+                                a3 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi + 3 * padded), a3);
                             }
                         }
+                    }
+
+                    if (multiplier == 1)
+                    {
+                        StoreFilters(output, ref y, pixel + c, channels - c, a0);
+                        continue;
+                    }
+
+                    StoreMultiplier(ref y, pixel, c, m, a0);
+                    if (group > 1)
+                    {
+                        StoreMultiplier(ref y, pixel, c, m + 1, a1);
+                    }
+
+                    if (group > 2)
+                    {
+                        StoreMultiplier(ref y, pixel, c, m + 2, a2);
+                    }
+
+                    if (group > 3)
+                    {
+                        StoreMultiplier(ref y, pixel, c, m + 3, a3);
                     }
                 }
             }

@@ -66,17 +66,11 @@ namespace SepConvGen.Kernels
                     var scale = new Vector<float>((rowEnd - rowFirst) * (columnEnd - columnFirst));
                     for (int c = 0; c < channels; c += lanes)
                     {
-                        var a = new Vector<float>(s.Max ? float.NegativeInfinity : 0f);
-                        for (int iy = rowFirst; iy < rowEnd; iy++)
-                        {
-                            for (int ix = columnFirst; ix < columnEnd; ix++)
-                            {
-                                Vector<float> v = Simd.LoadClipped(input, ref x, (iy * s.InputWidth + ix) * channels + c);
-                                // NaN wins, as in TensorFlow's max pooling.
-                                a = s.Max ? Vector.ConditionalSelect(Vector.GreaterThan(a, v), a, v) : a + v;
-                            }
-                        }
-
+                        // The window's last vector decides whether any load could pass the input's end; a load that
+                        // might call out of the loop would cost the sum its register.
+                        Vector<float> a = ((rowEnd - 1) * s.InputWidth + columnEnd - 1) * channels + c + lanes <= input.Length
+                            ? Reduce(input, ref x, c, rowFirst, rowEnd, columnFirst, columnEnd, clipped: false)
+                            : Reduce(input, ref x, c, rowFirst, rowEnd, columnFirst, columnEnd, clipped: true);
                         if (!s.Max)
                         {
                             a /= scale;
@@ -96,6 +90,27 @@ namespace SepConvGen.Kernels
                     }
                 }
             }
+        }
+
+        /// <summary>The maximum or the sum of one vector of channels over a window.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> Reduce(ReadOnlySpan<float> input, ref float x, int c, int rowFirst, int rowEnd, int columnFirst, int columnEnd, bool clipped)
+        {
+            TShape s = default;
+            var a = new Vector<float>(s.Max ? float.NegativeInfinity : 0f);
+            for (int iy = rowFirst; iy < rowEnd; iy++)
+            {
+                for (int ix = columnFirst; ix < columnEnd; ix++)
+                {
+                    int index = (iy * s.InputWidth + ix) * s.Channels + c;
+                    Vector<float> v = clipped ? Simd.LoadClipped(input, ref x, index) : Simd.Load(ref x, index);
+
+                    // NaN wins, as in TensorFlow's max pooling.
+                    a = s.Max ? Vector.ConditionalSelect(Vector.GreaterThan(a, v), a, v) : a + v;
+                }
+            }
+
+            return a;
         }
 
         [MethodImpl(Simd.OptimizeFully)]
