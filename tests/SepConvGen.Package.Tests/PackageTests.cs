@@ -35,7 +35,7 @@ namespace SepConvGen.Package.Tests
 
                 string repository = RepositoryPaths.Root;
                 CopyDirectory(Path.Combine(repository, "src"), Path.Combine(sources, "src"));
-                foreach (string file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "README.md" })
+                foreach (string file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "README.md", "LICENSE" })
                 {
                     File.Copy(Path.Combine(repository, file), Path.Combine(sources, file));
                 }
@@ -100,6 +100,8 @@ namespace SepConvGen.Package.Tests
             // The build properties SCG0013 reads, for direct and transitive (SepConvGen.Keras) consumers.
             Assert.Contains("build/SepConvGen.props", entries);
             Assert.Contains("buildTransitive/SepConvGen.props", entries);
+            Assert.Contains("build/SepConvGen.targets", entries);
+            Assert.Contains("buildTransitive/SepConvGen.targets", entries);
             // The generator is an analyzer only: never a library the consumer references at run time.
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("Generator.dll", StringComparison.Ordinal));
         }
@@ -118,6 +120,58 @@ namespace SepConvGen.Package.Tests
             Assert.Contains("tools/net8.0/any/SepConvGen.Tool.dll", entries);
             using var settings = new StreamReader(tool.GetEntry("tools/net8.0/any/DotnetToolSettings.xml")!.Open());
             Assert.Contains("Name=\"sepconvgen\"", settings.ReadToEnd(), StringComparison.Ordinal);
+        }
+
+        public static TheoryData<string> Packages() => new() { "SepConvGen", "SepConvGen.Keras", "SepConvGen.Tool" };
+
+        [Theory]
+        [MemberData(nameof(Packages))]
+        public void Every_package_carries_its_readme_license_icon_symbols_and_the_project_url(string id)
+        {
+            string url = System.Xml.Linq.XDocument.Load(RepositoryPaths.Combine("Directory.Build.props"))
+                .Descendants("PackageProjectUrl").Single().Value;
+            Assert.True(File.Exists(Path.Combine(_feed.Feed, $"{id}.{_feed.Version}.snupkg")), $"{id} has no symbol package");
+            using ZipArchive archive = ZipFile.OpenRead(Path.Combine(_feed.Feed, $"{id}.{_feed.Version}.nupkg"));
+            string[] entries = archive.Entries.Select(e => e.FullName).ToArray();
+            Assert.Contains("README.md", entries);
+            Assert.Contains("LICENSE", entries);
+            Assert.Contains("icon.png", entries);
+            string nuspec = Read(archive, $"{id}.nuspec");
+            Assert.Contains("<license type=\"expression\">MIT</license>", nuspec, StringComparison.Ordinal);
+            Assert.Contains($"<projectUrl>{url}</projectUrl>", nuspec, StringComparison.Ordinal);
+            Assert.Contains($"<repository type=\"git\" url=\"{url}\"", nuspec, StringComparison.Ordinal);
+            Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+            Assert.Contains("<icon>icon.png</icon>", nuspec, StringComparison.Ordinal);
+
+            // The package's own readme: its links work outside the repository, under the one project URL.
+            string readme = Read(archive, "README.md");
+            Assert.StartsWith($"# {id}", readme, StringComparison.Ordinal);
+            string[] links = System.Text.RegularExpressions.Regex.Matches(readme, @"\]\(([^)]+)\)").Select(m => m.Groups[1].Value).ToArray();
+            Assert.NotEmpty(links);
+            Assert.All(links, link => Assert.StartsWith(url, link, StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("SepConvGen")]
+        [InlineData("SepConvGen.Keras")]
+        public void The_package_readme_code_builds_as_written_in_an_app_with_only_that_package(string id)
+        {
+            using ZipArchive archive = ZipFile.OpenRead(Path.Combine(_feed.Feed, $"{id}.{_feed.Version}.nupkg"));
+            string[] blocks = System.Text.RegularExpressions.Regex.Matches(Read(archive, "README.md"), "```csharp\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+                .Select(m => m.Groups[1].Value).ToArray();
+            Assert.NotEmpty(blocks);
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                string app = CreateProject($"Readme{id.Replace(".", string.Empty, StringComparison.Ordinal)}{i}", "net10.0", isExe: true, blocks[i], package: id);
+                string output = DotNet.Run(app, _feed.Environment, "build", "-c", "Release");
+                Assert.Contains("0 Error(s)", output, StringComparison.Ordinal);
+            }
+        }
+
+        private static string Read(ZipArchive archive, string entry)
+        {
+            using var reader = new StreamReader(archive.GetEntry(entry)!.Open());
+            return reader.ReadToEnd();
         }
 
         [Fact]
@@ -187,6 +241,18 @@ namespace SepConvGen.Package.Tests
             // SepConvGen's build properties (for SCG0013) reach this project through SepConvGen.Keras too.
             string items = DotNet.Run(app, _feed.Environment, "msbuild", "-getItem:CompilerVisibleProperty");
             Assert.Contains("IlcInstructionSet", items, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_compiler_older_than_the_generator_needs_is_named_in_warning_SCG0015()
+        {
+            string app = CreateProject("CompilerCheck", "net10.0", isExe: false, "namespace Consumers { public static class Nothing { } }", package: "SepConvGen.Keras");
+            Assert.DoesNotContain("SCG0015", DotNet.Run(app, _feed.Environment, "build", "-c", "Release"), StringComparison.Ordinal);
+
+            // As if this SDK's compiler were older than the generator needs: the check the package adds (through
+            // SepConvGen.Keras, transitively) names the version it found.
+            string output = DotNet.Run(app, _feed.Environment, "build", "-c", "Release", "--no-incremental", "-p:SepConvGenMinimumCompilerVersion=99.0");
+            Assert.Contains("warning SCG0015: SepConvGen needs C# compiler 99.0 or newer", output, StringComparison.Ordinal);
         }
 
         [Fact]

@@ -1,3 +1,5 @@
+using System.Linq;
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 
 namespace SepConvGen.Generator.Diagnostics
@@ -9,7 +11,9 @@ namespace SepConvGen.Generator.Diagnostics
     internal static class DiagnosticDescriptors
     {
         private const string Category = "SepConvGen";
-        private const string HelpBase = "https://github.com/sepconvgen/sepconvgen/blob/main/docs/diagnostics.md#";
+        /// <summary>The diagnostics page under the project URL the build stamps into this assembly (Directory.Build.props).</summary>
+        private static readonly string HelpBase = typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "PackageProjectUrl").Value + "/blob/main/docs/diagnostics.md#";
 
         public static DiagnosticDescriptor TypeNotPartial { get; } = Error(
             "SCG0001", "Layer class must be partial",
