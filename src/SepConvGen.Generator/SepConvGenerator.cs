@@ -59,11 +59,27 @@ namespace SepConvGen.Generator
                 .WithTrackingName(Steps.KernelOptions);
             context.RegisterSourceOutput(layers.Combine(kernelOptions), static (context, layer) => EmitLayer(context, layer.Left, layer.Right));
 
-            // A NativeAOT publish without AVX2 runs the layers' 128-bit kernels: said once per project that has a layer.
+            // The other layer kinds of a model: one attribute each, parsed and printed the same way.
+            IncrementalValueProvider<bool> hasLayers = layers.Collect().Select(static (all, _) => !all.IsEmpty);
+            foreach ((string metadataName, ShapeLayerKind kind) in ShapeLayerParser.Attributes)
+            {
+                IncrementalValuesProvider<ParseResult<ShapeLayerSpec>> shapeParsed = context.SyntaxProvider
+                    .ForAttributeWithMetadataName(
+                        metadataName,
+                        predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                        transform: (context, cancellationToken) => ShapeLayerParser.Parse(context, kind, cancellationToken))
+                    .WithTrackingName(Steps.Parse + kind);
+                IncrementalValuesProvider<ShapeLayerSpec> specs = shapeParsed.Select(static (result, _) => result.Spec!).Where(static spec => spec is not null);
+                context.RegisterSourceOutput(specs,
+                    static (context, spec) => context.AddSource(spec.HintName, SourceText.From(ShapeLayerEmitter.Emit(spec, Version), System.Text.Encoding.UTF8)));
+                RegisterDiagnostics(context, shapeParsed.Select(static (result, _) => result.Diagnostics));
+                hasLayers = hasLayers.Combine(specs.Collect()).Select(static (pair, _) => pair.Left || !pair.Right.IsEmpty);
+            }
+
+            // A NativeAOT publish without AVX2 runs every layer's kernels on 128-bit vectors: said once per project that has a layer.
             IncrementalValueProvider<PublishSettings> publish = context.AnalyzerConfigOptionsProvider
                 .Select(static (provider, _) => ReadPublishSettings(provider.GlobalOptions))
                 .WithTrackingName(Steps.PublishSettings);
-            IncrementalValueProvider<bool> hasLayers = layers.Collect().Select(static (all, _) => !all.IsEmpty);
             context.RegisterSourceOutput(publish.Combine(hasLayers).Combine(kernelOptions), static (context, input) =>
             {
                 ((PublishSettings settings, bool any), KernelOptions options) = input;
@@ -73,20 +89,6 @@ namespace SepConvGen.Generator
                         settings.InstructionSet.Length == 0 ? "not set" : $"'{settings.InstructionSet}'"));
                 }
             });
-
-            // The other layer kinds of a model: one attribute each, parsed and printed the same way.
-            foreach ((string metadataName, ShapeLayerKind kind) in ShapeLayerParser.Attributes)
-            {
-                IncrementalValuesProvider<ParseResult<ShapeLayerSpec>> shapeParsed = context.SyntaxProvider
-                    .ForAttributeWithMetadataName(
-                        metadataName,
-                        predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
-                        transform: (context, cancellationToken) => ShapeLayerParser.Parse(context, kind, cancellationToken))
-                    .WithTrackingName(Steps.Parse + kind);
-                context.RegisterSourceOutput(shapeParsed.Select(static (result, _) => result.Spec!).Where(static spec => spec is not null),
-                    static (context, spec) => context.AddSource(spec.HintName, SourceText.From(ShapeLayerEmitter.Emit(spec, Version), System.Text.Encoding.UTF8)));
-                RegisterDiagnostics(context, shapeParsed.Select(static (result, _) => result.Diagnostics));
-            }
 
             // 4. Diagnostics travel as values too and are reported separately.
             RegisterDiagnostics(context, parsed.Select(static (result, _) => result.Diagnostics), Steps.Diagnostics);

@@ -40,6 +40,16 @@ namespace SepConvGen.Generator.Tests
         }
 
         [Fact]
+        public void A_project_with_only_model_layers_is_told_too()
+        {
+            // Conv2D and pooling run library kernels on Vector<float>: 128 bits wide under x86-64-v2 as well.
+            const string ModelLayers = "using SepConvGen; [Conv2D(1, 8, 3, 3, InputHeight = 8, InputWidth = 8)] public partial class Stem { } " +
+                                       "[MaxPooling2D(8, 2, 2, InputHeight = 6, InputWidth = 6)] public partial class Pool { }";
+            Assert.Single(Run(new[] { ModelLayers }, "true", "", "linux-x64"), d => d.Id == "SCG0013");
+            Assert.DoesNotContain(Run(new[] { ModelLayers }, "true", "native", "linux-x64"), d => d.Id == "SCG0013");
+        }
+
+        [Fact]
         public void A_project_without_layers_or_vector_kernels_hears_nothing()
         {
             Assert.DoesNotContain(Run(new[] { "public class Plain { }" }, "true", "", "linux-x64"), d => d.Id == "SCG0013");

@@ -5,12 +5,19 @@ using System.IO;
 
 namespace SepConvGen.Package.Tests
 {
-    /// <summary>Runs the dotnet CLI in a folder and returns what it printed; throws with the output when it fails.</summary>
+    /// <summary>Runs the dotnet CLI (or a program it published) in a folder and returns what it printed; throws with the output when it fails.</summary>
     internal static class DotNet
     {
-        public static string Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+        public static string Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+            Start("dotnet", workingDirectory, environment, arguments);
+
+        /// <summary>Runs a published executable in its own folder.</summary>
+        public static string RunProgram(string path) =>
+            Start(path, Path.GetDirectoryName(path)!, new Dictionary<string, string>());
+
+        private static string Start(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
         {
-            var start = new ProcessStartInfo("dotnet")
+            var start = new ProcessStartInfo(program)
             {
                 WorkingDirectory = workingDirectory,
                 RedirectStandardOutput = true,
@@ -39,14 +46,14 @@ namespace SepConvGen.Package.Tests
             if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in 8 minutes:\n{output}");
+                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in 8 minutes:\n{output}");
             }
 
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
                 throw new InvalidOperationException(
-                    $"dotnet {string.Join(' ', arguments)} in {workingDirectory} exited with {process.ExitCode}:\n{output}");
+                    $"{program} {string.Join(' ', arguments)} in {workingDirectory} exited with {process.ExitCode}:\n{output}");
             }
 
             return output.ToString();

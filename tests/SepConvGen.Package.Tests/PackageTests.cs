@@ -174,39 +174,95 @@ namespace SepConvGen.Package.Tests
             return reader.ReadToEnd();
         }
 
+        /// <summary>A program that runs one SeparableConv2D layer (generated kernels) and one Conv2D layer (library kernels) on ramps and prints both outputs.</summary>
+        private const string LayerProgram = """
+            using System;
+            using System.Globalization;
+            using SepConvGen;
+
+            [SeparableConv(3, 4, 3, 3, Padding.Same, DepthMultiplier = 2, Activation = Activation.Relu)]
+            public partial class Layer { }
+
+            [Conv2D(3, 5, 3, 3, Padding.Same, InputHeight = 5, InputWidth = 6)]
+            public partial class Plain { }
+
+            public static class Program
+            {
+                public static void Main()
+                {
+                    float[] Ramp(int n, int seed) { var v = new float[n]; for (int i = 0; i < n; i++) v[i] = ((i * 7 + seed) % 17 - 8) / 8f; return v; }
+                    var layer = new Layer();
+                    layer.LoadKerasWeights(Ramp(Layer.DepthwiseKernelLength, 1), Ramp(Layer.PointwiseKernelLength, 2), Ramp(Layer.OutChannels, 3));
+                    var (h, w) = Layer.GetOutputSize(5, 6);
+                    var output = new float[Layer.OutChannels * h * w];
+                    layer.Forward(Ramp(Layer.InChannels * 5 * 6, 4), output, 1, 5, 6);
+                    Console.WriteLine(string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
+
+                    var plain = new Plain();
+                    plain.LoadKerasWeights(Ramp(3 * 3 * 3 * 5, 5), Ramp(5, 6));
+                    var second = new float[5 * 5 * 6];
+                    plain.Forward(Ramp(3 * 5 * 6, 4), second);
+                    Console.WriteLine(string.Join(" ", Array.ConvertAll(second, v => v.ToString("R", CultureInfo.InvariantCulture))));
+                }
+            }
+            """;
+
         [Fact]
         public void Console_app_referencing_only_the_package_runs_a_correct_layer()
         {
-            string app = CreateProject("App", "net10.0", isExe: true, """
-                using System;
-                using System.Globalization;
-                using SepConvGen;
+            string app = CreateProject("App", "net10.0", isExe: true, LayerProgram);
+            PrintsTheReferenceOutputs(DotNet.Run(app, _feed.Environment, "run", "-c", "Release"));
+        }
 
-                [SeparableConv(3, 4, 3, 3, Padding.Same, DepthMultiplier = 2, Activation = Activation.Relu)]
-                public partial class Layer { }
+        [Fact]
+        public void A_NativeAOT_app_with_the_documented_instruction_set_runs_correct_layers()
+        {
+            string app = CreateProject("AotApp", "net10.0", isExe: true, LayerProgram, properties: "<PublishAot>true</PublishAot><IlcInstructionSet>native</IlcInstructionSet>");
+            string published = Path.Combine(_feed.Root, "AotApp", "published");
+            string output = DotNet.Run(app, _feed.Environment, "publish", "-c", "Release", "-r", "linux-x64", "-o", published);
+            Assert.DoesNotContain("SCG0013", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("warning IL", output, StringComparison.Ordinal);
+            PrintsTheReferenceOutputs(DotNet.RunProgram(Path.Combine(published, "AotApp")));
+        }
 
-                public static class Program
-                {
-                    public static void Main()
-                    {
-                        var layer = new Layer();
-                        float[] Ramp(int n, int seed) { var v = new float[n]; for (int i = 0; i < n; i++) v[i] = ((i * 7 + seed) % 17 - 8) / 8f; return v; }
-                        layer.LoadKerasWeights(Ramp(Layer.DepthwiseKernelLength, 1), Ramp(Layer.PointwiseKernelLength, 2), Ramp(Layer.OutChannels, 3));
-                        var (h, w) = Layer.GetOutputSize(5, 6);
-                        var output = new float[Layer.OutChannels * h * w];
-                        layer.Forward(Ramp(Layer.InChannels * 5 * 6, 4), output, 1, 5, 6);
-                        Console.WriteLine(string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
-                    }
-                }
-                """);
-            string printed = DotNet.Run(app, _feed.Environment, "run", "-c", "Release");
-            float[] output = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()
-                .Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        /// <summary>The two lines <see cref="LayerProgram"/> prints, against the naive float64 references.</summary>
+        private static void PrintsTheReferenceOutputs(string printed)
+        {
+            float[][] lines = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(2)
+                .Select(l => l.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
 
             var config = new LayerConfig(3, 4, 3, 3, Same: true, DepthMultiplier: 2, Activation: Activation.Relu);
             (double[] expected, double[] magnitude) = NaiveSeparableConv.Run(config, Ramp(3 * 5 * 6, 4), 1, 5, 6,
                 Ramp(config.DepthwiseKernelLength, 1), Ramp(config.PointwiseKernelLength, 2), Ramp(4, 3));
-            TensorAssert.Matches(config, 1, 5, 6, output, expected, magnitude, exact: true, "packaged layer");
+            TensorAssert.Matches(config, 1, 5, 6, lines[0], expected, magnitude, exact: true, "packaged layer");
+
+            // Conv2D 3 -> 5, 3x3 SAME, NHWC, written out from Keras' definition.
+            float[] x = Ramp(3 * 5 * 6, 4), kernel = Ramp(3 * 3 * 3 * 5, 5), bias = Ramp(5, 6);
+            Assert.Equal(5 * 5 * 6, lines[1].Length);
+            for (int oy = 0; oy < 5; oy++)
+            {
+                for (int ox = 0; ox < 6; ox++)
+                {
+                    for (int f = 0; f < 5; f++)
+                    {
+                        double sum = bias[f];
+                        for (int ky = 0; ky < 3; ky++)
+                        {
+                            for (int kx = 0; kx < 3; kx++)
+                            {
+                                int iy = oy + ky - 1, ix = ox + kx - 1;
+                                for (int c = 0; c < 3 && iy >= 0 && iy < 5 && ix >= 0 && ix < 6; c++)
+                                {
+                                    sum += (double)x[(iy * 6 + ix) * 3 + c] * kernel[((ky * 3 + kx) * 3 + c) * 5 + f];
+                                }
+                            }
+                        }
+
+                        float actual = lines[1][(oy * 6 + ox) * 5 + f];
+                        Assert.True(Math.Abs(actual - sum) <= 1e-5 * (1 + Math.Abs(sum)), $"Conv2D ({oy}, {ox}, {f}): {actual} instead of {sum}");
+                    }
+                }
+            }
         }
 
         [Fact]
@@ -277,7 +333,7 @@ namespace SepConvGen.Package.Tests
         private static float[] Ramp(int n, int seed) =>
             Enumerable.Range(0, n).Select(i => (((i * 7) + seed) % 17 - 8) / 8f).ToArray();
 
-        private string CreateProject(string name, string framework, bool isExe, string code, string package = "SepConvGen")
+        private string CreateProject(string name, string framework, bool isExe, string code, string package = "SepConvGen", string properties = "")
         {
             string folder = Path.Combine(_feed.Root, name);
             Directory.CreateDirectory(folder);
@@ -295,6 +351,7 @@ namespace SepConvGen.Package.Tests
                     <TargetFramework>{framework}</TargetFramework>
                     {(isExe ? "<OutputType>Exe</OutputType>" : string.Empty)}
                     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                    {properties}
                   </PropertyGroup>
                   <ItemGroup>
                     <PackageReference Include="{package}" Version="{_feed.Version}" />
