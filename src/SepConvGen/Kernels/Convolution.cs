@@ -196,7 +196,21 @@ namespace SepConvGen.Kernels
                             {
                                 int xi = (iy * s.InputWidth + ix0 + kx * s.DilationWidth) * inChannels;
                                 int wi = (ky * s.KernelWidth + kx) * inChannels * paddedFilters + block;
-                                for (int c = 0; c < inChannels; c++, wi += paddedFilters)
+                                int c = 0;
+                                if (vectors == 1)
+                                {
+                                    // One vector of filters: four sums over alternate input channels, not one chain
+                                    // of multiply-adds each waiting on the last (a 128 -> 7 layer: 15 -> 4 us).
+                                    for (; c + 4 <= inChannels; c += 4, wi += 4 * paddedFilters)
+                                    {
+                                        a0 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref x, xi + c)), Simd.Load(ref w, wi), a0);
+                                        a1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref x, xi + c + 1)), Simd.Load(ref w, wi + paddedFilters), a1);
+                                        a2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref x, xi + c + 2)), Simd.Load(ref w, wi + 2 * paddedFilters), a2);
+                                        a3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref x, xi + c + 3)), Simd.Load(ref w, wi + 3 * paddedFilters), a3);
+                                    }
+                                }
+
+                                for (; c < inChannels; c++, wi += paddedFilters)
                                 {
                                     var v = new Vector<float>(Unsafe.Add(ref x, xi + c));
                                     a0 = Simd.MultiplyAdd(v, Simd.Load(ref w, wi), a0);
@@ -216,6 +230,11 @@ namespace SepConvGen.Kernels
                                     }
                                 }
                             }
+                        }
+
+                        if (vectors == 1)
+                        {
+                            a0 += a1 + a2 + a3;
                         }
 
                         StoreFilters(output, ref y, pixel + block, filters - block, a0);
@@ -435,11 +454,59 @@ namespace SepConvGen.Kernels
                     for (int ky = kyFirst; ky < kyEnd; ky++)
                     {
                         int row = (iy0 + ky * s.DilationHeight) * s.InputWidth + ix0;
-                        for (int kx = 0; kx < s.KernelWidth; kx++)
+
+                        // Without dilation across, a kernel row's columns and their channels lie next to each other in
+                        // the input and in the packed kernel alike: one loop over all of them, not one per column.
+                        int columns = s.DilationWidth == 1 ? 1 : s.KernelWidth, length = s.DilationWidth == 1 ? s.KernelWidth * inChannels : inChannels;
+                        for (int kx = 0; kx < columns; kx++)
                         {
                             int xi = (row + kx * s.DilationWidth) * inChannels;
                             int wi = (ky * s.KernelWidth + kx) * inChannels * paddedFilters + block;
-                            for (int c = 0; c < inChannels; c++, wi += paddedFilters)
+                            int c = 0;
+                            if (!two)
+                            {
+                                // One vector of filters: the second set of sums takes the odd input channels, so that
+                                // eight chains of multiply-adds, not four, hide the latency (an 8 -> 8 3x3 layer: 0.080 -> 0.050 ms).
+                                for (; c + 4 <= length; c += 4, wi += 4 * paddedFilters)
+                                {
+                                    ref float p = ref Unsafe.Add(ref x, xi + c);
+                                    Vector<float> w0 = Simd.Load(ref w, wi), w1 = Simd.Load(ref w, wi + paddedFilters);
+                                    a0 = Simd.MultiplyAdd(new Vector<float>(p), w0, a0);
+                                    a1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, step)), w0, a1);
+                                    a2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 2 * step)), w0, a2);
+                                    a3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 3 * step)), w0, a3);
+                                    c0 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1)), w1, c0);
+                                    c1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1 + step)), w1, c1);
+                                    c2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1 + 2 * step)), w1, c2);
+                                    c3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1 + 3 * step)), w1, c3);
+                                    w0 = Simd.Load(ref w, wi + 2 * paddedFilters);
+                                    w1 = Simd.Load(ref w, wi + 3 * paddedFilters);
+                                    a0 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 2)), w0, a0);
+                                    a1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 2 + step)), w0, a1);
+                                    a2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 2 + 2 * step)), w0, a2);
+                                    a3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 2 + 3 * step)), w0, a3);
+                                    c0 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 3)), w1, c0);
+                                    c1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 3 + step)), w1, c1);
+                                    c2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 3 + 2 * step)), w1, c2);
+                                    c3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 3 + 3 * step)), w1, c3);
+                                }
+
+                                for (; c + 2 <= length; c += 2, wi += 2 * paddedFilters)
+                                {
+                                    ref float p = ref Unsafe.Add(ref x, xi + c);
+                                    Vector<float> w0 = Simd.Load(ref w, wi), w1 = Simd.Load(ref w, wi + paddedFilters);
+                                    a0 = Simd.MultiplyAdd(new Vector<float>(p), w0, a0);
+                                    a1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, step)), w0, a1);
+                                    a2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 2 * step)), w0, a2);
+                                    a3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 3 * step)), w0, a3);
+                                    c0 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1)), w1, c0);
+                                    c1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1 + step)), w1, c1);
+                                    c2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1 + 2 * step)), w1, c2);
+                                    c3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 1 + 3 * step)), w1, c3);
+                                }
+                            }
+
+                            for (; c < length; c++, wi += paddedFilters)
                             {
                                 Vector<float> w0 = Simd.Load(ref w, wi);
                                 var v0 = new Vector<float>(Unsafe.Add(ref x, xi + c));
@@ -460,6 +527,14 @@ namespace SepConvGen.Kernels
                                 }
                             }
                         }
+                    }
+
+                    if (!two)
+                    {
+                        a0 += c0;
+                        a1 += c1;
+                        a2 += c2;
+                        a3 += c3;
                     }
 
                     // Pixel by pixel, so that lanes past one pixel's filters land where the next pixel is written after.
