@@ -8,6 +8,8 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- compare [--threads 2] [--seconds 1] [--shapes S0,S2]
 // models: whole Keras models (benchmarks/SepConvGen.Benchmarks/Models, written by 'sepconvgen model') against ONNX Runtime:
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- models [--seconds 2]
+// model-layers: each generated layer of those models on its own: time, share and GFLOP/s per layer:
+//   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- model-layers [--seconds 1]
 // startup: the first call, calls 2-50 and the first 100 calls against steady, each from a fresh process:
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- startup [--shapes S1,S2] [--repeats 3]
 // quick: the BenchmarkDotNet layer benchmarks with a short in-process job (under 3 minutes):
@@ -17,6 +19,10 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 if (args.FirstOrDefault() == "models")
 {
     SepConvGen.Benchmarks.CompareModels.Run(args.Skip(1).ToArray());
+}
+else if (args.FirstOrDefault() == "model-layers")
+{
+    SepConvGen.Benchmarks.ModelLayers.Run(args.Skip(1).ToArray());
 }
 else if (args.FirstOrDefault() == "compare")
 {
