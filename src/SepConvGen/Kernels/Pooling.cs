@@ -64,6 +64,29 @@ namespace SepConvGen.Kernels
                     Window(oy, ox, out int rowFirst, out int rowEnd, out int columnFirst, out int columnEnd);
                     int pixel = (oy * s.OutputWidth + ox) * channels;
                     var scale = new Vector<float>((rowEnd - rowFirst) * (columnEnd - columnFirst));
+                    if (channels % (2 * lanes) == 0)
+                    {
+                        // Whole pairs of vectors: one walk over the window for two of them, every load inside the input.
+                        for (int c = 0; c < channels; c += 2 * lanes)
+                        {
+                            Vector<float> a = new Vector<float>(s.Max ? float.NegativeInfinity : 0f), b = a;
+                            for (int iy = rowFirst; iy < rowEnd; iy++)
+                            {
+                                for (int ix = columnFirst; ix < columnEnd; ix++)
+                                {
+                                    int index = (iy * s.InputWidth + ix) * channels + c;
+                                    a = Combine(a, Simd.Load(ref x, index));
+                                    b = Combine(b, Simd.Load(ref x, index + lanes));
+                                }
+                            }
+
+                            Simd.Store(ref y, pixel + c, s.Max ? a : a / scale);
+                            Simd.Store(ref y, pixel + c + lanes, s.Max ? b : b / scale);
+                        }
+
+                        continue;
+                    }
+
                     for (int c = 0; c < channels; c += lanes)
                     {
                         // The window's last vector decides whether any load could pass the input's end; a load that
@@ -103,15 +126,17 @@ namespace SepConvGen.Kernels
                 for (int ix = columnFirst; ix < columnEnd; ix++)
                 {
                     int index = (iy * s.InputWidth + ix) * s.Channels + c;
-                    Vector<float> v = clipped ? Simd.LoadClipped(input, ref x, index) : Simd.Load(ref x, index);
-
-                    // NaN wins, as in TensorFlow's max pooling.
-                    a = s.Max ? Vector.ConditionalSelect(Vector.GreaterThan(a, v), a, v) : a + v;
+                    a = Combine(a, clipped ? Simd.LoadClipped(input, ref x, index) : Simd.Load(ref x, index));
                 }
             }
 
             return a;
         }
+
+        /// <summary>The running maximum or sum with one more vector; NaN wins, as in TensorFlow's max pooling.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> Combine(Vector<float> a, Vector<float> v) =>
+            default(TShape).Max ? Vector.ConditionalSelect(Vector.GreaterThan(a, v), a, v) : a + v;
 
         [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardNchw(ReadOnlySpan<float> input, Span<float> output)
