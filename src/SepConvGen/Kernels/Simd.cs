@@ -108,7 +108,8 @@ namespace SepConvGen.Kernels
             _ => value,
         };
 
-        /// <summary>Rounds up to whole vectors.</summary>
+        /// <summary>Rounds up to whole vectors (inlined, so that a constant count gives a constant).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int RoundUp(int count) => (count + Lanes - 1) / Lanes * Lanes;
     }
 }
