@@ -20,6 +20,28 @@ namespace SepConvGen.Benchmarks
             ("mini-Xception (fer2013, 64x64x1)", "face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5", path => { EmotionModel model = EmotionModel.FromKerasFile(path); return (x, y) => model.Predict(x, y); }),
         };
 
+        /// <summary>The models' names, as the tables print them.</summary>
+        public static string[] Names => Models.Select(m => m.Name).ToArray();
+
+        /// <summary>
+        /// Loads a model from its Keras file as an application would, ours or ONNX Runtime's (then with the session to
+        /// dispose), bound to a random input: what the <c>startup</c> mode times from a fresh process.
+        /// </summary>
+        public static (Action Predict, IDisposable? Session) Load(string name, bool ort)
+        {
+            (_, string file, Func<string, Action<float[], float[]>> load) = Models.Single(m => m.Name == name);
+            string path = RepositoryPaths.Combine("tests", "SepConvGen.Keras.Tests", "Models", file);
+            float[] input = Input(name), output = new float[OutputLength(name)];
+            if (ort)
+            {
+                var session = new OrtKerasModel(path, input, output);
+                return (session.Run, session);
+            }
+
+            Action<float[], float[]> predict = load(path);
+            return (() => predict(input, output), null);
+        }
+
         public static void Run(string[] args)
         {
             double seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(2);
@@ -29,8 +51,7 @@ namespace SepConvGen.Benchmarks
             {
                 string path = RepositoryPaths.Combine("tests", "SepConvGen.Keras.Tests", "Models", file);
                 Action<float[], float[]> predict = load(path);
-                var random = new Random(1);
-                float[] input = Enumerable.Range(0, InputLength(name)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+                float[] input = Input(name);
                 float[] ours = new float[OutputLength(name)], theirs = new float[ours.Length];
                 using var ort = new OrtKerasModel(path, input, theirs);
                 ort.Run();
@@ -39,6 +60,12 @@ namespace SepConvGen.Benchmarks
                 (double ortMs, double ourMs, double ratio) = Compare.Interleave(ort.Run, () => predict(input, ours), seconds);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {ortMs:F4} | {ourMs:F4} | {ratio:F2} | {difference:E1} |"));
             }
+        }
+
+        private static float[] Input(string name)
+        {
+            var random = new Random(1);
+            return Enumerable.Range(0, InputLength(name)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         }
 
         private static int InputLength(string name) => name.StartsWith("EEGNet", StringComparison.Ordinal) ? EegNet.InputLength : EmotionModel.InputLength;

@@ -40,9 +40,26 @@ namespace SepConvGen.Benchmarks
                     }
                 }
             }
+
+            // Whole models, from the Keras file: loading it (reading and packing the weights, or building the ORT
+            // session) and then the same figures for Predict.
+            Console.WriteLine();
+            Console.WriteLine("| model | runtime | load ms | first call ms | calls 2-50 / steady | first 100 calls in steady calls | steady ms |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+            foreach (string model in CompareModels.Names)
+            {
+                foreach (string runtime in new[] { "generated", "ort" })
+                {
+                    var runs = Enumerable.Range(0, repeats).Select(_ => Child(model.Replace(' ', '_'), false, runtime)).ToArray();
+                    double Median(Func<double[], double> f) => runs.Select(f).OrderBy(v => v).ElementAt(runs.Length / 2);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {model} | {runtime} | {Median(r => r[4]):F1} | {Median(r => r[0]):F2} | {Median(r => r[1] / r[3]):F2} | " +
+                        $"{Median(r => r[2] / r[3]):F0} | {Median(r => r[3]):F4} |"));
+                }
+            }
         }
 
-        /// <summary>Runs one measurement in a fresh process: first call, mean of calls 2-50, total of calls 1-100, steady (ms).</summary>
+        /// <summary>Runs one measurement in a fresh process: first call, mean of calls 2-50, total of calls 1-100, steady, load (ms).</summary>
         private static double[] Child(string shape, bool channelsFirst, string runtime)
         {
             var start = new ProcessStartInfo(Environment.ProcessPath!, $"startup-child {shape} {(channelsFirst ? "nchw" : "nhwc")} {runtime}")
@@ -60,6 +77,15 @@ namespace SepConvGen.Benchmarks
         /// <summary>The child: one layer, created and called as an application would, timed from its first call.</summary>
         public static void RunChild(string[] args)
         {
+            if (Shape.All.All(s => s.Name != args[0]))
+            {
+                long loading = Stopwatch.GetTimestamp();
+                (Action predict, IDisposable? session) = CompareModels.Load(args[0].Replace('_', ' '), ort: args[2] == "ort");
+                Measure(predict, Stopwatch.GetElapsedTime(loading).TotalMilliseconds);
+                session?.Dispose();
+                return;
+            }
+
             Shape shape = Shape.All.Single(s => s.Name == args[0]);
             bool channelsFirst = args[1] == "nchw";
             LayerConfig c = shape.Config with { ChannelsFirst = channelsFirst };
@@ -69,7 +95,13 @@ namespace SepConvGen.Benchmarks
                 ? new OrtSeparableConv(c with { ChannelsFirst = true }, 1, shape.Height, shape.Width, dw, pw, bias, input, output, 1)
                 : null;
             Action call = ort is null ? Bind(shape.Layer(channelsFirst, fixedSize: true, dw, pw, bias), input, output) : ort.Run;
+            Measure(call, 0);
+            ort?.Dispose();
+        }
 
+        /// <summary>Times calls 1-100 and the steady state, and prints them with the load time.</summary>
+        private static void Measure(Action call, double loadMs)
+        {
             var times = new double[Calls];
             for (int i = 0; i < Calls; i++)
             {
@@ -95,8 +127,7 @@ namespace SepConvGen.Benchmarks
 
             double median = steady.OrderBy(v => v).ElementAt(steady.Length / 2);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"result {times[0]} {times.Skip(1).Take(49).Average()} {times.Sum()} {median}"));
-            ort?.Dispose();
+                $"result {times[0]} {times.Skip(1).Take(49).Average()} {times.Sum()} {median} {loadMs}"));
         }
 
         private static Action Bind(Action<float[], float[]> layer, float[] input, float[] output) => () => layer(input, output);

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace SepConvGen.Kernels
 {
@@ -44,6 +45,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Applies a scale and shift per channel to data laid out (outer, channels, <paramref name="inner"/>).</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Apply(Span<float> data, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int inner)
         {
             int channels = scale.Length;

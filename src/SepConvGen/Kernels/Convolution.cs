@@ -598,7 +598,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>The last pixels of the input, whose last vector of channels may pass its end.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | Simd.OptimizeFully)]
         private static void DepthwisePixelClippedNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias,
                                                       int pixel, int iy0, int ix0, int kyFirst, int kyEnd, int kxFirst, int kxEnd) =>
             DepthwisePixelNhwc(input, output, kernel, bias, pixel, iy0, ix0, kyFirst, kyEnd, kxFirst, kxEnd, clipped: true);

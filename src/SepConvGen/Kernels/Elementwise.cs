@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SepConvGen.Kernels
@@ -16,6 +17,7 @@ namespace SepConvGen.Kernels
         /// Keras' ReLU with its parameters (the ReLU and LeakyReLU layers, relu and relu6): <paramref name="maxValue"/>
         /// from it up, <c>x</c> from <paramref name="threshold"/> up, else <c>negativeSlope * (x - threshold)</c>. NaN stays NaN.
         /// </summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Relu(Span<float> data, float negativeSlope = 0f, float maxValue = float.PositiveInfinity, float threshold = 0f)
         {
             for (int i = 0; i < data.Length; i++)
@@ -26,6 +28,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>ELU: <c>x</c> above 0, else <c>alpha * (exp(x) - 1)</c>.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Elu(Span<float> data, float alpha = 1f)
         {
             int i = 0;
@@ -51,6 +54,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Sigmoid: <c>1 / (1 + exp(-x))</c>.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Sigmoid(Span<float> data)
         {
             for (int i = 0; i < data.Length; i++)
@@ -60,6 +64,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Tanh.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Tanh(Span<float> data)
         {
             for (int i = 0; i < data.Length; i++)
@@ -69,6 +74,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Swish (SiLU): <c>x * sigmoid(x)</c>.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Swish(Span<float> data)
         {
             for (int i = 0; i < data.Length; i++)
@@ -78,6 +84,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Softmax over consecutive groups of <paramref name="axisLength"/> values (Keras: the last axis).</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Softmax(Span<float> data, int axisLength)
         {
             for (int start = 0; start + axisLength <= data.Length; start += axisLength)
@@ -104,6 +111,7 @@ namespace SepConvGen.Kernels
         }
 
         /// <summary>Add: <paramref name="sum"/> = <paramref name="left"/> + <paramref name="right"/>, all of one length.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void Add(ReadOnlySpan<float> left, ReadOnlySpan<float> right, Span<float> sum)
         {
             int lanes = Vector<float>.Count, i = 0;
@@ -125,6 +133,7 @@ namespace SepConvGen.Kernels
         /// Keras' Flatten of a channels_first tensor: it flattens in channels-last order, (channels, height, width) to
         /// (height, width, channels).
         /// </summary>
+        [MethodImpl(Simd.OptimizeFully)]
         public static void FlattenChannelsFirst(ReadOnlySpan<float> input, Span<float> output, int channels, int height, int width)
         {
             int pixels = height * width;
@@ -144,6 +153,7 @@ namespace SepConvGen.Kernels
         /// <c>exp(x) - 1</c> for x at most 0 on a vector: exp as 2^n * exp(r) with |r| at most ln(2)/2 and Cephes' degree-6
         /// polynomial (about 2 ulp); lanes above 0 are unused.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector<float> ExpMinusOne(Vector<float> x)
         {
             // Below -87 exp(x) is under float's normal range and exp(x) - 1 is -1 to the last bit.

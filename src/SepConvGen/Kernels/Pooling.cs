@@ -40,6 +40,7 @@ namespace SepConvGen.Kernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Window(int oy, int ox, out int rowFirst, out int rowEnd, out int columnFirst, out int columnEnd)
         {
             TShape s = default;
