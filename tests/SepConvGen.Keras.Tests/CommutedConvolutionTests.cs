@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 using SepConvGen.Keras.Model;
 using SepConvGen.Keras.Tests.Builders;
 using SepConvGen.Keras.Tests.Reference;
+using SepConvGen.Testing;
 using SepConvGen.Tool;
 using Xunit;
 using Xunit.Abstractions;
@@ -36,8 +36,7 @@ namespace SepConvGen.Keras.Tests
         [Fact]
         public void Random_temporal_and_spatial_filter_pairs_match_the_float64_reference()
         {
-            int seed = int.TryParse(Environment.GetEnvironmentVariable("SEPCONVGEN_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s)
-                ? s : Environment.TickCount;
+            int seed = RandomLayers.RunSeed();
             _output.WriteLine($"SEPCONVGEN_SEED={seed}");
             var random = new Random(seed);
             const int Models = 8;

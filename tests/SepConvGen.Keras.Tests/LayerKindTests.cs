@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Text;
 using SepConvGen.Keras.Model;
 using SepConvGen.Keras.Tests.Reference;
+using SepConvGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -27,8 +28,7 @@ namespace SepConvGen.Keras.Tests
         [Fact]
         public void Random_layers_of_every_kind_match_the_float64_reference()
         {
-            int seed = int.TryParse(Environment.GetEnvironmentVariable("SEPCONVGEN_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s)
-                ? s : Environment.TickCount;
+            int seed = RandomLayers.RunSeed();
             _output.WriteLine($"SEPCONVGEN_SEED={seed}");
             var random = new Random(seed);
             var cases = new List<Case>();
