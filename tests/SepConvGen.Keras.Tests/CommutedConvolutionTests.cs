@@ -6,8 +6,8 @@ using System.Text.Json.Nodes;
 using SepConvGen.Keras.Model;
 using SepConvGen.Keras.Tests.Builders;
 using SepConvGen.Keras.Tests.Reference;
+using static SepConvGen.Keras.Tests.Builders.SyntheticModels;
 using SepConvGen.Testing;
-using SepConvGen.Tool;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -40,45 +40,15 @@ namespace SepConvGen.Keras.Tests
             _output.WriteLine($"SEPCONVGEN_SEED={seed}");
             var random = new Random(seed);
             const int Models = 8;
-            var paths = new string[Models];
-            var sources = new List<string>();
-            for (int i = 0; i < Models; i++)
+
+            // Even models: the depthwise kernel spans every row (multiplier 1 or 2) and the Conv2D has stride 1 across,
+            // where commuting always saves work (the test's ranges were checked exhaustively).
+            IReadOnlyList<SourceLayer>[] models = Enumerable.Range(0, Models).Select(i => Layers(random, channelsFirst: i % 4 >= 2, mustCommute: i % 2 == 0)).ToArray();
+            (string[] paths, string[] code, System.Reflection.MethodInfo run) = SyntheticModels.WriteAndCompile(_folder, models, $"SEPCONVGEN_SEED={seed}");
+            for (int i = 0; i < Models; i += 2)
             {
-                // Even models: the depthwise kernel spans every row (multiplier 1 or 2) and the Conv2D has stride 1 across,
-                // where commuting always saves work (the test's ranges were checked exhaustively).
-                bool mustCommute = i % 2 == 0;
-                paths[i] = Path.Combine(_folder, $"pair{i}.keras");
-                KerasFileBuilder.Sequential(Layers(random, channelsFirst: i % 4 >= 2, mustCommute)).WriteKeras3Archive(paths[i], sequential: true);
-                var stdout = new StringWriter();
-                var stderr = new StringWriter();
-                int exit = Cli.Run(new[] { "model", paths[i], "--namespace", "Demo", "--class", $"Model{i}" }, stdout, stderr);
-                Assert.True(exit == Cli.Success, $"SEPCONVGEN_SEED={seed} model {i}: exit {exit} {stderr}");
-                string code = stdout.ToString();
-                if (mustCommute)
-                {
-                    Assert.True(code.Contains("CommutedConvolutions.RowKernel", StringComparison.Ordinal), $"SEPCONVGEN_SEED={seed} model {i} did not commute");
-                }
-
-                sources.Add(code);
+                Assert.True(code[i].Contains("CommutedConvolutions.RowKernel", StringComparison.Ordinal), $"SEPCONVGEN_SEED={seed} model {i} did not commute");
             }
-
-            string cases = string.Concat(Enumerable.Range(0, Models).Select(i => $"case {i}: Demo.Model{i}.FromKerasFile(path).Predict(input, output); break;\n"));
-            sources.Add($$"""
-                public static class Runner
-                {
-                    public static float[] Run(int model, string path, float[] input, int outputLength)
-                    {
-                        var output = new float[outputLength];
-                        switch (model)
-                        {
-                            {{cases}}
-                        }
-
-                        return output;
-                    }
-                }
-                """);
-            System.Reflection.MethodInfo run = RunnerCompiler.Compile(sources.ToArray()).GetMethod("Run")!;
 
             for (int i = 0; i < Models; i++)
             {
@@ -111,7 +81,7 @@ namespace SepConvGen.Keras.Tests
             bool convBias = random.Next(2) == 0, depthwiseBias = random.Next(2) == 0;
             var layers = new List<SourceLayer>
             {
-                Layer("input_1", "InputLayer", new JsonObject { ["batch_input_shape"] = Shape(channelsFirst ? new[] { 1, height, width } : new[] { height, width, 1 }), ["dtype"] = "float32" }),
+                Input(channelsFirst ? new[] { 1, height, width } : new[] { height, width, 1 }),
                 Layer("conv2d", "Conv2D", new JsonObject
                 {
                     ["filters"] = filters, ["kernel_size"] = Pair(1, kernelWidth), ["strides"] = Pair(1, strideWidth),
@@ -138,35 +108,5 @@ namespace SepConvGen.Keras.Tests
             layers.Add(Layer("activation", "Activation", new JsonObject { ["activation"] = new[] { "elu", "relu", "linear", "tanh" }[random.Next(4)] }));
             return layers;
         }
-
-        private static SourceLayer Normalization(Random random, string name, int axis, int channels) =>
-            Layer(name, "BatchNormalization", new JsonObject { ["axis"] = axis, ["epsilon"] = 0.001, ["center"] = true, ["scale"] = true, ["momentum"] = 0.99 },
-                new[] { Values(random, channels, 0.5, 1.5), Values(random, channels, -1, 1), Values(random, channels, -1, 1), Values(random, channels, 0.2, 2) }
-                    .Select(v => new Weight(v, new[] { (ulong)channels })).ToArray());
-
-        private static SourceLayer Layer(string name, string className, JsonObject config, IReadOnlyList<Weight>? weights = null)
-        {
-            config["name"] = name;
-            config["trainable"] = true;
-            return new SourceLayer(name, className, new JsonObject { ["class_name"] = className, ["config"] = config }, weights ?? Array.Empty<Weight>());
-        }
-
-        private static Weight[] Weights(Random random, int[] kernelShape, int biasLength)
-        {
-            var weights = new List<Weight> { new(Values(random, kernelShape.Aggregate(1, (a, d) => a * d), -1, 1), kernelShape.Select(d => (ulong)d).ToArray()) };
-            if (biasLength > 0)
-            {
-                weights.Add(new Weight(Values(random, biasLength, -1, 1), new[] { (ulong)biasLength }));
-            }
-
-            return weights.ToArray();
-        }
-
-        private static float[] Values(Random random, int count, double low, double high) =>
-            Enumerable.Range(0, count).Select(_ => (float)(low + random.NextDouble() * (high - low))).ToArray();
-
-        private static JsonArray Pair(int first, int second) => new(first, second);
-
-        private static JsonArray Shape(int[] shape) => new(new JsonNode?[] { null }.Concat(shape.Select(d => (JsonNode?)d)).ToArray());
     }
 }

@@ -41,7 +41,10 @@ namespace SepConvGen.Ort
             }
 
             ModelLayer last = model.Layers.Single(l => l.Name == model.Outputs[0]);
-            _graph.Node.Add(Node("Identity", new[] { _values[last.Name] }, "y"));
+
+            // An image output of a channels-last model goes back from the graph's NCHW to the model's layout.
+            string result = last.Shape.Count == 3 && !ChannelsFirstModel(model) ? Add("Transpose", new[] { _values[last.Name] }, Ints("perm", 0, 2, 3, 1)) : _values[last.Name];
+            _graph.Node.Add(Node("Identity", new[] { result }, "y"));
             long[] outputShape = last.Shape.Select(d => (long)d).Prepend(1).ToArray();
             _graph.Output.Add(TensorInfo("y", outputShape));
 
@@ -94,7 +97,7 @@ namespace SepConvGen.Ort
         }
 
         private static bool ChannelsFirstModel(KerasModel model) =>
-            model.Layers.Select(l => l.Operation).Any(o => o is ConvolutionOperation { ChannelsFirst: true } or PoolingOperation { ChannelsFirst: true });
+            model.Layers.Select(l => l.Operation).Any(o => o is ConvolutionOperation { ChannelsFirst: true } or PoolingOperation { ChannelsFirst: true } or GlobalPoolingOperation { ChannelsFirst: true } or FlattenOperation { ChannelsFirst: true });
 
         private string Convolution(ConvolutionOperation c, string input, IReadOnlyList<int> inShape, IReadOnlyList<float[]> weights)
         {

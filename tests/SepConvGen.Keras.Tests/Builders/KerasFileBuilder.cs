@@ -31,7 +31,7 @@ namespace SepConvGen.Keras.Tests.Builders
             ["InputLayer"] = "input_layer", ["Conv2D"] = "conv2d", ["DepthwiseConv2D"] = "depthwise_conv2d",
             ["SeparableConv2D"] = "separable_conv2d", ["BatchNormalization"] = "batch_normalization", ["Activation"] = "activation",
             ["Dense"] = "dense", ["Dropout"] = "dropout", ["MaxPooling2D"] = "max_pooling2d", ["AveragePooling2D"] = "average_pooling2d",
-            ["GlobalAveragePooling2D"] = "global_average_pooling2d", ["Flatten"] = "flatten", ["Add"] = "add", ["PReLU"] = "p_re_lu",
+            ["GlobalAveragePooling2D"] = "global_average_pooling2d", ["GlobalMaxPooling2D"] = "global_max_pooling2d", ["Flatten"] = "flatten", ["Add"] = "add", ["PReLU"] = "p_re_lu",
         };
 
         private KerasFileBuilder(JsonObject model, IReadOnlyList<SourceLayer> layers)
