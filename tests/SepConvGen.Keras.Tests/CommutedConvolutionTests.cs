@@ -1,15 +1,13 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 using SepConvGen.Keras.Model;
 using SepConvGen.Keras.Tests.Builders;
 using SepConvGen.Keras.Tests.Reference;
-using static SepConvGen.Keras.Tests.Builders.SyntheticModels;
-using SepConvGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
+using static SepConvGen.Keras.Tests.Builders.SyntheticModels;
 
 namespace SepConvGen.Keras.Tests
 {
@@ -20,31 +18,24 @@ namespace SepConvGen.Keras.Tests
     /// multipliers and activations must still give the float64 reference's output. New configurations each run
     /// (SEPCONVGEN_SEED repeats one).
     /// </summary>
-    public sealed class CommutedConvolutionTests : IDisposable
+    public sealed class CommutedConvolutionTests : MadeUpModelTest
     {
-        private readonly ITestOutputHelper _output;
-        private readonly string _folder = Path.Combine(Path.GetTempPath(), $"sepconvgen-commuted-{Guid.NewGuid():N}");
-
         public CommutedConvolutionTests(ITestOutputHelper output)
+            : base(output)
         {
-            _output = output;
-            Directory.CreateDirectory(_folder);
         }
-
-        public void Dispose() => Directory.Delete(_folder, recursive: true);
 
         [Fact]
         public void Random_temporal_and_spatial_filter_pairs_match_the_float64_reference()
         {
-            int seed = RandomLayers.RunSeed();
-            _output.WriteLine($"SEPCONVGEN_SEED={seed}");
+            int seed = Seed;
             var random = new Random(seed);
             const int Models = 8;
 
             // Even models: the depthwise kernel spans every row (multiplier 1 or 2) and the Conv2D has stride 1 across,
             // where commuting always saves work (the test's ranges were checked exhaustively).
             IReadOnlyList<SourceLayer>[] models = Enumerable.Range(0, Models).Select(i => Layers(random, channelsFirst: i % 4 >= 2, mustCommute: i % 2 == 0)).ToArray();
-            (string[] paths, string[] code, System.Reflection.MethodInfo run) = SyntheticModels.WriteAndCompile(_folder, models, $"SEPCONVGEN_SEED={seed}");
+            (string[] paths, string[] code, System.Reflection.MethodInfo run) = SyntheticModels.WriteAndCompile(Folder, models, $"SEPCONVGEN_SEED={seed}");
             for (int i = 0; i < Models; i += 2)
             {
                 Assert.True(code[i].Contains("CommutedConvolutions.RowKernel", StringComparison.Ordinal), $"SEPCONVGEN_SEED={seed} model {i} did not commute");

@@ -1,12 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using SepConvGen.Keras.Tests.Builders;
 using SepConvGen.Ort;
-using SepConvGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 using static SepConvGen.Keras.Tests.Builders.SyntheticModels;
@@ -19,24 +17,17 @@ namespace SepConvGen.Keras.Tests
     /// from the same file (translated node by node, <c>OrtKerasModel</c>): an implementation that is not ours.
     /// New configurations each run (SEPCONVGEN_SEED repeats one).
     /// </summary>
-    public sealed class OrtLayerKindTests : IDisposable
+    public sealed class OrtLayerKindTests : MadeUpModelTest
     {
-        private readonly ITestOutputHelper _output;
-        private readonly string _folder = Path.Combine(Path.GetTempPath(), $"sepconvgen-ort-layers-{Guid.NewGuid():N}");
-
         public OrtLayerKindTests(ITestOutputHelper output)
+            : base(output)
         {
-            _output = output;
-            Directory.CreateDirectory(_folder);
         }
-
-        public void Dispose() => Directory.Delete(_folder, recursive: true);
 
         [Fact]
         public void Random_layers_of_every_kind_match_onnx_runtime()
         {
-            int seed = RandomLayers.RunSeed();
-            _output.WriteLine($"SEPCONVGEN_SEED={seed}");
+            int seed = Seed;
             var random = new Random(seed);
             var models = new List<IReadOnlyList<SourceLayer>>();
             for (int i = 0; i < 2; i++)
@@ -47,7 +38,7 @@ namespace SepConvGen.Keras.Tests
                 }
             }
 
-            (string[] paths, _, MethodInfo run) = WriteAndCompile(_folder, models, $"SEPCONVGEN_SEED={seed}");
+            (string[] paths, _, MethodInfo run) = WriteAndCompile(Folder, models, $"SEPCONVGEN_SEED={seed}");
             for (int i = 0; i < models.Count; i++)
             {
                 int inputLength = ((JsonArray)models[i][0].Entry["config"]!["batch_input_shape"]!).Skip(1).Aggregate(1, (a, d) => a * d!.GetValue<int>());
