@@ -443,9 +443,18 @@ namespace SepConvGen.Kernels
             ref float w = ref kernel[0];
             ref float b = ref bias[0];
             bool oneBlock = paddedFilters <= 2 * lanes;
-            for (int ox = first; ox < first + blocks * PixelBlock; ox += PixelBlock)
+            int end = first + blocks * PixelBlock;
+            for (int ox = first; ox < end; ox += PixelBlock)
             {
                 int ix0 = ox * s.StrideWidth - s.PadLeft, pixel = (oy * s.OutputWidth + ox) * filters;
+                if (paddedFilters == lanes && ox + 2 * PixelBlock <= end)
+                {
+                    // One vector of filters and two blocks left: eight pixels at once, each weight vector loaded once for them.
+                    EightPixelsNhwc(ref x, ref y, ref w, Simd.Load(ref b, 0), output, pixel, iy0, ix0, kyFirst, kyEnd);
+                    ox += PixelBlock;
+                    continue;
+                }
+
                 for (int block = 0; block < paddedFilters; block += 2 * lanes)
                 {
                     bool two = block + lanes < paddedFilters;
@@ -524,6 +533,50 @@ namespace SepConvGen.Kernels
                     StoreBlock(output, ref y, pixel + 3 * filters + block, remaining, a3, c3, two, oneBlock);
                 }
             }
+        }
+
+        /// <summary>
+        /// Eight output pixels of a row with one vector of filters: eight independent sums, each weight vector loaded once
+        /// for all of them, half the blocks of four and their bookkeeping.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void EightPixelsNhwc(ref float x, ref float y, ref float w, Vector<float> bias, Span<float> output, int pixel, int iy0, int ix0, int kyFirst, int kyEnd)
+        {
+            TShape s = default;
+            int inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters), step = s.StrideWidth * inChannels;
+            Vector<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
+            for (int ky = kyFirst; ky < kyEnd; ky++)
+            {
+                int row = (iy0 + ky * s.DilationHeight) * s.InputWidth + ix0;
+                int columns = s.DilationWidth == 1 ? 1 : s.KernelWidth, length = s.DilationWidth == 1 ? s.KernelWidth * inChannels : inChannels;
+                for (int kx = 0; kx < columns; kx++)
+                {
+                    ref float p = ref Unsafe.Add(ref x, (row + kx * s.DilationWidth) * inChannels);
+                    ref float q = ref Unsafe.Add(ref w, (ky * s.KernelWidth + kx) * inChannels * paddedFilters);
+                    for (int c = 0; c < length; c++, p = ref Unsafe.Add(ref p, 1), q = ref Unsafe.Add(ref q, paddedFilters))
+                    {
+                        Vector<float> k = Simd.Load(ref q, 0);
+                        a0 = Simd.MultiplyAdd(new Vector<float>(p), k, a0);
+                        a1 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, step)), k, a1);
+                        a2 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 2 * step)), k, a2);
+                        a3 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 3 * step)), k, a3);
+                        a4 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 4 * step)), k, a4);
+                        a5 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 5 * step)), k, a5);
+                        a6 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 6 * step)), k, a6);
+                        a7 = Simd.MultiplyAdd(new Vector<float>(Unsafe.Add(ref p, 7 * step)), k, a7);
+                    }
+                }
+            }
+
+            // Pixel by pixel: lanes past one pixel's filters land where the next pixel is written after.
+            StoreFilters(output, ref y, pixel, filters, a0);
+            StoreFilters(output, ref y, pixel + filters, filters, a1);
+            StoreFilters(output, ref y, pixel + 2 * filters, filters, a2);
+            StoreFilters(output, ref y, pixel + 3 * filters, filters, a3);
+            StoreFilters(output, ref y, pixel + 4 * filters, filters, a4);
+            StoreFilters(output, ref y, pixel + 5 * filters, filters, a5);
+            StoreFilters(output, ref y, pixel + 6 * filters, filters, a6);
+            StoreFilters(output, ref y, pixel + 7 * filters, filters, a7);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
