@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using SepConvGen.Generator.Model;
 
 namespace SepConvGen.Generator.Emitting
@@ -220,6 +221,18 @@ namespace SepConvGen.Generator.Emitting
             }
 
             string C(string name) => Literal.Int(constants[name]);
+
+            // IWindowShape's sizes and layout, after the strides (and a convolution's dilation).
+            (string Type, string Name, string Value)[] Window() => new[]
+            {
+                ("int", "InputHeight", C("InputHeight")),
+                ("int", "InputWidth", C("InputWidth")),
+                ("int", "OutputHeight", C("OutputHeight")),
+                ("int", "OutputWidth", C("OutputWidth")),
+                ("int", "PadTop", C("PadTop")),
+                ("int", "PadLeft", C("PadLeft")),
+                ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
+            };
             (string iface, (string Type, string Name, string Value)[] members) = spec.Kind switch
             {
                 ShapeLayerKind.Dense => ("IDenseShape", new[]
@@ -240,15 +253,7 @@ namespace SepConvGen.Generator.Emitting
                     ("int", "StrideWidth", C("StrideWidth")),
                     ("int", "DilationHeight", C("DilationHeight")),
                     ("int", "DilationWidth", C("DilationWidth")),
-                    ("int", "InputHeight", C("InputHeight")),
-                    ("int", "InputWidth", C("InputWidth")),
-                    ("int", "OutputHeight", C("OutputHeight")),
-                    ("int", "OutputWidth", C("OutputWidth")),
-                    ("int", "PadTop", C("PadTop")),
-                    ("int", "PadLeft", C("PadLeft")),
-                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
-                    ("global::SepConvGen.Activation", "Activation", Activation(spec)),
-                }),
+                }.Concat(Window()).Append(("global::SepConvGen.Activation", "Activation", Activation(spec))).ToArray()),
                 _ when spec.IsPooling => ("IPoolingShape", new[]
                 {
                     ("bool", "Max", Bool(spec.Kind == ShapeLayerKind.MaxPooling2D)),
@@ -257,14 +262,7 @@ namespace SepConvGen.Generator.Emitting
                     ("int", "PoolWidth", C("PoolWidth")),
                     ("int", "StrideHeight", C("StrideHeight")),
                     ("int", "StrideWidth", C("StrideWidth")),
-                    ("int", "InputHeight", C("InputHeight")),
-                    ("int", "InputWidth", C("InputWidth")),
-                    ("int", "OutputHeight", C("OutputHeight")),
-                    ("int", "OutputWidth", C("OutputWidth")),
-                    ("int", "PadTop", C("PadTop")),
-                    ("int", "PadLeft", C("PadLeft")),
-                    ("bool", "ChannelsFirst", Bool(spec.Layout == LayoutKind.ChannelsFirst)),
-                }),
+                }.Concat(Window()).ToArray()),
                 _ => ("IGlobalPoolingShape", new[]
                 {
                     ("bool", "Max", Bool(spec.Kind == ShapeLayerKind.GlobalMaxPooling2D)),

@@ -7,9 +7,44 @@ namespace SepConvGen.Kernels
     // every member into a constant, so one kernel source serves every layer at the speed of specialized code,
     // and a project compiles only the small shape structs.
 
+    /// <summary>
+    /// What a convolution's and a pooling's shapes share: a window sliding over the image with strides, and the sizes
+    /// and layout of the image before and after. Implemented by generated code.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public interface IWindowShape
+    {
+        /// <summary>Vertical stride.</summary>
+        int StrideHeight { get; }
+
+        /// <summary>Horizontal stride.</summary>
+        int StrideWidth { get; }
+
+        /// <summary>Input rows.</summary>
+        int InputHeight { get; }
+
+        /// <summary>Input columns.</summary>
+        int InputWidth { get; }
+
+        /// <summary>Output rows.</summary>
+        int OutputHeight { get; }
+
+        /// <summary>Output columns.</summary>
+        int OutputWidth { get; }
+
+        /// <summary>Rows above the input that windows reach (TensorFlow SAME): zeros for a convolution, left out of a pooling.</summary>
+        int PadTop { get; }
+
+        /// <summary>Columns left of the input that windows reach (TensorFlow SAME).</summary>
+        int PadLeft { get; }
+
+        /// <summary>NCHW rather than NHWC.</summary>
+        bool ChannelsFirst { get; }
+    }
+
     /// <summary>A Conv2D or DepthwiseConv2D layer's shape, all compile-time constants. Implemented by generated code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public interface IConvolutionShape
+    public interface IConvolutionShape : IWindowShape
     {
         /// <summary>True for DepthwiseConv2D: output channel <c>c * DepthMultiplier + m</c> reads input channel <c>c</c> only.</summary>
         bool Depthwise { get; }
@@ -29,38 +64,11 @@ namespace SepConvGen.Kernels
         /// <summary>Kernel columns.</summary>
         int KernelWidth { get; }
 
-        /// <summary>Vertical stride.</summary>
-        int StrideHeight { get; }
-
-        /// <summary>Horizontal stride.</summary>
-        int StrideWidth { get; }
-
         /// <summary>Vertical dilation.</summary>
         int DilationHeight { get; }
 
         /// <summary>Horizontal dilation.</summary>
         int DilationWidth { get; }
-
-        /// <summary>Input rows.</summary>
-        int InputHeight { get; }
-
-        /// <summary>Input columns.</summary>
-        int InputWidth { get; }
-
-        /// <summary>Output rows.</summary>
-        int OutputHeight { get; }
-
-        /// <summary>Output columns.</summary>
-        int OutputWidth { get; }
-
-        /// <summary>Zero rows above the input (TensorFlow SAME).</summary>
-        int PadTop { get; }
-
-        /// <summary>Zero columns left of the input (TensorFlow SAME).</summary>
-        int PadLeft { get; }
-
-        /// <summary>NCHW rather than NHWC.</summary>
-        bool ChannelsFirst { get; }
 
         /// <summary>The activation fused after the bias.</summary>
         Activation Activation { get; }
@@ -68,7 +76,7 @@ namespace SepConvGen.Kernels
 
     /// <summary>A MaxPooling2D or AveragePooling2D layer's shape. Implemented by generated code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public interface IPoolingShape
+    public interface IPoolingShape : IWindowShape
     {
         /// <summary>Max rather than average.</summary>
         bool Max { get; }
@@ -81,33 +89,6 @@ namespace SepConvGen.Kernels
 
         /// <summary>Window columns.</summary>
         int PoolWidth { get; }
-
-        /// <summary>Vertical stride.</summary>
-        int StrideHeight { get; }
-
-        /// <summary>Horizontal stride.</summary>
-        int StrideWidth { get; }
-
-        /// <summary>Input rows.</summary>
-        int InputHeight { get; }
-
-        /// <summary>Input columns.</summary>
-        int InputWidth { get; }
-
-        /// <summary>Output rows.</summary>
-        int OutputHeight { get; }
-
-        /// <summary>Output columns.</summary>
-        int OutputWidth { get; }
-
-        /// <summary>Rows above the input that windows may cover (TensorFlow SAME); they count for neither max nor average.</summary>
-        int PadTop { get; }
-
-        /// <summary>Columns left of the input that windows may cover (TensorFlow SAME).</summary>
-        int PadLeft { get; }
-
-        /// <summary>NCHW rather than NHWC.</summary>
-        bool ChannelsFirst { get; }
     }
 
     /// <summary>A GlobalAveragePooling2D or GlobalMaxPooling2D layer's shape. Implemented by generated code.</summary>
