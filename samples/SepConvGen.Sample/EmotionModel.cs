@@ -323,62 +323,41 @@ namespace SepConvGen.Sample
             for (int n = 0; n < batch; n++)
             {
                 ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
-                _conv2d1Layer.Forward(x, b.B0); // conv2d_1
-                _conv2d2Layer.Forward(b.B0.AsSpan(), b.B1); // conv2d_2
-                _separableConv2d1Layer.Forward(b.B1.AsSpan(), b.B2); // separable_conv2d_1
-                _separableConv2d2Layer.Forward(b.B2.AsSpan(), b.B3); // separable_conv2d_2
-                _conv2d3Layer.Forward(b.B1.AsSpan(), b.B4); // conv2d_3
-                _maxPooling2d1Layer.Forward(b.B3.AsSpan(), b.B5); // max_pooling2d_1
-                Elementwise.Add(b.B5.AsSpan(), b.B4.AsSpan(), b.B6);
-                _separableConv2d3Layer.Forward(b.B6.AsSpan(), b.B7); // separable_conv2d_3
-                _separableConv2d4Layer.Forward(b.B7.AsSpan(), b.B8); // separable_conv2d_4
-                _conv2d4Layer.Forward(b.B6.AsSpan(), b.B9); // conv2d_4
-                _maxPooling2d2Layer.Forward(b.B8.AsSpan(), b.B10); // max_pooling2d_2
-                Elementwise.Add(b.B10.AsSpan(), b.B9.AsSpan(), b.B11);
-                _separableConv2d5Layer.Forward(b.B11.AsSpan(), b.B12); // separable_conv2d_5
-                _separableConv2d6Layer.Forward(b.B12.AsSpan(), b.B13); // separable_conv2d_6
-                _conv2d5Layer.Forward(b.B11.AsSpan(), b.B14); // conv2d_5
-                _maxPooling2d3Layer.Forward(b.B13.AsSpan(), b.B15); // max_pooling2d_3
-                Elementwise.Add(b.B15.AsSpan(), b.B14.AsSpan(), b.B16);
-                _separableConv2d7Layer.Forward(b.B16.AsSpan(), b.B17); // separable_conv2d_7
-                _separableConv2d8Layer.Forward(b.B17.AsSpan(), b.B18); // separable_conv2d_8
-                _conv2d6Layer.Forward(b.B16.AsSpan(), b.B19); // conv2d_6
-                _maxPooling2d4Layer.Forward(b.B18.AsSpan(), b.B20); // max_pooling2d_4
-                Elementwise.Add(b.B20.AsSpan(), b.B19.AsSpan(), b.B21);
-                _conv2d7Layer.Forward(b.B21.AsSpan(), b.B22); // conv2d_7
-                _globalAveragePooling2d1Layer.Forward(b.B22.AsSpan(), b.B23); // global_average_pooling2d_1
-                Elementwise.Softmax(b.B23.AsSpan(0, 7), 7); // predictions
-                b.B23.AsSpan().Slice(0, OutputLength).CopyTo(output.Slice(n * OutputLength, OutputLength));
+                _conv2d1Layer.Forward(x, b.B0.AsSpan(0, 30752)); // conv2d_1
+                _conv2d2Layer.Forward(b.B0.AsSpan(0, 30752), b.B1.AsSpan(0, 28800)); // conv2d_2
+                _separableConv2d1Layer.Forward(b.B1.AsSpan(0, 28800), b.B0.AsSpan(0, 57600)); // separable_conv2d_1
+                _separableConv2d2Layer.Forward(b.B0.AsSpan(0, 57600), b.B2.AsSpan(0, 57600)); // separable_conv2d_2
+                _conv2d3Layer.Forward(b.B1.AsSpan(0, 28800), b.B0.AsSpan(0, 14400)); // conv2d_3
+                _maxPooling2d1Layer.Forward(b.B2.AsSpan(0, 57600), b.B1.AsSpan(0, 14400)); // max_pooling2d_1
+                Elementwise.Add(b.B1.AsSpan(0, 14400), b.B0.AsSpan(0, 14400), b.B2.AsSpan(0, 14400));
+                _separableConv2d3Layer.Forward(b.B2.AsSpan(0, 14400), b.B1.AsSpan(0, 28800)); // separable_conv2d_3
+                _separableConv2d4Layer.Forward(b.B1.AsSpan(0, 28800), b.B0.AsSpan(0, 28800)); // separable_conv2d_4
+                _conv2d4Layer.Forward(b.B2.AsSpan(0, 14400), b.B1.AsSpan(0, 7200)); // conv2d_4
+                _maxPooling2d2Layer.Forward(b.B0.AsSpan(0, 28800), b.B2.AsSpan(0, 7200)); // max_pooling2d_2
+                Elementwise.Add(b.B2.AsSpan(0, 7200), b.B1.AsSpan(0, 7200), b.B0.AsSpan(0, 7200));
+                _separableConv2d5Layer.Forward(b.B0.AsSpan(0, 7200), b.B1.AsSpan(0, 14400)); // separable_conv2d_5
+                _separableConv2d6Layer.Forward(b.B1.AsSpan(0, 14400), b.B2.AsSpan(0, 14400)); // separable_conv2d_6
+                _conv2d5Layer.Forward(b.B0.AsSpan(0, 7200), b.B1.AsSpan(0, 4096)); // conv2d_5
+                _maxPooling2d3Layer.Forward(b.B2.AsSpan(0, 14400), b.B0.AsSpan(0, 4096)); // max_pooling2d_3
+                Elementwise.Add(b.B0.AsSpan(0, 4096), b.B1.AsSpan(0, 4096), b.B2.AsSpan(0, 4096));
+                _separableConv2d7Layer.Forward(b.B2.AsSpan(0, 4096), b.B1.AsSpan(0, 8192)); // separable_conv2d_7
+                _separableConv2d8Layer.Forward(b.B1.AsSpan(0, 8192), b.B0.AsSpan(0, 8192)); // separable_conv2d_8
+                _conv2d6Layer.Forward(b.B2.AsSpan(0, 4096), b.B1.AsSpan(0, 2048)); // conv2d_6
+                _maxPooling2d4Layer.Forward(b.B0.AsSpan(0, 8192), b.B2.AsSpan(0, 2048)); // max_pooling2d_4
+                Elementwise.Add(b.B2.AsSpan(0, 2048), b.B1.AsSpan(0, 2048), b.B0.AsSpan(0, 2048));
+                _conv2d7Layer.Forward(b.B0.AsSpan(0, 2048), b.B1.AsSpan(0, 112)); // conv2d_7
+                _globalAveragePooling2d1Layer.Forward(b.B1.AsSpan(0, 112), b.B2.AsSpan(0, 7)); // global_average_pooling2d_1
+                Elementwise.Softmax(b.B2.AsSpan(0, 7), 7); // predictions
+                b.B2.AsSpan(0, 7).CopyTo(output.Slice(n * OutputLength, OutputLength));
             }
         }
 
-        /// <summary>One thread's buffers: every value between two steps that is not computed in place.</summary>
+        /// <summary>One thread's buffers: the values between steps; values whose lives do not overlap share an array.</summary>
         private sealed class Workspace
         {
-            public readonly float[] B0 = new float[30752];
+            public readonly float[] B0 = new float[57600];
             public readonly float[] B1 = new float[28800];
             public readonly float[] B2 = new float[57600];
-            public readonly float[] B3 = new float[57600];
-            public readonly float[] B4 = new float[14400];
-            public readonly float[] B5 = new float[14400];
-            public readonly float[] B6 = new float[14400];
-            public readonly float[] B7 = new float[28800];
-            public readonly float[] B8 = new float[28800];
-            public readonly float[] B9 = new float[7200];
-            public readonly float[] B10 = new float[7200];
-            public readonly float[] B11 = new float[7200];
-            public readonly float[] B12 = new float[14400];
-            public readonly float[] B13 = new float[14400];
-            public readonly float[] B14 = new float[4096];
-            public readonly float[] B15 = new float[4096];
-            public readonly float[] B16 = new float[4096];
-            public readonly float[] B17 = new float[8192];
-            public readonly float[] B18 = new float[8192];
-            public readonly float[] B19 = new float[2048];
-            public readonly float[] B20 = new float[2048];
-            public readonly float[] B21 = new float[2048];
-            public readonly float[] B22 = new float[112];
-            public readonly float[] B23 = new float[7];
         }
     }
 }

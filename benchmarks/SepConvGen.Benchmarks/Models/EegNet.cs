@@ -148,28 +148,24 @@ namespace SepConvGen.Benchmarks.Models
             for (int n = 0; n < batch; n++)
             {
                 ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
-                _depthwiseConv2dColumnsLayer.Forward(x, b.B0); // depthwise_conv2d
-                _conv2dRowsLayer.Forward(b.B0.AsSpan(), b.B1); // conv2d
+                _depthwiseConv2dColumnsLayer.Forward(x, b.B0.AsSpan(0, 18000)); // depthwise_conv2d
+                _conv2dRowsLayer.Forward(b.B0.AsSpan(0, 18000), b.B1.AsSpan(0, 18000)); // conv2d
                 Elementwise.Elu(b.B1.AsSpan(0, 18000), 1f); // activation
-                _averagePooling2dLayer.Forward(b.B1.AsSpan(), b.B2); // average_pooling2d
-                _separableConv2dLayer.Forward(b.B2.AsSpan(), b.B3); // separable_conv2d
-                Elementwise.Elu(b.B3.AsSpan(0, 8000), 1f); // activation_1
-                _averagePooling2d1Layer.Forward(b.B3.AsSpan(), b.B4); // average_pooling2d_1
-                _denseLayer.Forward(b.B4.AsSpan(), b.B5, 1); // dense
-                Elementwise.Softmax(b.B5.AsSpan(0, 4), 4); // softmax
-                b.B5.AsSpan().Slice(0, OutputLength).CopyTo(output.Slice(n * OutputLength, OutputLength));
+                _averagePooling2dLayer.Forward(b.B1.AsSpan(0, 18000), b.B0.AsSpan(0, 4500)); // average_pooling2d
+                _separableConv2dLayer.Forward(b.B0.AsSpan(0, 4500), b.B1.AsSpan(0, 8000)); // separable_conv2d
+                Elementwise.Elu(b.B1.AsSpan(0, 8000), 1f); // activation_1
+                _averagePooling2d1Layer.Forward(b.B1.AsSpan(0, 8000), b.B0.AsSpan(0, 992)); // average_pooling2d_1
+                _denseLayer.Forward(b.B0.AsSpan(0, 992), b.B1.AsSpan(0, 4), 1); // dense
+                Elementwise.Softmax(b.B1.AsSpan(0, 4), 4); // softmax
+                b.B1.AsSpan(0, 4).CopyTo(output.Slice(n * OutputLength, OutputLength));
             }
         }
 
-        /// <summary>One thread's buffers: every value between two steps that is not computed in place.</summary>
+        /// <summary>One thread's buffers: the values between steps; values whose lives do not overlap share an array.</summary>
         private sealed class Workspace
         {
             public readonly float[] B0 = new float[18000];
             public readonly float[] B1 = new float[18000];
-            public readonly float[] B2 = new float[4500];
-            public readonly float[] B3 = new float[8000];
-            public readonly float[] B4 = new float[992];
-            public readonly float[] B5 = new float[4];
         }
     }
 }

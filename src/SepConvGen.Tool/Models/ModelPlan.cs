@@ -6,8 +6,11 @@ using SepConvGen.Keras.Model;
 
 namespace SepConvGen.Tool.Models
 {
-    /// <summary>A buffer of the per-thread workspace; -1 is the model's input (read only).</summary>
-    internal sealed record PlannedBuffer(int Index, int Length);
+    /// <summary>
+    /// A value between two steps (-1 is the model's input, read only), and the workspace array that holds it: values
+    /// whose lives do not overlap share one array.
+    /// </summary>
+    internal sealed record PlannedBuffer(int Index, int Length, int Storage);
 
     /// <summary>One step of Predict, in order.</summary>
     internal abstract record PlannedStep;
@@ -29,10 +32,10 @@ namespace SepConvGen.Tool.Models
     /// <summary>A BatchNormalization on its own: a scale and shift per channel, in place.</summary>
     internal sealed record NormalizeStep(ModelLayer Layer, string Field, int Buffer, int Channels, int Inner) : PlannedStep;
 
-    /// <summary>An activation not fused into the layer before it, in place over the buffer's first <paramref name="Length"/> values.</summary>
-    internal sealed record ActivateStep(string LayerName, ActivationFunction Activation, int Buffer, int Length, int LastAxis) : PlannedStep;
+    /// <summary>An activation not fused into the layer before it, in place.</summary>
+    internal sealed record ActivateStep(string LayerName, ActivationFunction Activation, int Buffer, int LastAxis) : PlannedStep;
 
-    internal sealed record CopyStep(int Input, int Output, int Length) : PlannedStep;
+    internal sealed record CopyStep(int Input, int Output) : PlannedStep;
 
     internal sealed record AddStep(int Left, int Right, int Output, int Length) : PlannedStep;
 
@@ -69,6 +72,9 @@ namespace SepConvGen.Tool.Models
 
         public List<PlannedBuffer> Buffers { get; } = new();
 
+        /// <summary>The length of each array of the per-thread workspace.</summary>
+        public List<int> Storage { get; } = new();
+
         public List<PlannedStep> Steps { get; } = new();
 
         public ModelLayer Input => _model.Input;
@@ -82,6 +88,7 @@ namespace SepConvGen.Tool.Models
         {
             var plan = new ModelPlan(model, className);
             plan.Build();
+            plan.ShareStorage();
             return plan;
         }
 
@@ -118,7 +125,7 @@ namespace SepConvGen.Tool.Models
                         break;
                     case ActivationOperation activation:
                         int activated = InPlace(layer, input);
-                        Steps.Add(new ActivateStep(layer.Name, activation.Activation, activated, Length(layer), layer.Shape[^1]));
+                        Steps.Add(new ActivateStep(layer.Name, activation.Activation, activated, layer.Shape[^1]));
                         break;
                     case BatchNormalizationOperation norm:
                         int normalized = InPlace(layer, input);
@@ -130,6 +137,89 @@ namespace SepConvGen.Tool.Models
                 }
             }
         }
+
+        /// <summary>
+        /// Gives each value an array of the workspace, reusing the arrays of values no later step reads: the workspace is
+        /// the model's widest point rather than the sum of its tensors, and stays in the core's cache (mini-Xception:
+        /// 1.6 MB of values in 0.6 MB). A step never writes an array that one of its inputs still occupies.
+        /// </summary>
+        private void ShareStorage()
+        {
+            var lastUse = new int[Buffers.Count];
+            var steps = Steps.SelectMany(Flatten).ToList();
+            for (int i = 0; i < steps.Count; i++)
+            {
+                foreach (int buffer in Uses(steps[i]).Where(b => b >= 0))
+                {
+                    lastUse[buffer] = i;
+                }
+            }
+
+            if (OutputBuffer >= 0)
+            {
+                lastUse[OutputBuffer] = steps.Count;
+            }
+
+            var storageOf = Enumerable.Repeat(-1, Buffers.Count).ToArray();
+            var free = new List<int>();
+            for (int i = 0; i < steps.Count; i++)
+            {
+                foreach (int buffer in Uses(steps[i]).Where(b => b >= 0 && storageOf[b] < 0))
+                {
+                    storageOf[buffer] = Take(free, Buffers[buffer].Length);
+                }
+
+                free.AddRange(Uses(steps[i]).Where(b => b >= 0 && lastUse[b] == i).Distinct().Select(b => storageOf[b]));
+            }
+
+            for (int i = 0; i < Buffers.Count; i++)
+            {
+                Buffers[i] = Buffers[i] with { Storage = storageOf[i] >= 0 ? storageOf[i] : Take(free, Buffers[i].Length) };
+            }
+        }
+
+        /// <summary>The free array that fits <paramref name="length"/> most closely, else the largest one grown, else a new one.</summary>
+        private int Take(List<int> free, int length)
+        {
+            int best = -1;
+            foreach (int storage in free)
+            {
+                if (best < 0 || Better(storage, best))
+                {
+                    best = storage;
+                }
+            }
+
+            if (best < 0)
+            {
+                Storage.Add(length);
+                return Storage.Count - 1;
+            }
+
+            free.Remove(best);
+            Storage[best] = Math.Max(Storage[best], length);
+            return best;
+
+            bool Better(int a, int b)
+            {
+                bool aFits = Storage[a] >= length, bFits = Storage[b] >= length;
+                return aFits != bFits ? aFits : aFits ? Storage[a] < Storage[b] : Storage[a] > Storage[b];
+            }
+        }
+
+        private static IEnumerable<PlannedStep> Flatten(PlannedStep step) => step is CommutedStep c ? new PlannedStep[] { c.Column, c.Row } : new[] { step };
+
+        /// <summary>The values a step reads or writes, in any order.</summary>
+        private static IEnumerable<int> Uses(PlannedStep step) => step switch
+        {
+            LayerStep s => new[] { s.Input, s.Output },
+            NormalizeStep s => new[] { s.Buffer },
+            ActivateStep s => new[] { s.Buffer },
+            CopyStep s => new[] { s.Input, s.Output },
+            AddStep s => new[] { s.Left, s.Right, s.Output },
+            FlattenStep s => new[] { s.Input, s.Output },
+            _ => throw new ArgumentException(step.GetType().Name, nameof(step)),
+        };
 
         /// <summary>A generated layer, with the BatchNormalization and the activation after it where they fuse.</summary>
         private void PlanLayer(ModelLayer layer, int input)
@@ -167,7 +257,7 @@ namespace SepConvGen.Tool.Models
             Steps.Add(new LayerStep(className, Field(className), ModelAttributes.For(layer.Operation, inShape, usesBias, fused), layer, input, output, folded, usesBias, channels));
             if (own is not null && !own.IsLinear && Fusable(own) is null)
             {
-                Steps.Add(new ActivateStep(layer.Name, own, output, Length(layer), layer.Shape[^1]));
+                Steps.Add(new ActivateStep(layer.Name, own, output, layer.Shape[^1]));
             }
         }
 
@@ -272,7 +362,7 @@ namespace SepConvGen.Tool.Models
 
             if (!column.Activation.IsLinear && Fusable(column.Activation) is null)
             {
-                Steps.Add(new ActivateStep(depthwise.Name, column.Activation, output, Length(depthwise), depthwise.Shape[^1]));
+                Steps.Add(new ActivateStep(depthwise.Name, column.Activation, output, depthwise.Shape[^1]));
             }
         }
 
@@ -316,7 +406,7 @@ namespace SepConvGen.Tool.Models
             }
 
             int copy = _bufferOf[layer.Name] = NewBuffer(layer);
-            Steps.Add(new CopyStep(input, copy, Length(layer)));
+            Steps.Add(new CopyStep(input, copy));
             return copy;
         }
 
@@ -324,7 +414,7 @@ namespace SepConvGen.Tool.Models
 
         private int NewBuffer(int length)
         {
-            Buffers.Add(new PlannedBuffer(Buffers.Count, length));
+            Buffers.Add(new PlannedBuffer(Buffers.Count, length, Storage: -1));
             return Buffers.Count - 1;
         }
 

@@ -342,35 +342,38 @@ namespace SepConvGen.Tool.Models
             w.Line("ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);");
             foreach (PlannedStep step in plan.Steps)
             {
-                foreach (string line in Statement(step).Split('\n'))
+                foreach (string line in Statement(plan, step).Split('\n'))
                 {
                     w.Line(line);
                 }
             }
 
-            w.Line($"{Read(plan.OutputBuffer)}.Slice(0, OutputLength).CopyTo(output.Slice(n * OutputLength, OutputLength));");
+            w.Line($"{Span(plan, plan.OutputBuffer)}.CopyTo(output.Slice(n * OutputLength, OutputLength));");
             w.Close();
             w.Close();
             w.Line();
         }
 
-        private static string Statement(PlannedStep step) => step switch
+        private static string Statement(ModelPlan plan, PlannedStep step)
         {
-            LayerStep { Layer.Operation: DenseOperation d } s =>
-                $"{s.Field}.Forward({Read(s.Input)}, b.B{s.Output}, {Length(s.Layer.Shape) / d.Units}); // {s.Layer.Name}",
-            LayerStep s => $"{s.Field}.Forward({Read(s.Input)}, b.B{s.Output}); // {s.Layer.Name}",
-            CommutedStep s => $"{Statement(s.Column)}\n{Statement(s.Row)}",
-            NormalizeStep s => $"BatchNormalization.Apply(b.B{s.Buffer}, {s.Field}, {s.Field}Shift, {s.Inner}); // {s.Layer.Name}",
-            ActivateStep s => Activation(s) + $" // {s.LayerName}",
-            CopyStep s => $"{Read(s.Input)}.Slice(0, {s.Length}).CopyTo(b.B{s.Output});",
-            AddStep s => $"Elementwise.Add({Read(s.Left)}, {Read(s.Right)}, b.B{s.Output});",
-            FlattenStep s => $"Elementwise.FlattenChannelsFirst({Read(s.Input)}, b.B{s.Output}, {s.Channels}, {s.Height}, {s.Width});",
-            _ => throw new ArgumentException(step.GetType().Name, nameof(step)),
-        };
+            string B(int buffer) => Span(plan, buffer);
+            return step switch
+            {
+                LayerStep { Layer.Operation: DenseOperation d } s =>
+                    $"{s.Field}.Forward({B(s.Input)}, {B(s.Output)}, {Length(s.Layer.Shape) / d.Units}); // {s.Layer.Name}",
+                LayerStep s => $"{s.Field}.Forward({B(s.Input)}, {B(s.Output)}); // {s.Layer.Name}",
+                CommutedStep s => $"{Statement(plan, s.Column)}\n{Statement(plan, s.Row)}",
+                NormalizeStep s => $"BatchNormalization.Apply({B(s.Buffer)}, {s.Field}, {s.Field}Shift, {s.Inner}); // {s.Layer.Name}",
+                ActivateStep s => Activation(s, B(s.Buffer)) + $" // {s.LayerName}",
+                CopyStep s => $"{B(s.Input)}.CopyTo({B(s.Output)});",
+                AddStep s => $"Elementwise.Add({B(s.Left)}, {B(s.Right)}, {B(s.Output)});",
+                FlattenStep s => $"Elementwise.FlattenChannelsFirst({B(s.Input)}, {B(s.Output)}, {s.Channels}, {s.Height}, {s.Width});",
+                _ => throw new ArgumentException(step.GetType().Name, nameof(step)),
+            };
+        }
 
-        private static string Activation(ActivateStep s)
+        private static string Activation(ActivateStep s, string data)
         {
-            string data = $"b.B{s.Buffer}.AsSpan(0, {s.Length})";
             ActivationFunction f = s.Activation;
             return f.Kind switch
             {
@@ -386,17 +389,19 @@ namespace SepConvGen.Tool.Models
 
         private static void WriteWorkspace(Writer w, ModelPlan plan)
         {
-            w.Line("/// <summary>One thread's buffers: every value between two steps that is not computed in place.</summary>");
+            w.Line("/// <summary>One thread's buffers: the values between steps; values whose lives do not overlap share an array.</summary>");
             w.Open("private sealed class Workspace");
-            foreach (PlannedBuffer buffer in plan.Buffers)
+            for (int i = 0; i < plan.Storage.Count; i++)
             {
-                w.Line($"public readonly float[] B{buffer.Index} = new float[{buffer.Length}];");
+                w.Line($"public readonly float[] B{i} = new float[{plan.Storage[i]}];");
             }
 
             w.Close();
         }
 
-        private static string Read(int buffer) => buffer < 0 ? "x" : $"b.B{buffer}.AsSpan()";
+        /// <summary>A value as a span of the workspace array that holds it (<c>x</c> for the model's input).</summary>
+        private static string Span(ModelPlan plan, int buffer) =>
+            buffer < 0 ? "x" : $"b.B{plan.Buffers[buffer].Storage}.AsSpan(0, {plan.Buffers[buffer].Length})";
 
         private static int Length(IReadOnlyList<int> shape) => shape.Aggregate(1, (a, d) => a * d);
 
