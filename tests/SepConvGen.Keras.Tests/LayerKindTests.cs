@@ -39,6 +39,10 @@ namespace SepConvGen.Keras.Tests
                 cases.Add(Pooling(random, max: i % 2 == 0));
                 cases.Add(GlobalPooling(random, max: i % 2 == 1));
                 cases.Add(Dense(random));
+                if (i % 3 == 0)
+                {
+                    cases.Add(Convolution(random, depthwise: false, eightPixels: true));
+                }
             }
 
             MethodInfo[] runners = Compile(cases);
@@ -75,15 +79,20 @@ namespace SepConvGen.Keras.Tests
         private static IReadOnlyList<(float[], int[])> Weights(Case c) =>
             c.Bias is null ? new[] { (c.Kernel, Array.Empty<int>()) } : new[] { (c.Kernel, Array.Empty<int>()), (c.Bias, Array.Empty<int>()) };
 
-        private static Case Convolution(Random random, bool depthwise)
+        /// <param name="eightPixels">
+        /// Channels last, at most eight filters and rows of sixteen output pixels or more: the NHWC kernel's eight-pixel
+        /// blocks with one vector of filters (on AVX-512 with 256-bit <c>Vector&lt;T&gt;</c>, two window values per multiply-add).
+        /// </param>
+        private static Case Convolution(Random random, bool depthwise, bool eightPixels = false)
         {
-            int channels = random.Next(1, 10), filters = random.Next(1, 20), multiplier = random.Next(1, 4);
+            int channels = random.Next(1, 10), filters = eightPixels ? random.Next(1, 9) : random.Next(1, 20), multiplier = random.Next(1, 4);
             int kh = random.Next(1, 6), kw = random.Next(1, 6);
             bool dilated = random.Next(3) == 0;
             int sh = dilated ? 1 : random.Next(1, 4), sw = dilated ? 1 : random.Next(1, 4);
             int dh = dilated ? random.Next(1, 4) : 1, dw = dilated ? random.Next(1, 4) : 1;
-            bool same = random.Next(2) == 0, first = random.Next(2) == 0, bias = random.Next(4) > 0;
+            bool same = random.Next(2) == 0, first = !eightPixels && random.Next(2) == 0, bias = random.Next(4) > 0;
             (int h, int w) = Size(random, (kh - 1) * dh + 1, (kw - 1) * dw + 1);
+            w += eightPixels ? 16 * sw : 0;
             string activation = new[] { "linear", "relu", "relu6" }[random.Next(3)];
             int outChannels = depthwise ? channels * multiplier : filters;
             var op = new ConvolutionOperation(depthwise ? "DepthwiseConv2D" : "Conv2D", depthwise ? 0 : filters, kh, kw, sh, sw, dh, dw, same, first,

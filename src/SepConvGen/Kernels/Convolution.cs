@@ -13,7 +13,7 @@ namespace SepConvGen.Kernels
     /// </summary>
     /// <typeparam name="TShape">The layer's constants.</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public static class Convolution<TShape>
+    public static partial class Convolution<TShape>
         where TShape : struct, IConvolutionShape
     {
         [ThreadStatic]
@@ -450,6 +450,14 @@ namespace SepConvGen.Kernels
                 if (paddedFilters == lanes && ox + 2 * PixelBlock <= end)
                 {
                     // One vector of filters and two blocks left: eight pixels at once, each weight vector loaded once for them.
+#if NET8_0_OR_GREATER
+                    if (PairsInputs)
+                    {
+                        EightPixelsPairedNhwc(ref x, ref y, ref w, Simd.Load(ref b, 0), output, pixel, iy0, ix0, kyFirst, kyEnd);
+                        ox += PixelBlock;
+                        continue;
+                    }
+#endif
                     EightPixelsNhwc(ref x, ref y, ref w, Simd.Load(ref b, 0), output, pixel, iy0, ix0, kyFirst, kyEnd);
                     ox += PixelBlock;
                     continue;
