@@ -41,7 +41,7 @@ namespace SepConvGen.Keras.Tests
                 cases.Add(Dense(random));
                 if (i % 3 == 0)
                 {
-                    cases.Add(Convolution(random, depthwise: false, eightPixels: true));
+                    cases.Add(Convolution(random, depthwise: false, blockFilters: i % 2 == 0 ? EightFilters : WideFilters));
                 }
             }
 
@@ -79,20 +79,24 @@ namespace SepConvGen.Keras.Tests
         private static IReadOnlyList<(float[], int[])> Weights(Case c) =>
             c.Bias is null ? new[] { (c.Kernel, Array.Empty<int>()) } : new[] { (c.Kernel, Array.Empty<int>()), (c.Bias, Array.Empty<int>()) };
 
-        /// <param name="eightPixels">
-        /// Channels last, at most eight filters and rows of sixteen output pixels or more: the NHWC kernel's eight-pixel
-        /// blocks with one vector of filters (on AVX-512 with 256-bit <c>Vector&lt;T&gt;</c>, two window values per multiply-add).
-        /// </param>
-        private static Case Convolution(Random random, bool depthwise, bool eightPixels = false)
+        /// <summary>Filter counts of the NHWC eight-pixel blocks with one vector of filters (on AVX-512 with 256-bit <c>Vector&lt;T&gt;</c>, two window values per multiply-add).</summary>
+        private static readonly int[] EightFilters = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+        /// <summary>Filter counts that fill whole 512-bit vectors, or nearly: one, two and three of them (the NHWC blocks on AVX-512).</summary>
+        private static readonly int[] WideFilters = { 14, 15, 16, 30, 31, 32, 46, 47, 48 };
+
+        /// <param name="blockFilters">Channels last, rows of sixteen output pixels or more and one of these filter counts (NHWC pixel blocks).</param>
+        private static Case Convolution(Random random, bool depthwise, int[]? blockFilters = null)
         {
-            int channels = random.Next(1, 10), filters = eightPixels ? random.Next(1, 9) : random.Next(1, 20), multiplier = random.Next(1, 4);
+            bool blocks = blockFilters is not null;
+            int channels = random.Next(1, 10), filters = blocks ? blockFilters![random.Next(blockFilters.Length)] : random.Next(1, 20), multiplier = random.Next(1, 4);
             int kh = random.Next(1, 6), kw = random.Next(1, 6);
             bool dilated = random.Next(3) == 0;
             int sh = dilated ? 1 : random.Next(1, 4), sw = dilated ? 1 : random.Next(1, 4);
             int dh = dilated ? random.Next(1, 4) : 1, dw = dilated ? random.Next(1, 4) : 1;
-            bool same = random.Next(2) == 0, first = !eightPixels && random.Next(2) == 0, bias = random.Next(4) > 0;
+            bool same = random.Next(2) == 0, first = !blocks && random.Next(2) == 0, bias = random.Next(4) > 0;
             (int h, int w) = Size(random, (kh - 1) * dh + 1, (kw - 1) * dw + 1);
-            w += eightPixels ? 16 * sw : 0;
+            w += blocks ? 16 * sw : 0;
             string activation = new[] { "linear", "relu", "relu6" }[random.Next(3)];
             int outChannels = depthwise ? channels * multiplier : filters;
             var op = new ConvolutionOperation(depthwise ? "DepthwiseConv2D" : "Conv2D", depthwise ? 0 : filters, kh, kw, sh, sw, dh, dw, same, first,

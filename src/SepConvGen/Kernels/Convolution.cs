@@ -463,6 +463,13 @@ namespace SepConvGen.Kernels
                     continue;
                 }
 
+#if NET8_0_OR_GREATER
+                if (WideFilters)
+                {
+                    FourPixelsWideNhwc(ref x, ref y, ref w, ref b, output, pixel, iy0, ix0, kyFirst, kyEnd);
+                    continue;
+                }
+#endif
                 for (int block = 0; block < paddedFilters; block += 2 * lanes)
                 {
                     bool two = block + lanes < paddedFilters;
