@@ -1,6 +1,6 @@
 // Written by 'sepconvgen model' from face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5. Do not edit: run the command again instead.
 // The nested classes' attributes restate the Keras layers (BatchNormalization folded into the layer before it,
-// ReLU fused into it); SepConvGen generates each of them at build time.
+// its activation fused into it); SepConvGen generates each of them at build time.
 #nullable enable
 
 using System;

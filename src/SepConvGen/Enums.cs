@@ -23,7 +23,10 @@ namespace SepConvGen
         ChannelsFirst,
     }
 
-    /// <summary>Activation fused after the pointwise step and the bias.</summary>
+    /// <summary>
+    /// Activation fused into a layer after its sums and bias: ReLU and ReLU6 in the epilogue of the sums, the others
+    /// (which need an exponential) on each tile or output row just after the layer writes it, while it is in cache.
+    /// </summary>
     public enum Activation
     {
         /// <summary>No activation.</summary>
@@ -34,5 +37,17 @@ namespace SepConvGen
 
         /// <summary><c>min(max(x, 0), 6)</c>; NaN stays NaN.</summary>
         Relu6,
+
+        /// <summary>Keras' <c>elu</c>: <c>x</c> above 0, else <c>exp(x) - 1</c> (alpha 1).</summary>
+        Elu,
+
+        /// <summary>Keras' <c>sigmoid</c>: <c>1 / (1 + exp(-x))</c>.</summary>
+        Sigmoid,
+
+        /// <summary>Keras' <c>tanh</c>.</summary>
+        Tanh,
+
+        /// <summary>Keras' <c>swish</c> (<c>silu</c>): <c>x / (1 + exp(-x))</c>.</summary>
+        Swish,
     }
 }

@@ -36,7 +36,10 @@ namespace SepConvGen
         /// <summary>Whether the layer adds a bias (Keras' default: true).</summary>
         public bool UseBias { get; set; } = true;
 
-        /// <summary>The activation fused after the bias.</summary>
+        /// <summary>
+        /// The activation fused after the bias: ReLU and ReLU6 in the epilogue of the sums; ELU, sigmoid, tanh and swish
+        /// on each tile or output row just after the layer writes it.
+        /// </summary>
         public Activation Activation { get; set; } = Activation.Linear;
     }
 
@@ -221,7 +224,10 @@ namespace SepConvGen
         /// <summary>Whether the layer adds a bias (Keras' default: true).</summary>
         public bool UseBias { get; set; } = true;
 
-        /// <summary>The activation fused after the bias.</summary>
+        /// <summary>
+        /// The activation fused after the bias: ReLU and ReLU6 in the epilogue of the sums; ELU, sigmoid, tanh and swish
+        /// on each tile or output row just after the layer writes it.
+        /// </summary>
         public Activation Activation { get; set; } = Activation.Linear;
     }
 }

@@ -66,7 +66,10 @@ namespace SepConvGen
         /// <summary>Layout of input and output.</summary>
         public DataFormat DataFormat { get; set; } = DataFormat.ChannelsLast;
 
-        /// <summary>Activation applied after the bias.</summary>
+        /// <summary>
+        /// The activation fused after the bias: ReLU and ReLU6 in the epilogue of the sums; ELU, sigmoid, tanh and swish
+        /// on each tile or output row just after the layer writes it.
+        /// </summary>
         public Activation Activation { get; set; } = Activation.Linear;
 
         /// <summary>Fixed input height, or 0 to choose it at run time.</summary>

@@ -20,6 +20,7 @@ namespace SepConvGen.Generator.Tests
         [InlineData("EegNet_ChannelsFirst_1x16", "[SeparableConv(16, 16, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]")]
         [InlineData("FixedSize_56x56", "[SeparableConv(64, 128, 3, 3, Padding.Same, InputHeight = 56, InputWidth = 56)]")]
         [InlineData("Relu6", "[SeparableConv(8, 8, 3, 3, Padding.Same, Activation = Activation.Relu6)]")]
+        [InlineData("Elu_ChannelsFirst", "[SeparableConv(4, 6, 3, 3, Padding.Same, DataFormat = DataFormat.ChannelsFirst, Activation = Activation.Elu)]")]
         [InlineData("Valid", "[SeparableConv(8, 16, 3, 3)]")]
         [InlineData("FixedValid_Strided_ChannelsFirst_Relu", "[SeparableConv(4, 6, 3, 3, Padding.Valid, StrideHeight = 2, StrideWidth = 2, DataFormat = DataFormat.ChannelsFirst, Activation = Activation.Relu, InputHeight = 9, InputWidth = 8)]")]
         [InlineData("LargeKernel_9x9_CompactTaps", "[SeparableConv(4, 4, 9, 9, Padding.Same)]")]
@@ -64,6 +65,7 @@ namespace SepConvGen.Generator.Tests
 
         [Theory]
         [InlineData("Vector_ChannelsLast_3x3_Relu6", "[SeparableConv(24, 40, 3, 3, Padding.Same, Activation = Activation.Relu6)]")]
+        [InlineData("Vector_ChannelsLast_3x3_Swish", "[SeparableConv(24, 40, 3, 3, Padding.Same, Activation = Activation.Swish)]")]
         [InlineData("Vector_ChannelsFirst_1x16_NoBias", "[SeparableConv(16, 18, 1, 16, Padding.Same, UseBias = false, DataFormat = DataFormat.ChannelsFirst)]")]
         [InlineData("Vector_ChannelsFirst_3x3_Fixed28x28", "[SeparableConv(32, 48, 3, 3, Padding.Same, InputHeight = 28, InputWidth = 28, DataFormat = DataFormat.ChannelsFirst)]")]
         [InlineData("Vector_ChannelsFirst_3x3_Fixed19x19_FlatTiles", "[SeparableConv(24, 32, 3, 3, Padding.Same, InputHeight = 19, InputWidth = 19, DataFormat = DataFormat.ChannelsFirst)]")]

@@ -97,7 +97,7 @@ namespace SepConvGen.Keras.Tests
             bool same = random.Next(2) == 0, first = !blocks && random.Next(2) == 0, bias = random.Next(4) > 0;
             (int h, int w) = Size(random, (kh - 1) * dh + 1, (kw - 1) * dw + 1);
             w += blocks ? 16 * sw : 0;
-            string activation = new[] { "linear", "relu", "relu6" }[random.Next(3)];
+            string activation = new[] { "linear", "relu", "relu6", "elu", "sigmoid", "tanh", "swish" }[random.Next(7)];
             int outChannels = depthwise ? channels * multiplier : filters;
             var op = new ConvolutionOperation(depthwise ? "DepthwiseConv2D" : "Conv2D", depthwise ? 0 : filters, kh, kw, sh, sw, dh, dw, same, first,
                 depthwise ? multiplier : 1, bias, ActivationFunction.Named[activation]);
@@ -137,7 +137,7 @@ namespace SepConvGen.Keras.Tests
         {
             int inputs = random.Next(1, 70), units = random.Next(1, 20);
             bool bias = random.Next(4) > 0;
-            string activation = new[] { "linear", "relu", "relu6" }[random.Next(3)];
+            string activation = new[] { "linear", "relu", "relu6", "elu", "sigmoid", "tanh", "swish" }[random.Next(7)];
             var op = new DenseOperation(units, bias, ActivationFunction.Named[activation]);
             string attribute = Invariant($"Dense({inputs}, {units}, UseBias = {(bias ? "true" : "false")}, Activation = Activation.{char.ToUpperInvariant(activation[0])}{activation.Substring(1)})");
             return new Case(attribute, op, new[] { inputs }, new[] { units }, random.Next(1, 4), true, Values(random, inputs * units), bias ? Values(random, units) : null);

@@ -58,6 +58,16 @@ namespace SepConvGen.Ort
                 graph.Initializer.Add(Tensor("six", new[] { 6f }));
                 graph.Node.Add(Node("Clip", new[] { "linear", "zero", "six" }, "y"));
             }
+            else if (c.Activation == Activation.Swish)
+            {
+                graph.Node.Add(Node("Sigmoid", new[] { "linear" }, "gate"));
+                graph.Node.Add(Node("Mul", new[] { "linear", "gate" }, "y"));
+            }
+            else if (c.Activation != Activation.Linear)
+            {
+                // Elu (alpha 1, ONNX's default), Sigmoid, Tanh: the same names in ONNX.
+                graph.Node.Add(Node(c.Activation.ToString(), new[] { "linear" }, "y"));
+            }
 
             Start(graph, input, new long[] { batch, c.InChannels, height, width }, output, new long[] { batch, c.OutChannels, outH, outW }, threads);
         }

@@ -110,6 +110,10 @@ namespace SepConvGen.Testing
         {
             Activation.Relu => value < 0 ? 0 : value,
             Activation.Relu6 => value < 0 ? 0 : value > 6 ? 6 : value,
+            Activation.Elu => value > 0 ? value : Math.Exp(value) - 1,
+            Activation.Sigmoid => 1 / (1 + Math.Exp(-value)),
+            Activation.Tanh => Math.Tanh(value),
+            Activation.Swish => value / (1 + Math.Exp(-value)),
             _ => value,
         };
 

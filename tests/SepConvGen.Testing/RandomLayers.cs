@@ -60,7 +60,8 @@ namespace SepConvGen.Testing
                 DilationWidth: dw,
                 UseBias: random.Next(2) == 0,
                 ChannelsFirst: random.Next(2) == 0,
-                Activation: (Activation)random.Next(3));
+                // A quarter of the layers take an activation applied to each tile's output (ELU, sigmoid, tanh, swish).
+                Activation: random.Next(4) == 0 ? (Activation)random.Next(3, 7) : (Activation)random.Next(3));
             int height = same ? random.Next(1, 15) : config.EffectiveKernelHeight + random.Next(0, 9);
             int width = same ? random.Next(1, 15) : config.EffectiveKernelWidth + random.Next(0, 9);
             if (random.Next(16) == 0)

@@ -1,6 +1,6 @@
 // Written by 'sepconvgen model' from JohnBoxAnn_Bi-Input-EEGConv_A01T_EEGNet_1.h5. Do not edit: run the command again instead.
 // The nested classes' attributes restate the Keras layers (BatchNormalization folded into the layer before it,
-// ReLU fused into it); SepConvGen generates each of them at build time.
+// its activation fused into it); SepConvGen generates each of them at build time.
 #nullable enable
 
 using System;
@@ -40,7 +40,7 @@ namespace SepConvGen.Benchmarks.Models
         private readonly DepthwiseConv2dColumnsLayer _depthwiseConv2dColumnsLayer = new DepthwiseConv2dColumnsLayer();
 
         /// <summary>Keras layer 'conv2d' (Conv2D), with 'batch_normalization' folded in, run second: its row filter on each channel of 'depthwise_conv2d', with both biases.</summary>
-        [DepthwiseConv2D(18, 1, 64, Padding.Same, InputHeight = 1, InputWidth = 1000)]
+        [DepthwiseConv2D(18, 1, 64, Padding.Same, Activation = Activation.Elu, InputHeight = 1, InputWidth = 1000)]
         private sealed partial class Conv2dRowsLayer { }
 
         private readonly Conv2dRowsLayer _conv2dRowsLayer = new Conv2dRowsLayer();
@@ -52,7 +52,7 @@ namespace SepConvGen.Benchmarks.Models
         private readonly AveragePooling2dLayer _averagePooling2dLayer = new AveragePooling2dLayer();
 
         /// <summary>Keras layer 'separable_conv2d' (SeparableConv2D), with 'batch_normalization_2' folded in.</summary>
-        [SeparableConv(18, 32, 1, 16, Padding.Same, InputHeight = 1, InputWidth = 250)]
+        [SeparableConv(18, 32, 1, 16, Padding.Same, Activation = Activation.Elu, InputHeight = 1, InputWidth = 250)]
         private sealed partial class SeparableConv2dLayer { }
 
         private readonly SeparableConv2dLayer _separableConv2dLayer = new SeparableConv2dLayer();
@@ -150,10 +150,8 @@ namespace SepConvGen.Benchmarks.Models
                 ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
                 _depthwiseConv2dColumnsLayer.Forward(x, b.B0.AsSpan(0, 18000)); // depthwise_conv2d
                 _conv2dRowsLayer.Forward(b.B0.AsSpan(0, 18000), b.B1.AsSpan(0, 18000)); // conv2d
-                Elementwise.Elu(b.B1.AsSpan(0, 18000), 1f); // activation
                 _averagePooling2dLayer.Forward(b.B1.AsSpan(0, 18000), b.B0.AsSpan(0, 4500)); // average_pooling2d
                 _separableConv2dLayer.Forward(b.B0.AsSpan(0, 4500), b.B1.AsSpan(0, 8000)); // separable_conv2d
-                Elementwise.Elu(b.B1.AsSpan(0, 8000), 1f); // activation_1
                 _averagePooling2d1Layer.Forward(b.B1.AsSpan(0, 8000), b.B0.AsSpan(0, 992)); // average_pooling2d_1
                 _denseLayer.Forward(b.B0.AsSpan(0, 992), b.B1.AsSpan(0, 4), 1); // dense
                 Elementwise.Softmax(b.B1.AsSpan(0, 4), 4); // softmax

@@ -131,8 +131,13 @@ namespace SepConvGen.Generator.Emitting
             $"Depthwise_k{_spec.Height.Kernel}x{_spec.Width.Kernel}_s{_spec.Height.Stride}x{_spec.Width.Stride}" +
             $"_d{_spec.Height.Dilation}x{_spec.Width.Dilation}_c{_spec.InChannels}m{_spec.DepthMultiplier}";
 
-        /// <summary>The pointwise step's name without the instruction set: the dispatcher when there are vector kernels.</summary>
-        public string PointwiseBase => $"Pointwise_c{_spec.DepthwiseChannels}f{_spec.OutChannels}_{_spec.Activation}";
+        /// <summary>
+        /// The pointwise step's name without the instruction set (the dispatcher when there are vector kernels), with
+        /// the activation its epilogue computes: Linear where the tiles take the activation after it.
+        /// </summary>
+        public string PointwiseBase => $"Pointwise_c{_spec.DepthwiseChannels}f{_spec.OutChannels}_{EpilogueActivation}";
+
+        private ActivationKind EpilogueActivation => Activations.For(_spec.Activation).InEpilogue ? _spec.Activation : ActivationKind.Linear;
 
         public string Pointwise => PointwiseBase + Isa;
 

@@ -1,4 +1,5 @@
 using SepConvGen.Generator.Model;
+using SepConvGen.Generator.Planning;
 
 namespace SepConvGen.Generator.Emitting
 {
@@ -145,6 +146,24 @@ namespace SepConvGen.Generator.Emitting
             w.WriteLine($"int firstPixel = firstRow * {outW};");
             w.WriteLine("int pixels = tilePixels;");
             w.WriteLine($"{pointwise}({_names.Arg("row")}, {_names.Arg("result")}{_names.PointwiseTileArguments}{_names.Argument});");
+            if (Activations.For(_spec.Activation).TileFunction is string function)
+            {
+                string activate = "global::SepConvGen.Kernels.Elementwise." + function;
+                w.WriteLine();
+                w.WriteLine("// The activation on the tile's output just written, while it is in cache (the same function as the model step).");
+                if (channelsLast)
+                {
+                    w.WriteLine($"{activate}(output.Slice(firstPixel * OutChannels, pixels * OutChannels));");
+                }
+                else
+                {
+                    w.WriteLine($"int outputPlane = {_names.Size("OutputHeight")} * {outW};");
+                    w.OpenBlock("for (int f = 0; f < OutChannels; f++)");
+                    w.WriteLine($"{activate}(output.Slice(f * outputPlane + firstPixel, pixels));");
+                    w.CloseBlock();
+                }
+            }
+
             w.CloseBlock();
 
             w.WriteLine();

@@ -77,7 +77,7 @@ namespace SepConvGen.Generator.Emitting
             new PointwiseEmitter(_spec, _names).Emit(w);
             EmitVectorKernels();
             ActivationForm activation = Activations.For(_spec.Activation);
-            if (!activation.IsLinear)
+            if (activation.InEpilogue)
             {
                 w.WriteLine();
                 w.WriteLine($"/// <summary>{activation.Summary}</summary>");

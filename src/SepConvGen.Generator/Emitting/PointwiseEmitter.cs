@@ -186,7 +186,7 @@ namespace SepConvGen.Generator.Emitting
                     string target = _channelsLast
                         ? _names.At("y", Literal.Plus(p == 0 ? "f" : $"{p} * OutChannels + f", k))
                         : _names.At("y", $"{Literal.PlusTimes("f", k, "outputPlane")}{(p == 0 ? string.Empty : $" + {p}")}");
-                    string value = Activations.For(_spec.Activation).IsLinear ? $"acc{p}_{k}" : $"Activate(acc{p}_{k})";
+                    string value = Activations.For(_spec.Activation).InEpilogue ? $"Activate(acc{p}_{k})" : $"acc{p}_{k}";
                     writer.WriteLine($"{target} = {value};");
                 }
             }

@@ -63,7 +63,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             writer.WriteLine($"private static {type} MultiplyAdd({type} a, {type} b, {type} c) => {fma};");
             ActivationForm activation = Activations.For(Spec.Activation);
-            if (activation.IsLinear)
+            if (!activation.InEpilogue)
             {
                 return;
             }
@@ -88,7 +88,7 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>The kernel's body after the weights and the output start: the layout's register blocks.</summary>
         protected abstract void EmitBlocks(SourceWriter writer, Isa isa, int lanes);
 
-        protected string Activated(string value) => Activations.For(Spec.Activation).IsLinear ? value : $"Activate({value})";
+        protected string Activated(string value) => Activations.For(Spec.Activation).InEpilogue ? $"Activate({value})" : value;
 
         protected static string Count(int n, string noun) => $"{Literal.Int(n)} {noun}{(n == 1 ? string.Empty : "s")}";
     }

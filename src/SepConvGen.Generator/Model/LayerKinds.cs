@@ -17,11 +17,15 @@ namespace SepConvGen.Generator.Model
         ChannelsFirst = 1,
     }
 
-    /// <summary>Activation fused after the bias.</summary>
+    /// <summary>Activation fused after the bias (the values of SepConvGen.Activation).</summary>
     internal enum ActivationKind
     {
         Linear = 0,
         Relu = 1,
         Relu6 = 2,
+        Elu = 3,
+        Sigmoid = 4,
+        Tanh = 5,
+        Swish = 6,
     }
 }

@@ -11,10 +11,17 @@ namespace SepConvGen.Generator.Planning
     /// <param name="Summary">The scalar helper's summary.</param>
     /// <param name="Scalar">The scalar form, an expression of the float <c>value</c>.</param>
     /// <param name="Vector">The vector form: statements that transform the vector <c>value</c> of a width.</param>
-    /// <param name="NeedsExp">Whether the forms call an exponential (the vector form then needs a polynomial of its own).</param>
-    internal sealed record ActivationForm(ActivationKind Kind, string Summary, string Scalar, System.Func<Isa, string[]> Vector, bool NeedsExp = false)
+    /// <param name="TileFunction">
+    /// For the activations that need an exponential: the library's <c>SepConvGen.Kernels.Elementwise</c> method that
+    /// runs on each tile's output just after the pointwise step writes it (in cache), where the kernels' epilogues
+    /// stay linear; scalar and vector kernels share it.
+    /// </param>
+    internal sealed record ActivationForm(ActivationKind Kind, string Summary, string Scalar, System.Func<Isa, string[]> Vector, string? TileFunction = null)
     {
         public bool IsLinear => Kind == ActivationKind.Linear;
+
+        /// <summary>Whether the kernels' epilogues compute it (ReLU, ReLU6).</summary>
+        public bool InEpilogue => !IsLinear && TileFunction is null;
     }
 
     /// <summary>The activations fused into the pointwise epilogue, one entry each: adding one is an entry here and its tests.</summary>
@@ -31,9 +38,16 @@ namespace SepConvGen.Generator.Planning
                     $"{isa.VectorType}<float> six = {isa.VectorType}.Create(6f);",
                     $"value = {isa.VectorType}.ConditionalSelect({isa.VectorType}.GreaterThan(value, six), six, value);",
                 }.ToArray()),
+            [ActivationKind.Elu] = OnTiles(ActivationKind.Elu, "Elu"),
+            [ActivationKind.Sigmoid] = OnTiles(ActivationKind.Sigmoid, "Sigmoid"),
+            [ActivationKind.Tanh] = OnTiles(ActivationKind.Tanh, "Tanh"),
+            [ActivationKind.Swish] = OnTiles(ActivationKind.Swish, "Swish"),
         };
 
         public static ActivationForm For(ActivationKind kind) => Forms[kind];
+
+        private static ActivationForm OnTiles(ActivationKind kind, string function) =>
+            new(kind, $"{function}, on each tile's output.", "value", _ => System.Array.Empty<string>(), function);
 
         /// <summary>Selects instead of Max/Min, which would turn NaN into 0 on x86.</summary>
         private static string[] ClampBelow(Isa isa) => new[]

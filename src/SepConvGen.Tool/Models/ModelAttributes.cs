@@ -11,7 +11,7 @@ namespace SepConvGen.Tool.Models
         /// <param name="operation">The layer.</param>
         /// <param name="input">Its input's shape without the batch, in its data format.</param>
         /// <param name="useBias">Whether it loads a bias (its own, or one a folded BatchNormalization makes).</param>
-        /// <param name="activation">The fused activation: Linear, Relu or Relu6.</param>
+        /// <param name="activation">The fused activation: a name of SepConvGen.Activation.</param>
         public static string For(Operation operation, IReadOnlyList<int> input, bool useBias, string activation)
         {
             var named = new List<string>();

@@ -263,7 +263,7 @@ namespace SepConvGen.Tool.Models
 
         /// <summary>
         /// The BatchNormalization a layer with a linear activation folds (the one reader of its output, on its channel
-        /// axis), and the ReLU or ReLU6 its epilogue fuses after that; both are marked as planned.
+        /// axis), and the activation it fuses after that (see <see cref="Fusable"/>); both are marked as planned.
         /// </summary>
         private (ModelLayer Last, ModelLayer? Folded, string Fused) Epilogue(ModelLayer layer, ActivationFunction? own)
         {
@@ -366,11 +366,20 @@ namespace SepConvGen.Tool.Models
             }
         }
 
-        /// <summary>The activations a layer's epilogue runs: ReLU and ReLU6 without slope or threshold.</summary>
-        private static string? Fusable(ActivationFunction f) =>
-            f.IsLinear ? "Linear"
-            : f is { Kind: "relu", Alpha: 0, Threshold: 0 } ? f.MaxValue switch { null => "Relu", 6 => "Relu6", _ => null }
-            : null;
+        /// <summary>
+        /// The activations a generated layer fuses (<c>SepConvGen.Activation</c>): ReLU and ReLU6 without slope or
+        /// threshold, ELU with alpha 1, sigmoid, tanh and swish. Softmax, LeakyReLU and the other parameters stay steps.
+        /// </summary>
+        private static string? Fusable(ActivationFunction f) => f switch
+        {
+            { IsLinear: true } => "Linear",
+            { Kind: "relu", Alpha: 0, Threshold: 0 } => f.MaxValue switch { null => "Relu", 6 => "Relu6", _ => null },
+            { Kind: "elu", Alpha: 1 } => "Elu",
+            { Kind: "sigmoid" } => "Sigmoid",
+            { Kind: "tanh" } => "Tanh",
+            { Kind: "swish" } => "Swish",
+            _ => null,
+        };
 
         private static int ChannelAxis(ModelLayer layer) => layer.Operation switch
         {

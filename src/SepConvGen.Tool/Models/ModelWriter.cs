@@ -15,7 +15,7 @@ namespace SepConvGen.Tool.Models
     /// <summary>
     /// Writes one self-contained C# file for a whole Keras model: a class with its input and output sizes as
     /// constants, one nested generated layer per Conv2D, DepthwiseConv2D, SeparableConv2D, pooling and Dense layer
-    /// (BatchNormalization folded and ReLU fused where the plan says), the steps between them, and
+    /// (BatchNormalization folded and activations fused where the plan says), the steps between them, and
     /// <c>FromKerasFile</c> (or, with embedded weights, <c>Create</c>) and <c>Predict</c>.
     /// </summary>
     internal static class ModelWriter
@@ -33,7 +33,7 @@ namespace SepConvGen.Tool.Models
             var w = new Writer(code);
             w.Line($"// Written by 'sepconvgen model' from {sourceName}. Do not edit: run the command again instead.");
             w.Line("// The nested classes' attributes restate the Keras layers (BatchNormalization folded into the layer before it,");
-            w.Line("// ReLU fused into it); SepConvGen generates each of them at build time.");
+            w.Line("// its activation fused into it); SepConvGen generates each of them at build time.");
             w.Line("#nullable enable");
             w.Line();
             w.Line("using System;");

@@ -122,6 +122,10 @@ namespace SepConvGen.Kernels
                 if (s.ChannelsFirst)
                 {
                     ForwardNchw(x, y, kernel, bias);
+                    if (Simd.ActsOnRows(s.Activation))
+                    {
+                        Elementwise.Activate(y, s.Activation);
+                    }
                 }
                 else if (s.Depthwise)
                 {
@@ -131,6 +135,21 @@ namespace SepConvGen.Kernels
                 {
                     ForwardNhwc(x, y, kernel, bias);
                 }
+            }
+        }
+
+        /// <summary>
+        /// An NHWC output row once it is written: the activations that need an exponential, while the row is in cache
+        /// (ReLU and ReLU6 ran in the stores). Lanes a row's last store spilled into the next row are rewritten with it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void ActivateRow(Span<float> output, int oy)
+        {
+            TShape s = default;
+            if (Simd.ActsOnRows(s.Activation))
+            {
+                int row = s.OutputWidth * s.OutChannels;
+                Elementwise.Activate(output.Slice(oy * row, row), s.Activation);
             }
         }
 
@@ -157,7 +176,7 @@ namespace SepConvGen.Kernels
             ref float y = ref MemoryMarshal.GetReference(output);
             ref float w = ref kernel[0];
             ref float b = ref bias[0];
-            for (int oy = 0; oy < s.OutputHeight; oy++)
+            for (int oy = 0; oy < s.OutputHeight; ActivateRow(output, oy), oy++)
             {
                 int iy0 = oy * s.StrideHeight - s.PadTop;
                 Range(iy0, s.DilationHeight, s.KernelHeight, s.InputHeight, out int kyFirst, out int kyEnd);
@@ -282,7 +301,7 @@ namespace SepConvGen.Kernels
             ref float x = ref rows[0];
             ref float y = ref MemoryMarshal.GetReference(output);
             ref float w = ref kernel[0];
-            for (int oy = 0; oy < s.OutputHeight; oy++)
+            for (int oy = 0; oy < s.OutputHeight; ActivateRow(output, oy), oy++)
             {
                 int iy0 = oy * s.StrideHeight - s.PadTop;
                 Range(iy0, s.DilationHeight, s.KernelHeight, s.InputHeight, out int kyFirst, out int kyEnd);
@@ -630,7 +649,7 @@ namespace SepConvGen.Kernels
         {
             TShape s = default;
             int channels = s.InChannels, multiplier = s.DepthMultiplier, padded = Simd.RoundUp(channels);
-            for (int oy = 0; oy < s.OutputHeight; oy++)
+            for (int oy = 0; oy < s.OutputHeight; ActivateRow(output, oy), oy++)
             {
                 int iy0 = oy * s.StrideHeight - s.PadTop;
                 Range(iy0, s.DilationHeight, s.KernelHeight, s.InputHeight, out int kyFirst, out int kyEnd);

@@ -74,6 +74,11 @@ namespace SepConvGen.Kernels
 
                     output[r * s.Units + u] = Simd.Activate(sum, s.Activation);
                 }
+
+                if (Simd.ActsOnRows(s.Activation))
+                {
+                    Elementwise.Activate(output.Slice(r * s.Units, s.Units), s.Activation);
+                }
             }
         }
     }

@@ -27,7 +27,35 @@ namespace SepConvGen.Kernels
             }
         }
 
-        /// <summary>ELU: <c>x</c> above 0, else <c>alpha * (exp(x) - 1)</c>.</summary>
+        /// <summary>
+        /// The activation a generated layer fuses, on values it has just written (a tile or an output row, in cache): ELU,
+        /// sigmoid, tanh and swish as the steps of the same names compute them. ReLU and ReLU6 run in the layers'
+        /// epilogues and Linear is nothing, so those leave the values as they are.
+        /// </summary>
+        public static void Activate(Span<float> data, Activation activation)
+        {
+            switch (activation)
+            {
+                case Activation.Elu:
+                    Elu(data);
+                    break;
+                case Activation.Sigmoid:
+                    Sigmoid(data);
+                    break;
+                case Activation.Tanh:
+                    Tanh(data);
+                    break;
+                case Activation.Swish:
+                    Swish(data);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// ELU: <c>x</c> above 0, else <c>alpha * (exp(x) - 1)</c>. Every value goes through the same code, the last
+        /// ones too (through a vector on the stack): a value's result does not depend on where a span starts or ends,
+        /// so a layer that applies it per tile gives the same bits for any tiling.
+        /// </summary>
         [MethodImpl(Simd.OptimizeFully)]
         public static void Elu(Span<float> data, float alpha = 1f)
         {
@@ -37,10 +65,17 @@ namespace SepConvGen.Kernels
             var scale = new Vector<float>(alpha);
             for (int v = 0; v < vectors.Length; v++, i += Vector<float>.Count)
             {
-                Vector<float> x = vectors[v];
-                // Lanes above 0, and NaN, keep their value.
-                Vector<int> keep = Vector.GreaterThan(x, Vector<float>.Zero) | ~Vector.Equals(x, x);
-                vectors[v] = Vector.ConditionalSelect(keep, x, scale * ExpMinusOne(x));
+                vectors[v] = Elu(vectors[v], scale);
+            }
+
+            if (i < data.Length)
+            {
+                Span<float> tail = stackalloc float[Vector<float>.Count];
+                tail.Clear();
+                data.Slice(i).CopyTo(tail);
+                Elu(MemoryMarshal.Cast<float, Vector<float>>(tail)[0], scale).CopyTo(tail);
+                tail.Slice(0, data.Length - i).CopyTo(data.Slice(i));
+                return;
             }
 #endif
             for (; i < data.Length; i++)
@@ -52,6 +87,16 @@ namespace SepConvGen.Kernels
                 }
             }
         }
+
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector<float> Elu(Vector<float> x, Vector<float> scale)
+        {
+            // Lanes above 0, and NaN, keep their value.
+            Vector<int> keep = Vector.GreaterThan(x, Vector<float>.Zero) | ~Vector.Equals(x, x);
+            return Vector.ConditionalSelect(keep, x, scale * ExpMinusOne(x));
+        }
+#endif
 
         /// <summary>Sigmoid: <c>1 / (1 + exp(-x))</c>.</summary>
         [MethodImpl(Simd.OptimizeFully)]

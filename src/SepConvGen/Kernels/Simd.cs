@@ -79,11 +79,14 @@ namespace SepConvGen.Kernels
             return a * b + c;
         }
 
-        /// <summary>The fused activations (Linear, ReLU, ReLU6) on a vector; NaN stays NaN, as in <see cref="Activate(float, Activation)"/>.</summary>
+        /// <summary>
+        /// The epilogue activations (ReLU, ReLU6) on a vector; NaN stays NaN, as in <see cref="Activate(float, Activation)"/>.
+        /// The others leave it as it is: the kernels apply them to whole rows (<see cref="ActsOnRows"/>).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Activate(Vector<float> value, Activation activation)
         {
-            if (activation == Activation.Linear)
+            if (activation != Activation.Relu && activation != Activation.Relu6)
             {
                 return value;
             }
@@ -99,7 +102,11 @@ namespace SepConvGen.Kernels
             return value;
         }
 
-        /// <summary>The fused activations on one value.</summary>
+        /// <summary>Whether a kernel applies <paramref name="activation"/> to each output row it has written (<see cref="Elementwise.Activate"/>) rather than in its epilogue.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool ActsOnRows(Activation activation) => activation >= Activation.Elu;
+
+        /// <summary>The epilogue activations on one value (the others leave it as it is).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Activate(float value, Activation activation) => activation switch
         {

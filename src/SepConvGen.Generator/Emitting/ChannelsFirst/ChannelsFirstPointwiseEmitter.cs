@@ -130,7 +130,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>Chunked channels: the activation over the tile's outputs once every chunk is in.</summary>
         private void EmitActivationPass(SourceWriter writer, Isa isa, int lanes)
         {
-            if (Activations.For(Spec.Activation).IsLinear)
+            if (!Activations.For(Spec.Activation).InEpilogue)
             {
                 return;
             }
