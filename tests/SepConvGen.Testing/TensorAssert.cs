@@ -15,6 +15,9 @@ namespace SepConvGen.Testing
         /// <summary>Relative tolerance of ELU, sigmoid, tanh and swish on exact sums (float32 exponentials).</summary>
         public const double ActivationTolerance = 1e-6;
 
+        /// <summary>The smallest normal float32: below it a float has fewer digits, a fixed absolute step.</summary>
+        private const double SmallestNormal = 1.1754943508222875e-38;
+
         /// <summary>
         /// Checks <paramref name="actual"/> against <paramref name="expected"/>: bit for bit when
         /// <paramref name="exact"/> (within <see cref="ActivationTolerance"/> after an activation with an exponential),
@@ -49,9 +52,11 @@ namespace SepConvGen.Testing
                 }
                 else if (exact)
                 {
-                    // Exact sums, then an exponential in float32: a few units in the last place.
-                    ok = Math.Abs(got - want) <= ActivationTolerance * Math.Abs(want);
-                    limit = "±" + (ActivationTolerance * Math.Abs(want)).ToString("G3", CultureInfo.InvariantCulture);
+                    // Exact sums, then an exponential in float32: a few units in the last place, where float32 has
+                    // them (a sigmoid of -90 is subnormal: its precision is absolute there).
+                    double tolerance = ActivationTolerance * Math.Max(Math.Abs(want), SmallestNormal);
+                    ok = Math.Abs(got - want) <= tolerance;
+                    limit = "±" + tolerance.ToString("G3", CultureInfo.InvariantCulture);
                 }
                 else
                 {

@@ -124,7 +124,8 @@ namespace SepConvGen.Kernels
         {
             for (int i = 0; i < data.Length; i++)
             {
-                data[i] *= Logistic(data[i]);
+                // One rounding: x times a rounded sigmoid loses the last digits where the sigmoid is subnormal.
+                data[i] = (float)(data[i] / (1.0 + Math.Exp(-data[i])));
             }
         }
 
