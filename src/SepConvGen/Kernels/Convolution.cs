@@ -178,6 +178,14 @@ namespace SepConvGen.Kernels
                 return;
             }
 
+            RowsNhwc(input, output, kernel, bias);
+        }
+
+        /// <summary>Output row by row: pixel blocks where the windows lie inside the row, the pixels at its ends one by one.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
+        private static void RowsNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
             int lanes = Simd.Lanes, inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float y = ref MemoryMarshal.GetReference(output);
@@ -412,7 +420,8 @@ namespace SepConvGen.Kernels
                      .CopyTo(padded.AsSpan((((iy + s.PadTop) * p.InputWidth) + s.PadLeft) * channels));
             }
 
-            Convolution<ZeroPaddedShape<TShape>>.ForwardNhwc(padded, output, kernel, bias);
+            // RowsNhwc, not ForwardNhwc: no instantiation may lead to a deeper one, which NativeAOT would have to compile too.
+            Convolution<ZeroPaddedShape<TShape>>.RowsNhwc(padded, output, kernel, bias);
         }
 
         /// <summary>Output pixels the NHWC kernel computes together where their windows need no padding.</summary>
