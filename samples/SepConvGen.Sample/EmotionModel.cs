@@ -320,44 +320,46 @@ namespace SepConvGen.Sample
             LayerChecks.RequireLength(input.Length, LayerChecks.TensorLength(batch, InputLength, 1, 1, nameof(input)), nameof(input), "(batch, 64, 64, 1)");
             LayerChecks.RequireLength(output.Length, LayerChecks.TensorLength(batch, OutputLength, 1, 1, nameof(output)), nameof(output), "(batch, classes)");
             Workspace b = _workspace.Value!;
+            // Each array is used from its first 64-byte line on: whole vector loads of a pixel's channels then stay in one cache line.
+            int o0 = Alignment.FirstLine(b.B0), o1 = Alignment.FirstLine(b.B1), o2 = Alignment.FirstLine(b.B2);
             for (int n = 0; n < batch; n++)
             {
                 ReadOnlySpan<float> x = input.Slice(n * InputLength, InputLength);
-                _conv2d1Layer.Forward(x, b.B0.AsSpan(0, 30752)); // conv2d_1
-                _conv2d2Layer.Forward(b.B0.AsSpan(0, 30752), b.B1.AsSpan(0, 28800)); // conv2d_2
-                _separableConv2d1Layer.Forward(b.B1.AsSpan(0, 28800), b.B0.AsSpan(0, 57600)); // separable_conv2d_1
-                _separableConv2d2Layer.Forward(b.B0.AsSpan(0, 57600), b.B2.AsSpan(0, 57600)); // separable_conv2d_2
-                _conv2d3Layer.Forward(b.B1.AsSpan(0, 28800), b.B0.AsSpan(0, 14400)); // conv2d_3
-                _maxPooling2d1Layer.Forward(b.B2.AsSpan(0, 57600), b.B1.AsSpan(0, 14400)); // max_pooling2d_1
-                Elementwise.Add(b.B1.AsSpan(0, 14400), b.B0.AsSpan(0, 14400), b.B2.AsSpan(0, 14400));
-                _separableConv2d3Layer.Forward(b.B2.AsSpan(0, 14400), b.B1.AsSpan(0, 28800)); // separable_conv2d_3
-                _separableConv2d4Layer.Forward(b.B1.AsSpan(0, 28800), b.B0.AsSpan(0, 28800)); // separable_conv2d_4
-                _conv2d4Layer.Forward(b.B2.AsSpan(0, 14400), b.B1.AsSpan(0, 7200)); // conv2d_4
-                _maxPooling2d2Layer.Forward(b.B0.AsSpan(0, 28800), b.B2.AsSpan(0, 7200)); // max_pooling2d_2
-                Elementwise.Add(b.B2.AsSpan(0, 7200), b.B1.AsSpan(0, 7200), b.B0.AsSpan(0, 7200));
-                _separableConv2d5Layer.Forward(b.B0.AsSpan(0, 7200), b.B1.AsSpan(0, 14400)); // separable_conv2d_5
-                _separableConv2d6Layer.Forward(b.B1.AsSpan(0, 14400), b.B2.AsSpan(0, 14400)); // separable_conv2d_6
-                _conv2d5Layer.Forward(b.B0.AsSpan(0, 7200), b.B1.AsSpan(0, 4096)); // conv2d_5
-                _maxPooling2d3Layer.Forward(b.B2.AsSpan(0, 14400), b.B0.AsSpan(0, 4096)); // max_pooling2d_3
-                Elementwise.Add(b.B0.AsSpan(0, 4096), b.B1.AsSpan(0, 4096), b.B2.AsSpan(0, 4096));
-                _separableConv2d7Layer.Forward(b.B2.AsSpan(0, 4096), b.B1.AsSpan(0, 8192)); // separable_conv2d_7
-                _separableConv2d8Layer.Forward(b.B1.AsSpan(0, 8192), b.B0.AsSpan(0, 8192)); // separable_conv2d_8
-                _conv2d6Layer.Forward(b.B2.AsSpan(0, 4096), b.B1.AsSpan(0, 2048)); // conv2d_6
-                _maxPooling2d4Layer.Forward(b.B0.AsSpan(0, 8192), b.B2.AsSpan(0, 2048)); // max_pooling2d_4
-                Elementwise.Add(b.B2.AsSpan(0, 2048), b.B1.AsSpan(0, 2048), b.B0.AsSpan(0, 2048));
-                _conv2d7Layer.Forward(b.B0.AsSpan(0, 2048), b.B1.AsSpan(0, 112)); // conv2d_7
-                _globalAveragePooling2d1Layer.Forward(b.B1.AsSpan(0, 112), b.B2.AsSpan(0, 7)); // global_average_pooling2d_1
-                Elementwise.Softmax(b.B2.AsSpan(0, 7), 7); // predictions
-                b.B2.AsSpan(0, 7).CopyTo(output.Slice(n * OutputLength, OutputLength));
+                _conv2d1Layer.Forward(x, b.B0.AsSpan(o0, 30752)); // conv2d_1
+                _conv2d2Layer.Forward(b.B0.AsSpan(o0, 30752), b.B1.AsSpan(o1, 28800)); // conv2d_2
+                _separableConv2d1Layer.Forward(b.B1.AsSpan(o1, 28800), b.B0.AsSpan(o0, 57600)); // separable_conv2d_1
+                _separableConv2d2Layer.Forward(b.B0.AsSpan(o0, 57600), b.B2.AsSpan(o2, 57600)); // separable_conv2d_2
+                _conv2d3Layer.Forward(b.B1.AsSpan(o1, 28800), b.B0.AsSpan(o0, 14400)); // conv2d_3
+                _maxPooling2d1Layer.Forward(b.B2.AsSpan(o2, 57600), b.B1.AsSpan(o1, 14400)); // max_pooling2d_1
+                Elementwise.Add(b.B1.AsSpan(o1, 14400), b.B0.AsSpan(o0, 14400), b.B2.AsSpan(o2, 14400));
+                _separableConv2d3Layer.Forward(b.B2.AsSpan(o2, 14400), b.B1.AsSpan(o1, 28800)); // separable_conv2d_3
+                _separableConv2d4Layer.Forward(b.B1.AsSpan(o1, 28800), b.B0.AsSpan(o0, 28800)); // separable_conv2d_4
+                _conv2d4Layer.Forward(b.B2.AsSpan(o2, 14400), b.B1.AsSpan(o1, 7200)); // conv2d_4
+                _maxPooling2d2Layer.Forward(b.B0.AsSpan(o0, 28800), b.B2.AsSpan(o2, 7200)); // max_pooling2d_2
+                Elementwise.Add(b.B2.AsSpan(o2, 7200), b.B1.AsSpan(o1, 7200), b.B0.AsSpan(o0, 7200));
+                _separableConv2d5Layer.Forward(b.B0.AsSpan(o0, 7200), b.B1.AsSpan(o1, 14400)); // separable_conv2d_5
+                _separableConv2d6Layer.Forward(b.B1.AsSpan(o1, 14400), b.B2.AsSpan(o2, 14400)); // separable_conv2d_6
+                _conv2d5Layer.Forward(b.B0.AsSpan(o0, 7200), b.B1.AsSpan(o1, 4096)); // conv2d_5
+                _maxPooling2d3Layer.Forward(b.B2.AsSpan(o2, 14400), b.B0.AsSpan(o0, 4096)); // max_pooling2d_3
+                Elementwise.Add(b.B0.AsSpan(o0, 4096), b.B1.AsSpan(o1, 4096), b.B2.AsSpan(o2, 4096));
+                _separableConv2d7Layer.Forward(b.B2.AsSpan(o2, 4096), b.B1.AsSpan(o1, 8192)); // separable_conv2d_7
+                _separableConv2d8Layer.Forward(b.B1.AsSpan(o1, 8192), b.B0.AsSpan(o0, 8192)); // separable_conv2d_8
+                _conv2d6Layer.Forward(b.B2.AsSpan(o2, 4096), b.B1.AsSpan(o1, 2048)); // conv2d_6
+                _maxPooling2d4Layer.Forward(b.B0.AsSpan(o0, 8192), b.B2.AsSpan(o2, 2048)); // max_pooling2d_4
+                Elementwise.Add(b.B2.AsSpan(o2, 2048), b.B1.AsSpan(o1, 2048), b.B0.AsSpan(o0, 2048));
+                _conv2d7Layer.Forward(b.B0.AsSpan(o0, 2048), b.B1.AsSpan(o1, 112)); // conv2d_7
+                _globalAveragePooling2d1Layer.Forward(b.B1.AsSpan(o1, 112), b.B2.AsSpan(o2, 7)); // global_average_pooling2d_1
+                Elementwise.Softmax(b.B2.AsSpan(o2, 7), 7); // predictions
+                b.B2.AsSpan(o2, 7).CopyTo(output.Slice(n * OutputLength, OutputLength));
             }
         }
 
         /// <summary>One thread's buffers: the values between steps; values whose lives do not overlap share an array.</summary>
         private sealed class Workspace
         {
-            public readonly float[] B0 = new float[57600];
-            public readonly float[] B1 = new float[28800];
-            public readonly float[] B2 = new float[57600];
+            public readonly float[] B0 = new float[57600 + Alignment.Slack];
+            public readonly float[] B1 = new float[28800 + Alignment.Slack];
+            public readonly float[] B2 = new float[57600 + Alignment.Slack];
         }
     }
 }

@@ -1,0 +1,27 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace SepConvGen.Kernels
+{
+    /// <summary>
+    /// Where a float array's first 64-byte line starts, for written models' workspaces: on AVX-512 every vector load of
+    /// a 64-byte-aligned NHWC tensor with a multiple of 16 channels stays within one cache line (mini-Xception 0.160 ->
+    /// 0.155 ms on Zen 5, and its max poolings can then load whole 512-bit vectors).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Alignment
+    {
+        /// <summary>Floats an array needs beyond its use to start that use at its first 64-byte line.</summary>
+        public const int Slack = 15;
+
+        /// <summary>
+        /// The index of <paramref name="array"/>'s first element on a 64-byte boundary, where the array is now: the GC
+        /// may move it later, which loses only the alignment (large arrays, the workspaces of real models, stay in place).
+        /// </summary>
+        public static int FirstLine(float[] array)
+        {
+            long address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0).ToInt64();
+            return (int)((64 - (address & 63)) & 63) / sizeof(float);
+        }
+    }
+}
