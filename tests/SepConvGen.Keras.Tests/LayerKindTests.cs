@@ -48,6 +48,11 @@ namespace SepConvGen.Keras.Tests
                 {
                     cases.Add(Convolution(random, depthwise: false, padded: true));
                 }
+
+                if (i % 3 == 1)
+                {
+                    cases.Add(Pooling(random, max: i % 2 == 1, wide: true));
+                }
             }
 
             MethodInfo[] runners = Compile(cases);
@@ -117,12 +122,13 @@ namespace SepConvGen.Keras.Tests
                 Values(random, kh * kw * channels * (depthwise ? multiplier : filters)), bias ? Values(random, outChannels) : null);
         }
 
-        private static Case Pooling(Random random, bool max)
+        /// <param name="wide">Channels last and a multiple of 16: whole 512-bit vectors (AVX-512) or pairs of vectors of channels.</param>
+        private static Case Pooling(Random random, bool max, bool wide = false)
         {
             // Half of them with whole pairs of vectors of channels (16 to 64), which NHWC pools two vectors at a time.
-            int channels = random.Next(2) == 0 ? random.Next(1, 20) : 16 * random.Next(1, 5), ph = random.Next(1, 5), pw = random.Next(1, 5);
+            int channels = !wide && random.Next(2) == 0 ? random.Next(1, 20) : 16 * random.Next(1, 5), ph = random.Next(1, 5), pw = random.Next(1, 5);
             int sh = random.Next(1, 4), sw = random.Next(1, 4);
-            bool same = random.Next(2) == 0, first = random.Next(2) == 0;
+            bool same = random.Next(2) == 0, first = !wide && random.Next(2) == 0;
             (int h, int w) = Size(random, ph, pw);
             var op = new PoolingOperation(max, ph, pw, sh, sw, same, first);
             string attribute = Invariant($"{(max ? "MaxPooling2D" : "AveragePooling2D")}({channels}, {ph}, {pw}, {Padding(same)}, StrideHeight = {sh}, StrideWidth = {sw}") + Tail(first, h, w);

@@ -12,7 +12,7 @@ namespace SepConvGen.Kernels
     /// </summary>
     /// <typeparam name="TShape">The layer's constants.</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public static class Pooling<TShape>
+    public static partial class Pooling<TShape>
         where TShape : struct, IPoolingShape
     {
         /// <summary>Values of one input item.</summary>
@@ -68,6 +68,13 @@ namespace SepConvGen.Kernels
                     if (channels % (2 * lanes) == 0)
                     {
                         // Whole pairs of vectors: one walk over the window for two of them, every load inside the input.
+#if NET8_0_OR_GREATER
+                        if (WideChannels)
+                        {
+                            PixelWide(ref x, ref y, pixel, rowFirst, rowEnd, columnFirst, columnEnd);
+                            continue;
+                        }
+#endif
                         for (int c = 0; c < channels; c += 2 * lanes)
                         {
                             Vector<float> a = new Vector<float>(s.Max ? float.NegativeInfinity : 0f), b = a;
