@@ -23,9 +23,11 @@ namespace SepConvGen.Kernels
         /// <summary>
         /// Four output pixels of a row, as a block of <see cref="PixelBlocksNhwc"/> on 512-bit vectors: up to two vectors
         /// of filters (eight sums), or one vector with the odd window values in a second set of sums. Half the
-        /// multiply-adds of the 256-bit block (mini-Xception's 1x1 stride-2 Conv2Ds, 16 to 128 filters).
+        /// multiply-adds of the 256-bit block (mini-Xception's 1x1 stride-2 Conv2Ds, 16 to 128 filters). A method of its own,
+        /// compiled fully optimized: inlined, it outgrew the JIT's inlining budget of the pixel-block loop, which then
+        /// called it as tier-0 code for the first thirty calls (mini-Xception's calls 2-50 at 2.5x steady).
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Simd.OptimizeFully)]
         private static void FourPixelsWideNhwc(ref float x, ref float y, ref float w, ref float b, Span<float> output, int pixel, int iy0, int ix0, int kyFirst, int kyEnd)
         {
             TShape s = default;

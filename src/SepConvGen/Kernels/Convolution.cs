@@ -398,7 +398,7 @@ namespace SepConvGen.Kernels
                 TShape s = default;
                 ZeroPaddedShape<TShape> p = default;
                 int copied = p.InputHeight * p.InputWidth * s.InChannels;
-                return (p.InputHeight != s.InputHeight || p.InputWidth != s.InputWidth || s.PadTop != 0 || s.PadLeft != 0) &&
+                return (p.InputHeight > s.InputHeight || p.InputWidth > s.InputWidth || s.PadTop != 0 || s.PadLeft != 0) &&
                        copied <= 16 * 1024 && Taps * s.OutChannels >= 8;
             }
         }
