@@ -44,11 +44,6 @@ namespace SepConvGen.Keras.Tests
                     cases.Add(Convolution(random, depthwise: false, blockFilters: i % 2 == 0 ? EightFilters : WideFilters));
                 }
 
-                if (i % 4 == 1)
-                {
-                    cases.Add(Convolution(random, depthwise: false, padded: true));
-                }
-
                 if (i % 3 == 1)
                 {
                     cases.Add(Pooling(random, max: i % 2 == 1, wide: true));
@@ -96,16 +91,15 @@ namespace SepConvGen.Keras.Tests
         private static readonly int[] WideFilters = { 14, 15, 16, 30, 31, 32, 46, 47, 48 };
 
         /// <param name="blockFilters">Channels last, rows of sixteen output pixels or more and one of these filter counts (NHWC pixel blocks).</param>
-        /// <param name="padded">Channels last, SAME and kernels of 2 to 5 rows and columns: small layers with padding, which NHWC runs over a zero-padded copy of the input.</param>
-        private static Case Convolution(Random random, bool depthwise, int[]? blockFilters = null, bool padded = false)
+        private static Case Convolution(Random random, bool depthwise, int[]? blockFilters = null)
         {
             bool blocks = blockFilters is not null;
             int channels = random.Next(1, 10), filters = blocks ? blockFilters![random.Next(blockFilters.Length)] : random.Next(1, 20), multiplier = random.Next(1, 4);
-            int kh = random.Next(padded ? 2 : 1, 6), kw = random.Next(padded ? 2 : 1, 6);
+            int kh = random.Next(1, 6), kw = random.Next(1, 6);
             bool dilated = random.Next(3) == 0;
             int sh = dilated ? 1 : random.Next(1, 4), sw = dilated ? 1 : random.Next(1, 4);
             int dh = dilated ? random.Next(1, 4) : 1, dw = dilated ? random.Next(1, 4) : 1;
-            bool same = padded || random.Next(2) == 0, first = !blocks && !padded && random.Next(2) == 0, bias = random.Next(4) > 0;
+            bool same = random.Next(2) == 0, first = !blocks && random.Next(2) == 0, bias = random.Next(4) > 0;
             (int h, int w) = Size(random, (kh - 1) * dh + 1, (kw - 1) * dw + 1);
             w += blocks ? 16 * sw : 0;
             string activation = new[] { "linear", "relu", "relu6", "elu", "sigmoid", "tanh", "swish" }[random.Next(7)];

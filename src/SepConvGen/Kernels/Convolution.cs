@@ -16,7 +16,6 @@ namespace SepConvGen.Kernels
     public static partial class Convolution<TShape>
         where TShape : struct, IConvolutionShape
     {
-        /// <summary>This thread's zero-padded copy of the input, for the one path of a shape that takes one.</summary>
         [ThreadStatic]
         private static float[]? t_padded;
 
@@ -172,20 +171,6 @@ namespace SepConvGen.Kernels
                 return;
             }
 
-            if (CopiesPadded)
-            {
-                ZeroPaddedNhwc(input, output, kernel, bias);
-                return;
-            }
-
-            RowsNhwc(input, output, kernel, bias);
-        }
-
-        /// <summary>Output row by row: pixel blocks where the windows lie inside the row, the pixels at its ends one by one.</summary>
-        [MethodImpl(Simd.OptimizeFully)]
-        private static void RowsNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
-        {
-            TShape s = default;
             int lanes = Simd.Lanes, inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float y = ref MemoryMarshal.GetReference(output);
@@ -382,46 +367,6 @@ namespace SepConvGen.Kernels
                     }
                 }
             }
-        }
-
-        /// <summary>
-        /// Whether an NHWC Conv2D with padding runs over a zero-padded copy of its input (<see cref="ZeroPaddedShape{TShape}"/>):
-        /// where the copy is small (at most 16K floats, in L1 or L2) and costs little beside the sums it serves (at
-        /// least 8 multiply-adds per value copied). Small SAME layers have mostly border pixels, which run one by one
-        /// without it: mini-Xception's 128 -> 7 3x3 Conv2D on 4x4 has 12 of 16.
-        /// </summary>
-        private static bool CopiesPadded
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get
-            {
-                TShape s = default;
-                ZeroPaddedShape<TShape> p = default;
-                int copied = p.InputHeight * p.InputWidth * s.InChannels;
-                return (p.InputHeight > s.InputHeight || p.InputWidth > s.InputWidth || s.PadTop != 0 || s.PadLeft != 0) &&
-                       copied <= 16 * 1024 && Taps * s.OutChannels >= 8;
-            }
-        }
-
-        /// <summary>The layer over a zero-padded copy of its input, as a layer without padding.</summary>
-        [MethodImpl(Simd.OptimizeFully)]
-        private static void ZeroPaddedNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
-        {
-            TShape s = default;
-            ZeroPaddedShape<TShape> p = default;
-            int channels = s.InChannels;
-
-            // The padding is never written, so it stays zero from the array's allocation on.
-            float[] padded = t_padded ??= new float[p.InputHeight * p.InputWidth * channels];
-            int rows = Math.Min(s.InputHeight, p.InputHeight - s.PadTop), columns = Math.Min(s.InputWidth, p.InputWidth - s.PadLeft);
-            for (int iy = 0; iy < rows; iy++)
-            {
-                input.Slice(iy * s.InputWidth * channels, columns * channels)
-                     .CopyTo(padded.AsSpan((((iy + s.PadTop) * p.InputWidth) + s.PadLeft) * channels));
-            }
-
-            // RowsNhwc, not ForwardNhwc: no instantiation may lead to a deeper one, which NativeAOT would have to compile too.
-            Convolution<ZeroPaddedShape<TShape>>.RowsNhwc(padded, output, kernel, bias);
         }
 
         /// <summary>Output pixels the NHWC kernel computes together where their windows need no padding.</summary>
