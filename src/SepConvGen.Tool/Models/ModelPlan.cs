@@ -37,7 +37,7 @@ namespace SepConvGen.Tool.Models
 
     internal sealed record CopyStep(int Input, int Output) : PlannedStep;
 
-    internal sealed record AddStep(int Left, int Right, int Output, int Length) : PlannedStep;
+    internal sealed record AddStep(int Left, int Right, int Output) : PlannedStep;
 
     internal sealed record FlattenStep(int Input, int Output, int Channels, int Height, int Width) : PlannedStep;
 
@@ -116,10 +116,10 @@ namespace SepConvGen.Tool.Models
                         break;
                     case AddOperation:
                         int sum = _bufferOf[layer.Name] = NewBuffer(layer);
-                        Steps.Add(new AddStep(input, _bufferOf[layer.Inputs[1]], sum, Length(layer)));
+                        Steps.Add(new AddStep(input, _bufferOf[layer.Inputs[1]], sum));
                         foreach (string more in layer.Inputs.Skip(2))
                         {
-                            Steps.Add(new AddStep(sum, _bufferOf[more], sum, Length(layer)));
+                            Steps.Add(new AddStep(sum, _bufferOf[more], sum));
                         }
 
                         break;

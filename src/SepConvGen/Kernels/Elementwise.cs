@@ -70,8 +70,8 @@ namespace SepConvGen.Kernels
 
             if (i < data.Length)
             {
+                // Lanes past the data compute results nobody reads.
                 Span<float> tail = stackalloc float[Vector<float>.Count];
-                tail.Clear();
                 data.Slice(i).CopyTo(tail);
                 Elu(MemoryMarshal.Cast<float, Vector<float>>(tail)[0], scale).CopyTo(tail);
                 tail.Slice(0, data.Length - i).CopyTo(data.Slice(i));
