@@ -32,7 +32,7 @@ namespace SepConvGen.Generator.Planning
         /// <summary>NCHW stride 2: the two phases are split from pairs of loaded vectors.</summary>
         public bool SplitsPairs { get; init; }
 
-        /// <summary>NCHW: every third slid window is a load instead (<c>shift % 3 == 0</c>).</summary>
+        /// <summary>NCHW rows one by one: every third slid window is a load instead (<c>shift % 3 == 0</c>).</summary>
         public bool LoadsEveryThirdWindow { get; init; }
 
         /// <summary>NHWC: channels fewer than a vector run the scalar tap loop.</summary>

@@ -33,7 +33,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 }
 
                 EmitVectorColumns(writer, isa, "0", width, t => $"int xr = (top + {t}) * {inputWidth} - PadLeft;", kx => null, string.Empty, string.Empty,
-                    pairedRows: true, kernelRows: clip ? ("tStart", "tEnd") : ("0", "KernelHeight + 1"));
+                    pairedRows: true, kernelRows: clip ? ("tStart", "tEnd") : ("0", "KernelHeight + 1"), plane: true);
                 writer.CloseBlock();
                 return;
             }
@@ -43,7 +43,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine("int top = iy + r * StrideHeight;");
             EmitRowClip(writer, "top");
             EmitVectorColumns(writer, isa, "0", width, ky => $"int xr = {InputRowOf(ky, "top")} * {inputWidth} - PadLeft;",
-                kx => null, string.Empty, string.Empty, kernelRows: (KyStart, KyEnd));
+                kx => null, string.Empty, string.Empty, kernelRows: (KyStart, KyEnd), plane: true);
             writer.CloseBlock();
         }
 

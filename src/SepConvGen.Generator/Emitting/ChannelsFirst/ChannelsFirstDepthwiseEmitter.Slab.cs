@@ -113,7 +113,16 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine(Names.Let("target", writable: true, "row", $"c * channelStride + r * {width}"));
                 EmitLowerTarget(writer, $"c * channelStride + (r + 1) * {width}", "(slabRows + 1) * paddedWidth");
                 writer.WriteLine(Names.Let("slab", writable: false, "pad", "r * paddedWidth"));
-                EmitVectorColumns(writer, isa, "0", width, InputRow, columnOffset, string.Empty, string.Empty, pairedRows: true);
+                bool clip = Spec.Height.HasBorder;
+                if (clip)
+                {
+                    // Slab rows outside the image are zero: left out, as rows read from the plane leave them out (S4 NCHW's
+                    // depthwise step at run-time size 0.062 -> 0.059 ms).
+                    writer.WriteLine($"int tStart = Math.Max(0, -(iy + r)), tEnd = Math.Min(KernelHeight + 1, {Names.Size("InputHeight")} - (iy + r));");
+                }
+
+                EmitVectorColumns(writer, isa, "0", width, InputRow, columnOffset, string.Empty, string.Empty, pairedRows: true,
+                    kernelRows: clip ? ("tStart", "tEnd") : null);
                 writer.CloseBlock();
                 writer.WriteLine();
             }

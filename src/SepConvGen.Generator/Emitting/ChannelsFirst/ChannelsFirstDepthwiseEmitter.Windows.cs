@@ -15,16 +15,16 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// about <see cref="IndependentSums"/> multiply-adds are in flight. <paramref name="inputRow"/> declares
         /// <c>xr</c>, the input of kernel row ky at column <c>ox</c>; the scalar columns read
         /// <paramref name="scalarInput"/> at <paramref name="scalarIndex"/>. Rows read from the plane
-        /// (<paramref name="kernelRows"/> set, see <see cref="ReadsPlane"/>) run the same blocks, laid out when the code
-        /// is generated; <c>xr</c> is then the plane index of the row's padded column 0 and the kernel rows are clipped.
+        /// (<paramref name="plane"/>, see <see cref="ReadsPlane"/>) run the same blocks, laid out when the code is
+        /// generated; <c>xr</c> is then the plane index of the row's padded column 0. <paramref name="kernelRows"/> clips
+        /// the kernel rows to those inside the image.
         /// </summary>
         private void EmitVectorColumns(SourceWriter writer, Isa isa, string start, string end, Func<string, string> inputRow,
                                        Func<TapColumn, string?> columnOffset, string scalarInput, string scalarIndex, bool pairedRows = false,
-                                       (string From, string To)? kernelRows = null)
+                                       (string From, string To)? kernelRows = null, bool plane = false)
         {
             int lanes = isa.Lanes;
             bool multiplier = Spec.DepthMultiplier > 1;
-            bool plane = kernelRows.HasValue;
 
             // A block of vectors at column ox, or at the column fixedOx where the code lays the row out; a pair's second
             // vector starts "second" after ox (pairTail).
@@ -84,7 +84,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
                     // Some windows as loads (see LoadsWindow), where low and high are loads themselves: at a row's edges
                     // the window's vector would be shuffled out of the row's first or last vector again.
-                    bool loads = LoadsWindow(isa, shift) && (!plane || (PlaneLoads(isa, fixedOx, At(q)) && PlaneLoads(isa, fixedOx, At(q) + lanes)));
+                    bool loads = LoadsWindow(isa, shift, pairedRows) && (!plane || (PlaneLoads(isa, fixedOx, At(q)) && PlaneLoads(isa, fixedOx, At(q) + lanes)));
                     return loads ? RowVector(q, shift) : SlideAt(isa, q, shift);
                 }
 

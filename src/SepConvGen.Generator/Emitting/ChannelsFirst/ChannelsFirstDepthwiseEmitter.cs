@@ -31,8 +31,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
         private bool SplitsPairs(Isa isa) => Plan.DepthwiseFor(isa).SplitsPairs;
 
-        /// <summary>Whether the window <paramref name="shift"/> lanes into low then high is loaded instead of slid.</summary>
-        private bool LoadsWindow(Isa isa, int shift) => Plan.DepthwiseFor(isa).LoadsEveryThirdWindow && shift % 3 == 0;
+        /// <summary>Whether the window <paramref name="shift"/> lanes into low then high is loaded instead of slid (rows in pairs slide all).</summary>
+        private bool LoadsWindow(Isa isa, int shift, bool pairedRows) => Plan.DepthwiseFor(isa).LoadsEveryThirdWindow && !pairedRows && shift % 3 == 0;
 
         protected override void EmitRowBody(SourceWriter writer, Isa isa)
         {
