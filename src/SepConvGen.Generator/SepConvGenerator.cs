@@ -51,11 +51,16 @@ namespace SepConvGen.Generator
             // How to emit kernels: checked in DEBUG builds (or with SEPCONVGEN_CHECKED); vector kernels where the
             // compilation has System.Runtime.Intrinsics (.NET 8+), at most as wide as SEPCONVGEN_VECTOR128/256 allow
             // (SEPCONVGEN_SCALAR: none). A small record, so an unrelated edit leaves it Cached.
+            // A ReadyToRun publish that names an instruction set precompiles the kernels it covers (PublishSettings).
             IncrementalValueProvider<bool> hasIntrinsics = context.CompilationProvider
                 .Select(static (compilation, _) => compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector512`1") is not null);
+            IncrementalValueProvider<PublishSettings> publish = context.AnalyzerConfigOptionsProvider
+                .Select(static (provider, _) => ReadPublishSettings(provider.GlobalOptions))
+                .WithTrackingName(Steps.PublishSettings);
             IncrementalValueProvider<KernelOptions> kernelOptions = context.ParseOptionsProvider
                 .Combine(hasIntrinsics)
-                .Select(static (pair, _) => ReadKernelOptions(pair.Left, pair.Right))
+                .Combine(publish)
+                .Select(static (input, _) => ReadKernelOptions(input.Left.Left, input.Left.Right, input.Right.PrecompiledVectorBits))
                 .WithTrackingName(Steps.KernelOptions);
             context.RegisterSourceOutput(layers.Combine(kernelOptions), static (context, layer) => EmitLayer(context, layer.Left, layer.Right));
 
@@ -77,9 +82,6 @@ namespace SepConvGen.Generator
             }
 
             // A NativeAOT publish without AVX2 runs every layer's kernels on 128-bit vectors: said once per project that has a layer.
-            IncrementalValueProvider<PublishSettings> publish = context.AnalyzerConfigOptionsProvider
-                .Select(static (provider, _) => ReadPublishSettings(provider.GlobalOptions))
-                .WithTrackingName(Steps.PublishSettings);
             context.RegisterSourceOutput(publish.Combine(hasLayers).Combine(kernelOptions), static (context, input) =>
             {
                 ((PublishSettings settings, bool any), KernelOptions options) = input;
@@ -125,10 +127,14 @@ namespace SepConvGen.Generator
             return new PublishSettings(
                 string.Equals(Property("PublishAot"), "true", System.StringComparison.OrdinalIgnoreCase),
                 Property("IlcInstructionSet"),
-                Property("RuntimeIdentifier"));
+                Property("RuntimeIdentifier"),
+                // `dotnet publish` sets _IsPublishing: PublishReadyToRun alone also holds in the builds that `dotnet run` JIT-compiles.
+                string.Equals(Property("PublishReadyToRun"), "true", System.StringComparison.OrdinalIgnoreCase) &&
+                string.Equals(Property("_IsPublishing"), "true", System.StringComparison.OrdinalIgnoreCase),
+                Property("PublishReadyToRunCrossgen2ExtraArgs"));
         }
 
-        private static KernelOptions ReadKernelOptions(ParseOptions options, bool hasIntrinsics)
+        private static KernelOptions ReadKernelOptions(ParseOptions options, bool hasIntrinsics, int precompiledVectorBits)
         {
             var symbols = new System.Collections.Generic.HashSet<string>(options.PreprocessorSymbolNames);
 
@@ -138,7 +144,7 @@ namespace SepConvGen.Generator
                 : symbols.Contains("SEPCONVGEN_VECTOR128") ? 128
                 : symbols.Contains("SEPCONVGEN_VECTOR256") ? 256
                 : 512;
-            return new KernelOptions(symbols.Contains("DEBUG") || symbols.Contains("SEPCONVGEN_CHECKED"), maxBits);
+            return new KernelOptions(symbols.Contains("DEBUG") || symbols.Contains("SEPCONVGEN_CHECKED"), maxBits, precompiledVectorBits);
         }
     }
 }

@@ -1,10 +1,8 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 using SepConvGen.Testing;
 using Xunit;
 
@@ -59,38 +57,13 @@ namespace SepConvGen.Generator.Tests
         private static ImmutableArray<Diagnostic> Run(string[] sources, string publishAot, string instructionSet, string rid, CSharpParseOptions? parse = null)
         {
             CSharpCompilation compilation = GeneratorHarness.CreateCompilation(sources, parse);
-            var options = new Options(new Dictionary<string, string>
+            GeneratorDriver driver = BuildProperties.Driver(parse ?? GeneratorHarness.Latest, new Dictionary<string, string>
             {
-                ["build_property.PublishAot"] = publishAot,
-                ["build_property.IlcInstructionSet"] = instructionSet,
-                ["build_property.RuntimeIdentifier"] = rid,
+                ["PublishAot"] = publishAot,
+                ["IlcInstructionSet"] = instructionSet,
+                ["RuntimeIdentifier"] = rid,
             });
-            GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new SepConvGenerator().AsSourceGenerator() },
-                parseOptions: parse ?? GeneratorHarness.Latest, optionsProvider: new Provider(options));
             return driver.RunGeneratorsAndUpdateCompilation(compilation, out _, out _).GetRunResult().Diagnostics;
-        }
-
-        private sealed class Provider : AnalyzerConfigOptionsProvider
-        {
-            private readonly AnalyzerConfigOptions _global;
-
-            public Provider(AnalyzerConfigOptions global) => _global = global;
-
-            public override AnalyzerConfigOptions GlobalOptions => _global;
-
-            public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
-
-            public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
-        }
-
-        private sealed class Options : AnalyzerConfigOptions
-        {
-            public static readonly Options Empty = new(new Dictionary<string, string>());
-            private readonly Dictionary<string, string> _values;
-
-            public Options(Dictionary<string, string> values) => _values = values;
-
-            public override bool TryGetValue(string key, [NotNullWhen(true)] out string? value) => _values.TryGetValue(key, out value);
         }
     }
 }

@@ -11,9 +11,9 @@ namespace SepConvGen.Package.Tests
         public static string Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
             Start("dotnet", workingDirectory, environment, arguments);
 
-        /// <summary>Runs a published executable in its own folder.</summary>
-        public static string RunProgram(string path) =>
-            Start(path, Path.GetDirectoryName(path)!, new Dictionary<string, string>());
+        /// <summary>Runs a published executable in its own folder, with <paramref name="environment"/> added to its environment.</summary>
+        public static string RunProgram(string path, IReadOnlyDictionary<string, string>? environment = null) =>
+            Start(path, Path.GetDirectoryName(path)!, environment ?? new Dictionary<string, string>());
 
         private static string Start(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
         {

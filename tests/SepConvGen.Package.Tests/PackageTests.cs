@@ -225,6 +225,25 @@ namespace SepConvGen.Package.Tests
             PrintsTheReferenceOutputs(DotNet.RunProgram(Path.Combine(published, "AotApp")));
         }
 
+        [Fact]
+        public void A_ReadyToRun_app_with_an_instruction_set_runs_precompiled_layer_kernels()
+        {
+            // The instruction set of the machines shipped to; here, this one's.
+            string set = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "x86-64-v4" : "x86-64-v3";
+            string app = CreateProject("R2rApp", "net10.0", isExe: true, LayerProgram,
+                properties: $"<PublishReadyToRun>true</PublishReadyToRun><PublishReadyToRunCrossgen2ExtraArgs>--instruction-set:{set}</PublishReadyToRunCrossgen2ExtraArgs>");
+            string published = Path.Combine(_feed.Root, "R2rApp", "published");
+            DotNet.Run(app, _feed.Environment, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-o", published);
+            string log = Path.Combine(published, "jit.txt");
+            PrintsTheReferenceOutputs(DotNet.RunProgram(Path.Combine(published, "R2rApp"),
+                new Dictionary<string, string> { ["DOTNET_JitDisasmSummary"] = "1", ["DOTNET_JitStdOutFile"] = log }));
+
+            // The JIT compiled none of the SeparableConv2D layer's vector kernels: they ran precompiled from the first call.
+            string[] compiled = File.ReadAllLines(log);
+            Assert.Contains(compiled, line => line.Contains("JIT compiled", StringComparison.Ordinal));
+            Assert.DoesNotContain(compiled, line => line.Contains(" Layer:", StringComparison.Ordinal) && line.Contains("_Vec", StringComparison.Ordinal));
+        }
+
         /// <summary>The two lines <see cref="LayerProgram"/> prints, against the naive float64 references.</summary>
         private static void PrintsTheReferenceOutputs(string printed)
         {

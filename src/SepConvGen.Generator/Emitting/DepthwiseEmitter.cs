@@ -125,7 +125,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"/// {rows}: fills <paramref name=\"row\"/> with");
             writer.WriteLine($"/// {RowLayout}.");
             writer.WriteLine("/// </summary>");
-            Names.EmitKernelAttribute(writer);
+            Names.EmitKernelAttribute(writer, isa);
             writer.OpenBlock($"private void {Names.DepthwiseBase}{suffix}({Names.Param("image", writable: false)}, {Names.Param("row", writable: true)}, int oy{parameters}{Names.Parameter})");
             writer.WriteLine($"int iy = {Names.InputRow};");
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));

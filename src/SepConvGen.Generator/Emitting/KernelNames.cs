@@ -20,18 +20,17 @@ namespace SepConvGen.Generator.Emitting
             IsChecked = options.IsChecked;
             HasVectors = options.VectorWidths.Length > 0;
             PadsRows = plan.PadsRows;
-            KernelAttribute = plan.OptimizesFirstCall ? "[MethodImpl(MethodImplOptions.AggressiveOptimization)]" : null;
+            _plan = plan;
         }
 
-        /// <summary>The attribute of kernel methods, or null: compiled optimized on the first call (the plan's OptimizesFirstCall).</summary>
-        public string? KernelAttribute { get; }
+        private readonly KernelPlan _plan;
 
-        /// <summary>Writes <see cref="KernelAttribute"/> where there is one, before a kernel method.</summary>
-        public void EmitKernelAttribute(SourceWriter writer)
+        /// <summary>Writes AggressiveOptimization before a kernel method for <paramref name="isa"/> (null: of no instruction set) where the plan asks for it.</summary>
+        public void EmitKernelAttribute(SourceWriter writer, Isa? isa = null)
         {
-            if (KernelAttribute is string attribute)
+            if (_plan.OptimizesFirstCallOf(isa))
             {
-                writer.WriteLine(attribute);
+                writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
             }
         }
 

@@ -41,7 +41,7 @@ namespace SepConvGen.Generator.Emitting
             writer.WriteLine($"/// Pointwise step with {isa.VectorType} for <paramref name=\"pixels\"/> output pixels from <paramref name=\"firstPixel\"/> on:");
             writer.WriteLine("/// DepthwiseChannels -> OutChannels, bias and activation fused.");
             writer.WriteLine("/// </summary>");
-            Names.EmitKernelAttribute(writer);
+            Names.EmitKernelAttribute(writer, isa);
             writer.OpenBlock($"private void {Names.PointwiseBase + Names.IsaSuffix(isa.Name)}({Names.Param("row", writable: false)}, {Names.Param("result", writable: true)}{Names.PointwiseTileParameters}{Names.Parameter})");
             writer.WriteLine(Names.LetArray("weights", "_sepConvPointwise"));
             if (Spec.UseBias)

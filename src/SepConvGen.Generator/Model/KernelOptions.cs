@@ -2,10 +2,11 @@ namespace SepConvGen.Generator.Model
 {
     /// <summary>
     /// How the consuming project wants its kernels, read from its compilation: checked (DEBUG builds) or not,
-    /// and the widest vectors to emit (0 where System.Runtime.Intrinsics is missing, as on netstandard2.0).
-    /// A value type of two fields, so it caches like the layer specs.
+    /// the widest vectors to emit (0 where System.Runtime.Intrinsics is missing, as on netstandard2.0), and the widest
+    /// vectors a ReadyToRun publish precompiles (0 where the kernels are JIT-compiled, see
+    /// <see cref="PublishSettings.PrecompiledVectorBits"/>). A value of three fields, so it caches like the layer specs.
     /// </summary>
-    internal sealed record KernelOptions(bool IsChecked, int MaxVectorBits)
+    internal sealed record KernelOptions(bool IsChecked, int MaxVectorBits, int PrecompiledVectorBits = 0)
     {
         public static readonly KernelOptions Scalar = new(false, 0);
 

@@ -86,6 +86,8 @@ namespace SepConvGen.Generator.Planning
     /// <param name="PairsSlabRows">Some width pairs rows over the slab, which then has two rows more.</param>
     /// <param name="FlatTiles">NCHW vector tiles run as one run of pixels per channel, taps at constant plane offsets.</param>
     /// <param name="OptimizesFirstCall">Kernels are compiled optimized on their first call instead of through tiered compilation.</param>
+    /// <param name="PrecompiledVectorBits">The widest vector kernels a ReadyToRun publish precompiles (0: none); those, and the
+    /// methods of no instruction set, then leave their first call to the precompiled code.</param>
     /// <param name="Depthwise">The vectorized depthwise paths, widest first (none where rows stay scalar).</param>
     /// <param name="Pointwise">The vector pointwise paths, widest first.</param>
     internal sealed record KernelPlan(
@@ -95,9 +97,18 @@ namespace SepConvGen.Generator.Planning
         bool PairsSlabRows,
         bool FlatTiles,
         bool OptimizesFirstCall,
+        int PrecompiledVectorBits,
         EquatableArray<DepthwisePath> Depthwise,
         EquatableArray<PointwisePath> Pointwise)
     {
+        /// <summary>
+        /// Whether the kernel method for <paramref name="isa"/> (null: a method of no instruction set) carries
+        /// AggressiveOptimization: where the JIT compiles it, so that it never runs as tier-0 code, but not where a
+        /// ReadyToRun publish precompiles it, since the attribute would leave it to the JIT.
+        /// </summary>
+        public bool OptimizesFirstCallOf(Isa? isa) =>
+            OptimizesFirstCall && !(PrecompiledVectorBits > 0 && (isa is not Isa { IsScalar: false } vector || vector.Bits <= PrecompiledVectorBits));
+
         /// <summary>The vector instruction sets whose depthwise rows are vectorized (empty where none is).</summary>
         public IEnumerable<Isa> DepthwiseIsas
         {

@@ -399,7 +399,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             string type = $"{isa.VectorType}<float>";
             writer.WriteLine();
             writer.WriteLine($"/// <summary>The border pixel with {isa.VectorType} along the channels.</summary>");
-            Names.EmitKernelAttribute(writer);
+            Names.EmitKernelAttribute(writer, isa);
             writer.OpenBlock($"private void DepthwiseBorderPixel{Names.IsaSuffix(isa.Name)}({Names.Param("target", writable: true)}, {Names.Param("image", writable: false)}, int iy, int ix{Names.Parameter})");
             EmitClippedTapRange(writer);
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
