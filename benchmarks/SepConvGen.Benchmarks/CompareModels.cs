@@ -23,14 +23,17 @@ namespace SepConvGen.Benchmarks
         /// <summary>The models' names, as the tables print them.</summary>
         public static string[] Names => Models.Select(m => m.Name).ToArray();
 
+        /// <summary>The Keras file the model named <paramref name="name"/> is read from.</summary>
+        public static string KerasFile(string name) => RepositoryPaths.Combine("tests", "SepConvGen.Keras.Tests", "Models", Models.Single(m => m.Name == name).File);
+
         /// <summary>
         /// Loads a model from its Keras file as an application would, ours or ONNX Runtime's (then with the session to
         /// dispose), bound to a random input: what the <c>startup</c> mode times from a fresh process.
         /// </summary>
         public static (Action Predict, IDisposable? Session) Load(string name, bool ort)
         {
-            (_, string file, Func<string, Action<float[], float[]>> load) = Models.Single(m => m.Name == name);
-            string path = RepositoryPaths.Combine("tests", "SepConvGen.Keras.Tests", "Models", file);
+            Func<string, Action<float[], float[]>> load = Models.Single(m => m.Name == name).Load;
+            string path = KerasFile(name);
             float[] input = Input(name), output = new float[OutputLength(name)];
             if (ort)
             {
@@ -47,9 +50,9 @@ namespace SepConvGen.Benchmarks
             double seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(2);
             Console.WriteLine("| model | ORT ms | generated ms | ORT / generated | max difference |");
             Console.WriteLine("|---|---|---|---|---|");
-            foreach ((string name, string file, Func<string, Action<float[], float[]>> load) in Models)
+            foreach ((string name, _, Func<string, Action<float[], float[]>> load) in Models)
             {
-                string path = RepositoryPaths.Combine("tests", "SepConvGen.Keras.Tests", "Models", file);
+                string path = KerasFile(name);
                 Action<float[], float[]> predict = load(path);
                 float[] input = Input(name);
                 float[] ours = new float[OutputLength(name)], theirs = new float[ours.Length];

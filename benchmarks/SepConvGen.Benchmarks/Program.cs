@@ -10,8 +10,9 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- models [--seconds 2]
 // model-layers: each generated layer of those models on its own: time, share and GFLOP/s per layer:
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- model-layers [--seconds 1]
-// startup: the first call, calls 2-50 and the first 100 calls against steady, each from a fresh process:
-//   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- startup [--shapes S1,S2] [--repeats 3]
+// startup: the first call, calls 2-50 and the first 100 calls against steady, each from a fresh process, with the
+// start-up program published as JIT, ReadyToRun and NativeAOT builds:
+//   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- startup [--shapes S1,S2] [--builds jit,r2r,aot] [--repeats 3]
 // quick: the BenchmarkDotNet layer benchmarks with a short in-process job (under 3 minutes):
 //   dotnet run -c Release --project benchmarks/SepConvGen.Benchmarks -- quick
 // Anything else goes to BenchmarkDotNet:

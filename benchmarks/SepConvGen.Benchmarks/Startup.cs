@@ -1,43 +1,44 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using SepConvGen.Ort;
 using SepConvGen.Testing;
 
 namespace SepConvGen.Benchmarks
 {
     /// <summary>
-    /// How fast a layer is from its first call (docs/benchmarks.md): each measurement runs in a fresh process of this
-    /// program, which times call 1, calls 2-50 and 51-100, then the steady state after a second of calls. Printed per
-    /// shape: the first call, calls 2-50 against steady, and what the first 100 calls cost in steady calls, for the
-    /// generated layer (fixed size) and ONNX Runtime (1 thread, all graph optimizations).
+    /// How fast the layers and models are from their first call (docs/benchmarks.md): each measurement runs in a fresh
+    /// process, which times call 1, calls 2-50 and the first 100, then the steady state after a second of calls.
+    /// SepConvGen runs in the start-up program (benchmarks/SepConvGen.Startup), published as a user's app would be: JIT,
+    /// ReadyToRun naming this machine's instruction set, NativeAOT; ONNX Runtime (1 thread, all graph optimizations)
+    /// runs in this program.
     /// </summary>
     public static class Startup
     {
-        private const int Calls = 100;
-
         public static void Run(string[] args)
         {
             string[] only = args.SkipWhile(a => a != "--shapes").Skip(1).FirstOrDefault()?.Split(',') ?? Shape.All.Select(s => s.Name).ToArray();
+            string[] builds = args.SkipWhile(a => a != "--builds").Skip(1).FirstOrDefault()?.Split(',') ?? new[] { "jit", "r2r", "aot" };
             int repeats = args.SkipWhile(a => a != "--repeats").Skip(1).Select(int.Parse).FirstOrDefault(3);
-            Console.WriteLine($"Fresh processes, {repeats} each (medians); environment: DOTNET_TieredCompilation={Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") ?? "default"}, " +
-                              $"DOTNET_TieredPGO={Environment.GetEnvironmentVariable("DOTNET_TieredPGO") ?? "default"}");
+            var programs = builds.ToDictionary(build => build, Publish);
+            Console.WriteLine($"Fresh processes, {repeats} each (medians); builds of the start-up program: {string.Join(", ", builds.Select(Describe))}");
             Console.WriteLine();
             Console.WriteLine("| shape | layout | runtime | first call ms | calls 2-50 / steady | first 100 calls in steady calls | steady ms |");
             Console.WriteLine("|---|---|---|---:|---:|---:|---:|");
             foreach (Shape shape in Shape.All.Where(s => only.Contains(s.Name)))
             {
-                foreach (bool channelsFirst in new[] { false, true })
+                foreach (string layout in new[] { "nhwc", "nchw" })
                 {
-                    foreach (string runtime in new[] { "generated", "ort" })
+                    foreach (string build in builds)
                     {
-                        var runs = Enumerable.Range(0, repeats).Select(_ => Child(shape.Name, channelsFirst, runtime)).ToArray();
-                        double Median(Func<double[], double> f) => runs.Select(f).OrderBy(v => v).ElementAt(runs.Length / 2);
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"| {shape.Name} | {(channelsFirst ? "NCHW" : "NHWC")} | {runtime} | {Median(r => r[0]):F2} | {Median(r => r[1] / r[3]):F2} | " +
-                            $"{Median(r => r[2] / r[3]):F0} | {Median(r => r[3]):F4} |"));
+                        Row($"| {shape.Name} | {layout.ToUpperInvariant()} | SepConvGen {Describe(build)} |", repeats, () => Child(programs[build], shape.Name, layout), load: false);
                     }
+
+                    Row($"| {shape.Name} | {layout.ToUpperInvariant()} | ONNX Runtime |", repeats, () => Child(Environment.ProcessPath!, "startup-child", shape.Name, layout), load: false);
                 }
             }
 
@@ -48,88 +49,102 @@ namespace SepConvGen.Benchmarks
             Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
             foreach (string model in CompareModels.Names)
             {
-                foreach (string runtime in new[] { "generated", "ort" })
+                string key = model.StartsWith("EEGNet", StringComparison.Ordinal) ? "eegnet" : "mini-xception";
+                foreach (string build in builds)
                 {
-                    var runs = Enumerable.Range(0, repeats).Select(_ => Child(model.Replace(' ', '_'), false, runtime)).ToArray();
-                    double Median(Func<double[], double> f) => runs.Select(f).OrderBy(v => v).ElementAt(runs.Length / 2);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {model} | {runtime} | {Median(r => r[4]):F1} | {Median(r => r[0]):F2} | {Median(r => r[1] / r[3]):F2} | " +
-                        $"{Median(r => r[2] / r[3]):F0} | {Median(r => r[3]):F4} |"));
+                    Row($"| {model} | SepConvGen {Describe(build)} |", repeats, () => Child(programs[build], key, CompareModels.KerasFile(model)), load: true);
                 }
+
+                Row($"| {model} | ONNX Runtime |", repeats, () => Child(Environment.ProcessPath!, "startup-child", model.Replace(' ', '_')), load: true);
             }
         }
 
-        /// <summary>Runs one measurement in a fresh process: first call, mean of calls 2-50, total of calls 1-100, steady, load (ms).</summary>
-        private static double[] Child(string shape, bool channelsFirst, string runtime)
-        {
-            var start = new ProcessStartInfo(Environment.ProcessPath!, $"startup-child {shape} {(channelsFirst ? "nchw" : "nhwc")} {runtime}")
-            {
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
-            using Process process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            string line = output.Split('\n').Last(l => l.StartsWith("result ", StringComparison.Ordinal));
-            return line.Substring(7).Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        }
-
-        /// <summary>The child: one layer, created and called as an application would, timed from its first call.</summary>
+        /// <summary>The ORT side of a measurement, in a fresh process of this program: a benchmark layer or a model.</summary>
         public static void RunChild(string[] args)
         {
             if (Shape.All.All(s => s.Name != args[0]))
             {
                 long loading = Stopwatch.GetTimestamp();
-                (Action predict, IDisposable? session) = CompareModels.Load(args[0].Replace('_', ' '), ort: args[2] == "ort");
-                Measure(predict, Stopwatch.GetElapsedTime(loading).TotalMilliseconds);
+                (Action predict, IDisposable? session) = CompareModels.Load(args[0].Replace('_', ' '), ort: true);
+                FirstCalls.Measure(predict, Stopwatch.GetElapsedTime(loading).TotalMilliseconds);
                 session?.Dispose();
                 return;
             }
 
             Shape shape = Shape.All.Single(s => s.Name == args[0]);
-            bool channelsFirst = args[1] == "nchw";
-            LayerConfig c = shape.Config with { ChannelsFirst = channelsFirst };
+            LayerConfig c = shape.Config with { ChannelsFirst = true };
             (float[] dw, float[] pw, float[]? bias, float[] input, int outH, int outW) = shape.Data(c);
             float[] output = new float[c.OutChannels * outH * outW];
-            OrtSeparableConv? ort = args[2] == "ort"
-                ? new OrtSeparableConv(c with { ChannelsFirst = true }, 1, shape.Height, shape.Width, dw, pw, bias, input, output, 1)
-                : null;
-            Action call = ort is null ? Bind(shape.Layer(channelsFirst, fixedSize: true, dw, pw, bias), input, output) : ort.Run;
-            Measure(call, 0);
-            ort?.Dispose();
+            using var ort = new OrtSeparableConv(c, 1, shape.Height, shape.Width, dw, pw, bias, input, output, 1);
+            FirstCalls.Measure(ort.Run, 0);
         }
 
-        /// <summary>Times calls 1-100 and the steady state, and prints them with the load time.</summary>
-        private static void Measure(Action call, double loadMs)
+        private static string Describe(string build) => build switch
         {
-            var times = new double[Calls];
-            for (int i = 0; i < Calls; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                call();
-                times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            }
+            "jit" => "JIT",
+            "r2r" => $"ReadyToRun ({InstructionSet})",
+            "aot" => "NativeAOT (native)",
+            _ => throw new ArgumentException($"unknown build '{build}' (jit, r2r, aot)"),
+        };
 
-            // Steady: after a second of calls, the median of 200.
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < 1)
-            {
-                call();
-            }
+        /// <summary>The instruction set ReadyToRun is told: this machine's level, as a user names the machines shipped to.</summary>
+        private static string InstructionSet => System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "x86-64-v4" : "x86-64-v3";
 
-            var steady = new double[200];
-            for (int i = 0; i < steady.Length; i++)
+        /// <summary>Publishes the start-up program as <paramref name="build"/> and returns its executable.</summary>
+        private static string Publish(string build)
+        {
+            string output = Path.Combine(Path.GetTempPath(), "sepconvgen-startup", build);
+            var arguments = new List<string>
             {
-                long t0 = Stopwatch.GetTimestamp();
-                call();
-                steady[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            }
-
-            double median = steady.OrderBy(v => v).ElementAt(steady.Length / 2);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"result {times[0]} {times.Skip(1).Take(49).Average()} {times.Sum()} {median} {loadMs}"));
+                "publish", RepositoryPaths.Combine("benchmarks", "SepConvGen.Startup", "SepConvGen.Startup.csproj"),
+                "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", output,
+            };
+            arguments.AddRange(build switch
+            {
+                "jit" => new[] { "-p:PublishReadyToRun=false" },
+                "r2r" => new[] { "-p:PublishReadyToRun=true", $"-p:PublishReadyToRunCrossgen2ExtraArgs=--instruction-set:{InstructionSet}" },
+                _ => new[] { "-p:Aot=true" },
+            });
+            Console.Error.WriteLine($"Publishing the start-up program ({Describe(build)})...");
+            Run("dotnet", arguments);
+            return Path.Combine(output, "SepConvGen.Startup");
         }
 
-        private static Action Bind(Action<float[], float[]> layer, float[] input, float[] output) => () => layer(input, output);
+        /// <summary>Prints one row: the medians of <paramref name="repeats"/> fresh processes.</summary>
+        private static void Row(string label, int repeats, Func<double[]> child, bool load)
+        {
+            double[][] runs = Enumerable.Range(0, repeats).Select(_ => child()).ToArray();
+            double Median(Func<double[], double> f) => runs.Select(f).OrderBy(v => v).ElementAt(runs.Length / 2);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{label}{(load ? $" {Median(r => r[4]):F1} |" : string.Empty)} {Median(r => r[0]):F2} | {Median(r => r[1] / r[3]):F2} | {Median(r => r[2] / r[3]):F0} | {Median(r => r[3]):F4} |"));
+        }
+
+        /// <summary>Runs one measurement in a fresh process: first call, mean of calls 2-50, total of calls 1-100, steady, load (ms).</summary>
+        private static double[] Child(string program, params string[] arguments)
+        {
+            string output = Run(program, arguments);
+            string line = output.Split('\n').Last(l => l.StartsWith("result ", StringComparison.Ordinal));
+            return line.Substring(7).Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        }
+
+        private static string Run(string program, IEnumerable<string> arguments)
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using Process process = Process.Start(start)!;
+            System.Threading.Tasks.Task<string> errors = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}\n{errors.Result}");
+            }
+
+            return output;
+        }
     }
 }
