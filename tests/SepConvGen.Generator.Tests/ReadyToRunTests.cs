@@ -29,7 +29,7 @@ namespace SepConvGen.Generator.Tests
             { "true", "true", "--instruction-set:x86-x64-v3", "linux-x64", 256 },
             { "True", "true", "--instruction-set avx2,bmi,fma,lzcnt", "win-x64", 256 },
             { "true", "true", "--instruction-set:x86-64-v4", "linux-x64", 512 },
-            { "true", "true", "--embed-pgo-data --instruction-set:avx512f,avx512bw,avx2,fma", "linux-x64", 512 },
+            { "true", "true", "--embed-pgo-data;--instruction-set:avx512f,avx512bw,avx2,fma", "linux-x64", 512 },
         };
 
         [Theory]

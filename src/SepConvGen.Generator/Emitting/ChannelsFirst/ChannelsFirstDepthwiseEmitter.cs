@@ -127,15 +127,17 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 return;
             }
 
+            // One two-source permute on AVX-512; on AVX2 one permute per vector and their lower halves joined, without
+            // Vector128 values in between (a call that passes them keeps ReadyToRun from precompiling the kernel).
             int lanes = isa.Lanes;
             string type = $"{isa.VectorType}<float>";
-            string half = $"{isa.Narrower.VectorType}<float>";
             foreach ((string name, int first) in new[] { ("EvenLanes", 0), ("OddLanes", 1) })
             {
+                bool twoSources = isa.Bits == 512;
                 var indices = new System.Text.StringBuilder();
                 for (int lane = 0; lane < lanes; lane++)
                 {
-                    int index = lane < lanes / 2 ? (2 * lane) + first : 0;
+                    int index = twoSources || lane < lanes / 2 ? (2 * lane) + first : 0;
                     indices.Append(lane == 0 ? string.Empty : ", ").Append(Literal.Int(index));
                 }
 
@@ -143,10 +145,16 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.WriteLine($"/// <summary>The {(first == 0 ? "even" : "odd")} lanes of <paramref name=\"low\"/> then of <paramref name=\"high\"/>.</summary>");
                 writer.WriteLine("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 writer.OpenBlock($"private static {type} {name}({type} low, {type} high)");
-                writer.WriteLine($"{isa.VectorType}<int> pick = {isa.VectorType}.Create({indices});");
-                writer.WriteLine($"{half} fromLow = {isa.VectorType}.Shuffle(low, pick).GetLower();");
-                writer.WriteLine($"{half} fromHigh = {isa.VectorType}.Shuffle(high, pick).GetLower();");
-                writer.WriteLine($"return {isa.VectorType}.Create(fromLow, fromHigh);");
+                if (twoSources)
+                {
+                    writer.WriteLine($"return Avx512F.PermuteVar16x32x2(low, Vector512.Create({indices}), high);");
+                }
+                else
+                {
+                    writer.WriteLine($"{isa.VectorType}<int> pick = {isa.VectorType}.Create({indices});");
+                    writer.WriteLine($"return Avx.Permute2x128({isa.VectorType}.Shuffle(low, pick), {isa.VectorType}.Shuffle(high, pick), 0x20);");
+                }
+
                 writer.CloseBlock();
             }
         }
