@@ -74,8 +74,8 @@ namespace SepConvGen.Generator.Planning
                 // NHWC, S1 NCHW): the kernels are compiled fully optimized on their first call (AggressiveOptimization,
                 // .NET Core 3.0+, so only where the vector kernels are; it gives up dynamic PGO, which these loops do not use).
                 OptimizesFirstCall: isas.Length > 0,
-                // Precompiled code runs from the first call (S2 NHWC published ReadyToRun for x86-64-v4: first call 23 ->
-                // 7-12 ms, the first 100 calls 196 -> 128-148 steady calls, Zen 5); AggressiveOptimization would leave it to the JIT.
+                // Precompiled code runs from the first call (S2 NHWC published ReadyToRun for x86-64-v4: first call 18.5 ->
+                // 11.4 ms, the first 100 calls 165 -> 145 steady calls, Zen 5); AggressiveOptimization would leave it to the JIT.
                 PrecompiledVectorBits: options.PrecompiledVectorBits,
                 Depthwise: new EquatableArray<DepthwisePath>(depthwise),
                 Pointwise: new EquatableArray<PointwisePath>(pointwise));
