@@ -134,9 +134,10 @@ namespace SepConvGen.Kernels
         /// multiply-add takes two neighbouring values of a pixel's window (one 64-bit broadcast) against both of their
         /// weight vectors interleaved, so lanes 2f and 2f + 1 hold filter f's sums over the even and the odd values of the
         /// window, added at the end. Twice the multiply-adds per instruction of the 256-bit kernel (the 8 -> 8 3x3
-        /// Conv2D of mini-Xception). A kernel row of odd length leaves one value, taken on 256 bits.
+        /// Conv2D of mini-Xception). A kernel row of odd length leaves one value, taken on 256 bits. A method of its own
+        /// (see <see cref="EightPixelsNhwc"/>).
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(Simd.OptimizeFully)]
         private static void EightPixelsPairedNhwc(ref float x, ref float y, ref float w, Vector<float> bias, Span<float> output, int pixel, int iy0, int ix0, int kyFirst, int kyEnd)
         {
             TShape s = default;
