@@ -161,6 +161,10 @@ namespace SepConvGen.Kernels
             end = origin + (kernel - 1) * dilation < size ? kernel : (size - origin + dilation - 1) / dilation;
         }
 
+        /// <summary>
+        /// NHWC Conv2D: one input channel along the rows where filters would waste lanes, else pixel blocks. Each path is a
+        /// method of its own: a shape's dead path then costs the JIT nothing (its branches fold only after inlining).
+        /// </summary>
         [MethodImpl(Simd.OptimizeFully)]
         private static void ForwardNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
         {
@@ -168,9 +172,18 @@ namespace SepConvGen.Kernels
             if (s.InChannels == 1 && s.OutChannels % Simd.Lanes != 0 && s.StrideWidth == 1 && s.OutputWidth >= 2 * Simd.Lanes)
             {
                 PlaneRowsNhwc(input, output, kernel, bias);
-                return;
             }
+            else
+            {
+                PixelRowsNhwc(input, output, kernel, bias);
+            }
+        }
 
+        /// <summary>NHWC Conv2D row by row: runs of pixel blocks inside the row, border pixels one by one.</summary>
+        [MethodImpl(Simd.OptimizeFully)]
+        private static void PixelRowsNhwc(ReadOnlySpan<float> input, Span<float> output, float[] kernel, float[] bias)
+        {
+            TShape s = default;
             int lanes = Simd.Lanes, inChannels = s.InChannels, filters = s.OutChannels, paddedFilters = Simd.RoundUp(filters);
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float y = ref MemoryMarshal.GetReference(output);
