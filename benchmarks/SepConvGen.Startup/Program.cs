@@ -5,7 +5,9 @@ using SepConvGen.Benchmarks.Models;
 using SepConvGen.Sample;
 
 // One start-up measurement (benchmarks/SepConvGen.Benchmarks/Startup.cs): `S2 nhwc` for a benchmark layer (fixed size,
-// random weights), or `eegnet FILE` / `mini-xception FILE` for a real model read from its Keras file.
+// random weights), or `eegnet FILE` / `mini-xception FILE` for a real model read from its Keras file. With `--jit`
+// last, it then lists what the JIT compiled during the first call, method by method (JIT builds):
+//   dotnet run -c Release --project benchmarks/SepConvGen.Startup -- mini-xception tests/SepConvGen.Keras.Tests/Models/face_classification_fer2013_mini_XCEPTION.102-0.66.hdf5 --jit
 var random = new Random(1);
 float[] Random(int length)
 {
@@ -25,7 +27,18 @@ Action call = args[0] switch
     "mini-xception" => MiniXceptionCall(args[1]),
     _ => Layer(args[0], args[1] == "nchw"),
 };
-FirstCalls.Measure(call, Stopwatch.GetElapsedTime(loading).TotalMilliseconds);
+double loadMs = Stopwatch.GetElapsedTime(loading).TotalMilliseconds;
+if (args[^1] == "--jit")
+{
+    // Only the first call: the events of calls before it (loading) are behind the listener's start.
+    using var profile = new JitProfile();
+    call();
+    System.Threading.Thread.Sleep(500);
+    profile.Print(30);
+    return;
+}
+
+FirstCalls.Measure(call, loadMs);
 
 Action EegNetCall(string path)
 {
