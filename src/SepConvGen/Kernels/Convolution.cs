@@ -587,7 +587,7 @@ namespace SepConvGen.Kernels
         /// for all of them, half the blocks of four and their bookkeeping. A method of its own, like the other blocks of
         /// <see cref="PixelBlocksNhwc"/>: inlined, the JIT compiled it into the pixel-block loop of every Conv2D, also
         /// where the branch that calls it is dead (the branches fold only after inlining), 2-3 ms a layer on the first
-        /// call (mini-Xception's first Predict 171 -> 135 ms with the paired kernel below).
+        /// call (mini-Xception's first Predict 171 -> 138 ms, with EightPixelsPairedNhwc).
         /// </summary>
         [MethodImpl(Simd.OptimizeFully)]
         private static void EightPixelsNhwc(ref float x, ref float y, ref float w, Vector<float> bias, Span<float> output, int pixel, int iy0, int ix0, int kyFirst, int kyEnd)
