@@ -25,15 +25,15 @@ namespace SepConvGen.Generator.Emitting
                 : "/// <summary>The calling thread's scratch, at least <paramref name=\"length\"/> floats (allocated once per thread and size).</summary>");
             w.OpenBlock(aligned ? "private static float[] Scratch(int length, out int start)" : "private static float[] Scratch(int length)");
             w.WriteLine("float[] scratch = t_sepConvScratch;");
-            w.OpenBlock(aligned ? "if (scratch == null || scratch.Length < length + 15)" : "if (scratch == null || scratch.Length < length)");
-            w.WriteLine(aligned ? "t_sepConvScratch = scratch = new float[length + 15];" : "t_sepConvScratch = scratch = new float[length];");
+            // The same first 64-byte line as a written model's workspace (SepConvGen.Kernels.Alignment).
+            string slack = aligned ? " + global::SepConvGen.Kernels.Alignment.Slack" : string.Empty;
+            w.OpenBlock($"if (scratch == null || scratch.Length < length{slack})");
+            w.WriteLine($"t_sepConvScratch = scratch = new float[length{slack}];");
             w.CloseBlock();
             w.WriteLine();
             if (aligned)
             {
-                w.WriteLine("// Where the array is now (if the GC moves it later, only the alignment is lost).");
-                w.WriteLine("long address = Marshal.UnsafeAddrOfPinnedArrayElement(scratch, 0).ToInt64();");
-                w.WriteLine("start = (int)((64 - (address & 63)) & 63) / sizeof(float);");
+                w.WriteLine("start = global::SepConvGen.Kernels.Alignment.FirstLine(scratch);");
             }
 
             w.WriteLine("return scratch;");

@@ -4,9 +4,10 @@ using System.Runtime.InteropServices;
 namespace SepConvGen.Kernels
 {
     /// <summary>
-    /// Where a float array's first 64-byte line starts, for written models' workspaces: on AVX-512 every vector load of
-    /// a 64-byte-aligned NHWC tensor with a multiple of 16 channels stays within one cache line (mini-Xception 0.160 ->
-    /// 0.155 ms on Zen 5, and its max poolings can then load whole 512-bit vectors).
+    /// Where a float array's first 64-byte line starts, for written models' workspaces and the generated layers'
+    /// scratch: on AVX-512 every vector load of a 64-byte-aligned NHWC tensor with a multiple of 16 channels stays
+    /// within one cache line (mini-Xception 0.160 -> 0.155 ms on Zen 5, and its max poolings can then load whole
+    /// 512-bit vectors).
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Alignment

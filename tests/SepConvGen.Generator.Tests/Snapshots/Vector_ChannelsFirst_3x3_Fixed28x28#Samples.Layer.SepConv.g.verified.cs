@@ -333,14 +333,12 @@ namespace Samples
         private static float[] Scratch(int length, out int start)
         {
             float[] scratch = t_sepConvScratch;
-            if (scratch == null || scratch.Length < length + 15)
+            if (scratch == null || scratch.Length < length + global::SepConvGen.Kernels.Alignment.Slack)
             {
-                t_sepConvScratch = scratch = new float[length + 15];
+                t_sepConvScratch = scratch = new float[length + global::SepConvGen.Kernels.Alignment.Slack];
             }
 
-            // Where the array is now (if the GC moves it later, only the alignment is lost).
-            long address = Marshal.UnsafeAddrOfPinnedArrayElement(scratch, 0).ToInt64();
-            start = (int)((64 - (address & 63)) & 63) / sizeof(float);
+            start = global::SepConvGen.Kernels.Alignment.FirstLine(scratch);
             return scratch;
         }
 
