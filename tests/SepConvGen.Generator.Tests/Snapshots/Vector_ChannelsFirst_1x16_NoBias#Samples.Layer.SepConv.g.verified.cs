@@ -432,24 +432,37 @@ namespace Samples
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float w = ref Unsafe.Add(ref weights, c);
                 // The tile's input rows, each copied once between its zero padding.
-                for (int t = firstInside; t < endInside; t++)
+                if (g.InputWidth >= 16 && g.InputWidth <= 32)
                 {
-                    int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
-                    int i = 0;
-                    for (; i + 16 <= g.InputWidth; i += 16)
+                    int tail = g.InputWidth - 16;
+                    for (int t = firstInside; t < endInside; t++)
                     {
-                        Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
+                        Vector512.LoadUnsafe(ref plane, (nuint)(source)).StoreUnsafe(ref pad, (nuint)(destination));
+                        Vector512.LoadUnsafe(ref plane, (nuint)(source + tail)).StoreUnsafe(ref pad, (nuint)(destination + tail));
                     }
-                    if (i < g.InputWidth && g.InputWidth >= 16)
+                }
+                else
+                {
+                    for (int t = firstInside; t < endInside; t++)
                     {
-                        i = g.InputWidth - 16;
-                        Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
-                    }
-                    else
-                    {
-                        for (; i < g.InputWidth; i++)
+                        int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
+                        int i = 0;
+                        for (; i + 16 <= g.InputWidth; i += 16)
                         {
-                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                            Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        }
+                        if (i < g.InputWidth && g.InputWidth >= 16)
+                        {
+                            i = g.InputWidth - 16;
+                            Vector512.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        }
+                        else
+                        {
+                            for (; i < g.InputWidth; i++)
+                            {
+                                Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                            }
                         }
                     }
                 }
@@ -717,24 +730,37 @@ namespace Samples
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float w = ref Unsafe.Add(ref weights, c);
                 // The tile's input rows, each copied once between its zero padding.
-                for (int t = firstInside; t < endInside; t++)
+                if (g.InputWidth >= 8 && g.InputWidth <= 16)
                 {
-                    int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
-                    int i = 0;
-                    for (; i + 8 <= g.InputWidth; i += 8)
+                    int tail = g.InputWidth - 8;
+                    for (int t = firstInside; t < endInside; t++)
                     {
-                        Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
+                        Vector256.LoadUnsafe(ref plane, (nuint)(source)).StoreUnsafe(ref pad, (nuint)(destination));
+                        Vector256.LoadUnsafe(ref plane, (nuint)(source + tail)).StoreUnsafe(ref pad, (nuint)(destination + tail));
                     }
-                    if (i < g.InputWidth && g.InputWidth >= 8)
+                }
+                else
+                {
+                    for (int t = firstInside; t < endInside; t++)
                     {
-                        i = g.InputWidth - 8;
-                        Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
-                    }
-                    else
-                    {
-                        for (; i < g.InputWidth; i++)
+                        int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
+                        int i = 0;
+                        for (; i + 8 <= g.InputWidth; i += 8)
                         {
-                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                            Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        }
+                        if (i < g.InputWidth && g.InputWidth >= 8)
+                        {
+                            i = g.InputWidth - 8;
+                            Vector256.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        }
+                        else
+                        {
+                            for (; i < g.InputWidth; i++)
+                            {
+                                Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                            }
                         }
                     }
                 }
@@ -988,24 +1014,37 @@ namespace Samples
                 ref float plane = ref Unsafe.Add(ref image, c * planeLength);
                 ref float w = ref Unsafe.Add(ref weights, c);
                 // The tile's input rows, each copied once between its zero padding.
-                for (int t = firstInside; t < endInside; t++)
+                if (g.InputWidth >= 4 && g.InputWidth <= 8)
                 {
-                    int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
-                    int i = 0;
-                    for (; i + 4 <= g.InputWidth; i += 4)
+                    int tail = g.InputWidth - 4;
+                    for (int t = firstInside; t < endInside; t++)
                     {
-                        Vector128.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
+                        Vector128.LoadUnsafe(ref plane, (nuint)(source)).StoreUnsafe(ref pad, (nuint)(destination));
+                        Vector128.LoadUnsafe(ref plane, (nuint)(source + tail)).StoreUnsafe(ref pad, (nuint)(destination + tail));
                     }
-                    if (i < g.InputWidth && g.InputWidth >= 4)
+                }
+                else
+                {
+                    for (int t = firstInside; t < endInside; t++)
                     {
-                        i = g.InputWidth - 4;
-                        Vector128.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
-                    }
-                    else
-                    {
-                        for (; i < g.InputWidth; i++)
+                        int source = (iy + t) * g.InputWidth, destination = t * paddedWidth + g.PadLeft;
+                        int i = 0;
+                        for (; i + 4 <= g.InputWidth; i += 4)
                         {
-                            Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                            Vector128.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        }
+                        if (i < g.InputWidth && g.InputWidth >= 4)
+                        {
+                            i = g.InputWidth - 4;
+                            Vector128.LoadUnsafe(ref plane, (nuint)(source + i)).StoreUnsafe(ref pad, (nuint)(destination + i));
+                        }
+                        else
+                        {
+                            for (; i < g.InputWidth; i++)
+                            {
+                                Unsafe.Add(ref pad, destination + i) = Unsafe.Add(ref plane, source + i);
+                            }
                         }
                     }
                 }

@@ -71,7 +71,15 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.WriteLine(Names.Let("plane", writable: false, "image", "c * planeLength"));
             writer.WriteLine(Names.Let("w", writable: false, "weights", "c"));
             writer.WriteLine("// The tile's input rows, each copied once between its zero padding.");
-            writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
+            if (!strided)
+            {
+                EmitRowCopies(writer, isa, padLeft);
+            }
+            else
+            {
+                writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
+            }
+
             if (strided && SplitsPairs(isa))
             {
                 EmitPairSplit(writer, isa, padLeft);
@@ -90,12 +98,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.CloseBlock();
                 writer.CloseBlock();
             }
-            else
+
+            if (strided)
             {
-                EmitVectorCopy(writer, isa, $"(iy + t) * {inputWidth}", $"t * paddedWidth + {padLeft}", inputWidth);
+                writer.CloseBlock();
             }
 
-            writer.CloseBlock();
             writer.WriteLine();
             string InputRow(string ky) => Names.Let("xr", writable: false, "slab", ky == "0" ? "ox" : $"{ky} * DilationHeight * paddedWidth + ox");
             Func<TapColumn, string?> columnOffset = strided ? PhaseColumn : kx => Column(kx, "TapColumnStep");
@@ -174,6 +182,52 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             writer.OpenBlock("for (; i < count; i++)");
             writer.WriteLine($"{Names.At("pad", "(i % 2 == 0 ? evens : odds) + i / 2")} = {Names.At("plane", "inputRow + i")};");
             writer.CloseBlock();
+        }
+
+        /// <summary>
+        /// The loop copying the tile's input rows into the padded rows. Rows of one or two vectors (the second one ending
+        /// the row) are copied without a loop per row: at run-time size that loop cost S4 NCHW 2 % (0.1186 -> 0.1157 ms).
+        /// Where the width is fixed only the copy that fits it is generated.
+        /// </summary>
+        private void EmitRowCopies(SourceWriter writer, Isa isa, string padLeft)
+        {
+            int lanes = isa.Lanes;
+            string inputWidth = Names.Size("InputWidth");
+            int fixedWidth = Spec.Width.FixedInput;
+            bool shortRows = fixedWidth >= lanes && fixedWidth <= 2 * lanes;
+            bool checkWidth = !Spec.Width.IsFixed;
+            if (checkWidth)
+            {
+                writer.OpenBlock($"if ({inputWidth} >= {Literal.Int(lanes)} && {inputWidth} <= {Literal.Int(2 * lanes)})");
+            }
+
+            if (checkWidth || shortRows)
+            {
+                writer.WriteLine($"int tail = {inputWidth} - {Literal.Int(lanes)};");
+                writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
+                writer.WriteLine($"int source = (iy + t) * {inputWidth}, destination = t * paddedWidth + {padLeft};");
+                writer.WriteLine(Names.StoreVector(Names.LoadVector(isa, "plane", "source"), "pad", "destination"));
+                writer.WriteLine(Names.StoreVector(Names.LoadVector(isa, "plane", "source + tail"), "pad", "destination + tail"));
+                writer.CloseBlock();
+            }
+
+            if (checkWidth)
+            {
+                writer.CloseBlock();
+                writer.OpenBlock("else");
+            }
+
+            if (checkWidth || !shortRows)
+            {
+                writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
+                EmitVectorCopy(writer, isa, $"(iy + t) * {inputWidth}", $"t * paddedWidth + {padLeft}", inputWidth);
+                writer.CloseBlock();
+            }
+
+            if (checkWidth)
+            {
+                writer.CloseBlock();
+            }
         }
 
         /// <summary>
