@@ -20,8 +20,8 @@ namespace SepConvGen.Generator.Tests
         /// <summary>What each wide layer must be planned to do.</summary>
         private static readonly Dictionary<string, Action<KernelPlan>> Covers = new()
         {
-            ["Wide0"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, EdgeStrips: Applies.Checked }),
-            ["Wide1"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, EdgeStrips: Applies.Always }),
+            ["Wide0"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, SinglePixels: true, EdgeStrips: Applies.Checked }),
+            ["Wide1"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, SinglePixels: false, EdgeStrips: Applies.Always }),
             ["Wide2"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, EdgeStrips: Applies.Never }),
             ["Wide3"] = p => Assert.True(p.DepthwiseFor(V512) is { ChunkedChannels: true, Strips: true, StripPixels: 6 }),
             ["Wide4"] = p =>
@@ -71,6 +71,20 @@ namespace SepConvGen.Generator.Tests
             Assert.False(scalar.AlignsScratch);
             Assert.Empty(scalar.Depthwise);
             Assert.Empty(scalar.Pointwise);
+        }
+
+        [Theory]
+        [InlineData(6, 12, true, false)] // interior 10: strips end it, no pixel is left
+        [InlineData(6, 7, false, true)] // interior 5: narrower than a strip, pixels one by one
+        [InlineData(6, 0, true, true)] // run-time width: both, chosen per call
+        [InlineData(4, 9, true, false)] // Vector256's strips of 4 over an interior of 7
+        public void Fixed_nhwc_rows_plan_only_the_interior_loops_that_run(int stripPixels, int inputWidth, bool strips, bool singlePixels)
+        {
+            var layer = new LayerConfig(32, 8, 3, 3, Same: true, InputHeight: inputWidth == 0 ? 0 : 5, InputWidth: inputWidth);
+            DepthwisePath path = KernelPlanner.Plan(Spec(layer), new KernelOptions(false, 512)).DepthwiseFor(stripPixels == 6 ? V512 : V256);
+            Assert.Equal(stripPixels, path.StripPixels);
+            Assert.Equal(strips, path.Strips);
+            Assert.Equal(singlePixels, path.SinglePixels);
         }
 
         [Fact]

@@ -19,8 +19,8 @@ namespace SepConvGen.Testing
         {
             new WideLayer("Wide0", "Two chunks, the second of 22 channels: strips, edge strips and single pixels, run-time size.",
                 new LayerConfig(150, 5, 3, 3, Same: true), 2, 7, 9),
-            new WideLayer("Wide1", "A multiplier, dilation and a fixed size: three chunks of 5x5 windows.",
-                new LayerConfig(261, 4, 5, 5, Same: true, DepthMultiplier: 2, DilationWidth: 2, InputHeight: 6, InputWidth: 11), 1, 6, 11),
+            new WideLayer("Wide1", "A multiplier, dilation and a fixed size: three chunks of 5x5 windows, interior strips and edge strips.",
+                new LayerConfig(261, 4, 5, 5, Same: true, DepthMultiplier: 2, DilationWidth: 2, InputHeight: 6, InputWidth: 16), 1, 6, 16),
             new WideLayer("Wide2", "Stride 2: strips without edge strips, border pixels through the vector border pixel.",
                 new LayerConfig(133, 3, 3, 3, Same: true, StrideHeight: 2, StrideWidth: 2, Activation: Activation.Relu), 1, 9, 10),
             new WideLayer("Wide3", "A 1x16 kernel over 131 channels, VALID.",

@@ -44,6 +44,9 @@ namespace SepConvGen.Generator.Planning
         /// <summary>NHWC: interior pixels run in strips that share the input columns they read.</summary>
         public bool Strips { get; init; }
 
+        /// <summary>NHWC: interior pixels run one by one (those the strips leave, or all of them without strips).</summary>
+        public bool SinglePixels { get; init; }
+
         /// <summary>NHWC: output pixels per strip.</summary>
         public int StripPixels { get; init; }
 

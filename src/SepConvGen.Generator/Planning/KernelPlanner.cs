@@ -175,15 +175,21 @@ namespace SepConvGen.Generator.Planning
                 : width.Output(width.FixedInput) >= width.EffectiveKernel - 1 ? Applies.Always
                 : Applies.Never;
 
+            // Vector512's 32 registers hold 6 pixels' 12 accumulators beside the loaded columns and weights (S2 NHWC
+            // 0.037 -> 0.030 ms; 8 pixels measured the same); AVX2's 16 registers keep 4.
+            int stripPixels = isa.HasWideRegisterFile ? 6 : 4;
+
+            // The last strip ends the interior, so a fixed interior as wide as a strip leaves no single pixel, and a
+            // narrower one runs no strip: only the loop that runs is generated (less code to compile on the first call).
+            int interior = width.IsFixed ? width.InteriorEnd(width.FixedInput) - width.InteriorStart(width.FixedInput) : -1;
             return new DepthwisePath(isa)
             {
                 ScalarChannels = scalarChannels,
                 // A chunk's input columns stay in L1 while the row's pixels reread them (S3 NHWC 0.087 -> 0.055 ms).
                 ChunkedChannels = spec.InChannels > NhwcChannelChunk,
-                Strips = strips,
-                // Vector512's 32 registers hold 6 pixels' 12 accumulators beside the loaded columns and weights (S2 NHWC
-                // 0.037 -> 0.030 ms; 8 pixels measured the same); AVX2's 16 registers keep 4.
-                StripPixels = isa.HasWideRegisterFile ? 6 : 4,
+                Strips = strips && (!width.IsFixed || interior >= stripPixels),
+                SinglePixels = !strips || !width.IsFixed || interior < stripPixels,
+                StripPixels = stripPixels,
                 EdgeStrips = edges,
             };
         }

@@ -428,7 +428,6 @@ namespace Samples
             }
 
             // Interior columns: every kernel column lands inside the image.
-            const int TapColumnStep = DilationWidth * InChannels;
             {
                 int ox = g.InteriorLeft;
                 // Strips of 6 output pixels share the input columns they read; the last one ends the interior
@@ -488,6 +487,7 @@ namespace Samples
                         (acc5 + odd5).StoreUnsafe(ref row, (nuint)((ox + 5) * DepthwiseChannels + c));
                     }
                 }
+                const int TapColumnStep = DilationWidth * InChannels;
                 for (; ox < g.InteriorRight; ox++)
                 {
                     ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
@@ -588,7 +588,6 @@ namespace Samples
             }
 
             // Interior columns: every kernel column lands inside the image.
-            const int TapColumnStep = DilationWidth * InChannels;
             {
                 int ox = g.InteriorLeft;
                 // Strips of 4 output pixels share the input columns they read; the last one ends the interior
@@ -635,6 +634,7 @@ namespace Samples
                         (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
                     }
                 }
+                const int TapColumnStep = DilationWidth * InChannels;
                 for (; ox < g.InteriorRight; ox++)
                 {
                     ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
@@ -751,7 +751,6 @@ namespace Samples
             }
 
             // Interior columns: every kernel column lands inside the image.
-            const int TapColumnStep = DilationWidth * InChannels;
             {
                 int ox = g.InteriorLeft;
                 // Strips of 4 output pixels share the input columns they read; the last one ends the interior
@@ -798,6 +797,7 @@ namespace Samples
                         (acc3 + odd3).StoreUnsafe(ref row, (nuint)((ox + 3) * DepthwiseChannels + c));
                     }
                 }
+                const int TapColumnStep = DilationWidth * InChannels;
                 for (; ox < g.InteriorRight; ox++)
                 {
                     ref float target = ref Unsafe.Add(ref row, ox * DepthwiseChannels);
@@ -847,19 +847,6 @@ namespace Samples
                         }
                         acc0.StoreUnsafe(ref target, (nuint)(c));
                         acc1.StoreUnsafe(ref target, (nuint)(c + 4));
-                    }
-                    for (; c + 4 <= InChannels; c += 4)
-                    {
-                        Vector128<float> acc0 = Vector128<float>.Zero;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        {
-                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
-                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
-                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
-                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
-                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
-                        }
-                        acc0.StoreUnsafe(ref target, (nuint)(c));
                     }
                 }
             }
@@ -1054,20 +1041,6 @@ namespace Samples
                 }
                 acc0.StoreUnsafe(ref target, (nuint)(c));
                 acc1.StoreUnsafe(ref target, (nuint)(c + 4));
-            }
-            for (; c + 4 <= InChannels; c += 4)
-            {
-                Vector128<float> acc0 = Vector128<float>.Zero;
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        int pixel = ((iy + ky * DilationHeight) * g.InputWidth + ix + kx * DilationWidth) * InChannels;
-                        int tap = (ky * KernelWidth + kx) * DepthwiseChannels;
-                        acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref image, (nuint)(pixel + c)), Vector128.LoadUnsafe(ref weights, (nuint)(tap + c)), acc0);
-                    }
-                }
-                acc0.StoreUnsafe(ref target, (nuint)(c));
             }
         }
 

@@ -96,13 +96,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             writer.WriteLine();
             writer.WriteLine("// Interior columns: every kernel column lands inside the image.");
-            if (!ScalarChannels(isa))
-            {
-                // (The vector blocks' tap offsets; channels fewer than a vector run the scalar tap loop.)
-                EmitTapSteps(writer, rows: false);
-            }
-
-            string inputWidth = Names.Size("InputWidth");
             bool chunked = path.ChunkedChannels;
             Channels channels = chunked ? new Channels("c0", "cEnd") : new Channels("0", "InChannels");
             if (chunked)
@@ -125,10 +118,40 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 EmitPixelStrips(writer, isa, end, channels);
             }
 
-            writer.OpenBlock(strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)");
+            if (path.SinglePixels)
+            {
+                EmitSinglePixels(writer, isa, strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)", channels,
+                    chunked ? new[] { KernelPlanner.NhwcChannelChunk, Spec.InChannels % KernelPlanner.NhwcChannelChunk } : new[] { Spec.InChannels });
+            }
+
+            if (strips || chunked)
+            {
+                writer.CloseBlock();
+            }
+
+            if (Spec.Width.HasBorder)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// Right border.");
+                EmitBorder(writer, isa, edges, left: false, end, width);
+            }
+        }
+
+        /// <summary>The interior pixels one by one, in <paramref name="loop"/>, over <paramref name="channels"/> (that many: <paramref name="counts"/>).</summary>
+        private void EmitSinglePixels(SourceWriter writer, Isa isa, string loop, Channels channels, int[] counts)
+        {
+            int lanes = isa.Lanes;
+            string inputWidth = Names.Size("InputWidth");
+            if (!ScalarChannels(isa))
+            {
+                // (The vector blocks' tap offsets; channels fewer than a vector run the scalar tap loop.)
+                EmitTapSteps(writer, rows: false);
+            }
+
+            writer.OpenBlock(loop);
             writer.WriteLine(Names.Let("target", writable: true, "row", "ox * DepthwiseChannels"));
             writer.WriteLine($"int c = {channels.Start};");
-            foreach (int chains in ChannelBlocks(lanes))
+            foreach (int chains in ChannelBlocks(isa, counts))
             {
                 OpenChannelLoop(writer, isa, chains, channels.End);
                 bool multiplier = OpenMultiplierLoop(writer);
@@ -168,17 +191,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
 
             writer.CloseBlock();
-            if (strips || chunked)
-            {
-                writer.CloseBlock();
-            }
-
-            if (Spec.Width.HasBorder)
-            {
-                writer.WriteLine();
-                writer.WriteLine("// Right border.");
-                EmitBorder(writer, isa, edges, left: false, end, width);
-            }
         }
 
         /// <summary>Stride 1 (TensorFlow SAME): the columns padded left, the same for every width.</summary>
@@ -326,8 +338,37 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// <summary>Whether channels run scalar: only where there are fewer than a vector.</summary>
         private bool ScalarChannels(Isa isa) => Plan.DepthwiseFor(isa).ScalarChannels;
 
-        /// <summary>The vectors per channel block, widest first (<see cref="DepthwiseEmitter.ChainSteps"/>), that fit the channels.</summary>
-        private IEnumerable<int> ChannelBlocks(int lanes) => System.Linq.Enumerable.Where(ChainSteps, chains => chains * lanes <= Spec.InChannels);
+        /// <summary>
+        /// The vectors per channel block, widest first (<see cref="DepthwiseEmitter.ChainSteps"/>), whose loop runs for
+        /// one of the channel <paramref name="counts"/> (see <see cref="OpenChannelLoop"/>): the loops a count leaves
+        /// nothing to would be compiled for nothing.
+        /// </summary>
+        private IEnumerable<int> ChannelBlocks(Isa isa, params int[] counts)
+        {
+            int lanes = isa.Lanes;
+            int[] left = (int[])counts.Clone();
+            foreach (int chains in ChainSteps)
+            {
+                int block = chains * lanes;
+                if (block > Spec.InChannels)
+                {
+                    continue;
+                }
+
+                bool overlapping = !(chains > 1 || Spec.InChannels % lanes == 0 || ScalarChannels(isa));
+                bool runs = false;
+                for (int i = 0; i < left.Length; i++)
+                {
+                    runs |= overlapping ? left[i] > 0 : left[i] >= block;
+                    left[i] = overlapping ? 0 : left[i] % block;
+                }
+
+                if (runs)
+                {
+                    yield return chains;
+                }
+            }
+        }
 
         /// <summary>
         /// Opens the loop over channel blocks of <paramref name="chains"/> vectors up to <paramref name="end"/>. The
@@ -405,7 +446,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.WriteLine("int c = 0;");
             // Several channel vectors at a time: independent accumulators instead of one chain of multiply-adds.
-            foreach (int chains in ChannelBlocks(lanes))
+            foreach (int chains in ChannelBlocks(isa, Spec.InChannels))
             {
                 OpenChannelLoop(writer, isa, chains, "InChannels");
                 bool multiplier = OpenMultiplierLoop(writer);
