@@ -54,8 +54,8 @@ namespace SepConvGen.Generator.Planning
         public Applies EdgeStrips { get; init; }
     }
 
-    /// <summary>A register block of the NHWC pointwise step: pixels x filter vectors, and whether blocks of one and two pixels more end tiles exactly.</summary>
-    internal sealed record PanelBlock(int Vectors, int Pixels, int LastLanes, bool ExactCover);
+    /// <summary>A register block of the NHWC pointwise step: pixels x filter vectors, whether blocks of one and two pixels more end tiles exactly, and which blocks the layer's tiles run.</summary>
+    internal sealed record PanelBlock(int Vectors, int Pixels, int LastLanes, bool ExactCover, PanelRuns Runs);
 
     /// <summary>The pointwise path of one vector instruction set.</summary>
     internal sealed record PointwisePath(Isa Isa)
@@ -71,6 +71,12 @@ namespace SepConvGen.Generator.Planning
 
         /// <summary>NCHW: the last GroupVectors + 1 vectors of a group run as one block (else as two).</summary>
         public bool WholeLastBlock { get; init; }
+
+        /// <summary>NCHW: the blocks of a group's pixels that the layer's tiles run.</summary>
+        public GroupRuns? GroupRuns { get; init; }
+
+        /// <summary>NCHW: the blocks of a pair's pixels that the layer's tiles run (where groups run in pairs).</summary>
+        public GroupRuns? PairRuns { get; init; }
 
         /// <summary>NHWC: the block of a full panel of filters, or null without one.</summary>
         public PanelBlock? FullPanel { get; init; }

@@ -43,6 +43,9 @@ namespace SepConvGen.Generator.Planning
         /// <summary>NHWC pointwise accumulator vectors per register block: enough to hide FMA latency, few enough not to spill.</summary>
         public const int Accumulators = 12;
 
+        /// <summary>NCHW pairs of filter groups: pixel vectors per register block (8 filters x 3 vectors).</summary>
+        public const int PairVectors = 3;
+
         /// <summary>Accumulator vectors a Vector512 block may hold: 16 of the 32 registers leave room for its operands.</summary>
         private const int WideAccumulators = 16;
 
@@ -62,9 +65,11 @@ namespace SepConvGen.Generator.Planning
                 depthwise = depthwise.Where(p => !p.ScalarChannels).ToArray();
             }
 
-            PointwisePath[] pointwise = isas.Select(isa => spec.Layout == LayoutKind.ChannelsFirst ? ChannelsFirstPointwise(spec, isa) : ChannelsLastPointwise(spec, isa)).ToArray();
+            int rowTile = spec.IsFixed ? spec.RowTile(spec.Height.Output(spec.Height.FixedInput), spec.Width.Output(spec.Width.FixedInput)) : 0;
+            int[]? tiles = PixelRuns.TilePixels(spec, rowTile);
+            PointwisePath[] pointwise = isas.Select(isa => spec.Layout == LayoutKind.ChannelsFirst ? ChannelsFirstPointwise(spec, isa, tiles) : ChannelsLastPointwise(spec, isa, tiles)).ToArray();
             return new KernelPlan(
-                RowTile: spec.IsFixed ? spec.RowTile(spec.Height.Output(spec.Height.FixedInput), spec.Width.Output(spec.Width.FixedInput)) : 0,
+                RowTile: rowTile,
                 AlignsScratch: isas.Length > 0,
                 PadsRows: padsRows,
                 // The slab of rows in pairs has two rows more: the zero row an odd last row's partner reads, and the row it writes.
@@ -194,9 +199,11 @@ namespace SepConvGen.Generator.Planning
             };
         }
 
-        private static PointwisePath ChannelsFirstPointwise(LayerSpec spec, Isa isa)
+        private static PointwisePath ChannelsFirstPointwise(LayerSpec spec, Isa isa, int[]? tiles)
         {
             int groups = spec.OutChannels / Emitting.PointwiseEmitter.FilterBlock;
+            int groupVectors = isa.HasWideRegisterFile ? 4 : 3;
+            Applies pairs = isa.HasWideRegisterFile && groups >= 2 ? GroupPairs(spec, isa.Lanes) : Applies.Never;
             return new PointwisePath(isa)
             {
                 // Below Vector512, a chunk's rows of the tile stay in L1 while every group of 4 filters reads them (chunks
@@ -205,11 +212,13 @@ namespace SepConvGen.Generator.Planning
                 ChunkedChannels = spec.DepthwiseChannels > NchwChannelChunk && !isa.HasWideRegisterFile,
                 // Vector512 tiles past L1 run two groups at a time (8 filters x 3 vectors, each vector of the tile reused 8
                 // times); within L1 one group's blocks measured 2 % faster (S2, S4 NCHW).
-                GroupPairs = isa.HasWideRegisterFile && groups >= 2 ? GroupPairs(spec, isa.Lanes) : Applies.Never,
+                GroupPairs = pairs,
                 // A group's blocks: 4 vectors x 4 filters with 32 registers, and a last block of 5 (20 accumulators still
                 // fit); 3 with AVX2's 16, whose last 4 vectors run as blocks of 2 and 2.
-                GroupVectors = isa.HasWideRegisterFile ? 4 : 3,
+                GroupVectors = groupVectors,
                 WholeLastBlock = isa.HasWideRegisterFile,
+                GroupRuns = PixelRuns.Group(isa.Lanes, groupVectors, tiles),
+                PairRuns = pairs == Applies.Never ? null : PixelRuns.Pairs(isa.Lanes, PairVectors, tiles),
             };
         }
 
@@ -229,15 +238,15 @@ namespace SepConvGen.Generator.Planning
             return Paired(1) ? Applies.Always : Paired(spec.RowTile(outputHeight, outputWidth)) ? Applies.Checked : Applies.Never;
         }
 
-        private static PointwisePath ChannelsLastPointwise(LayerSpec spec, Isa isa)
+        private static PointwisePath ChannelsLastPointwise(LayerSpec spec, Isa isa, int[]? tiles)
         {
             int pack = LayerSpec.PackBlock(LayoutKind.ChannelsLast);
             int tail = spec.OutChannels % pack;
             int tailVectors = (tail + isa.Lanes - 1) / isa.Lanes;
             return new PointwisePath(isa)
             {
-                FullPanel = spec.OutChannels >= pack ? Block(isa, pack / isa.Lanes, isa.Lanes) : null,
-                TailPanel = tail > 0 ? Block(isa, tailVectors, tail - ((tailVectors - 1) * isa.Lanes)) : null,
+                FullPanel = spec.OutChannels >= pack ? Block(isa, pack / isa.Lanes, isa.Lanes, tiles) : null,
+                TailPanel = tail > 0 ? Block(isa, tailVectors, tail - ((tailVectors - 1) * isa.Lanes), tiles) : null,
             };
         }
 
@@ -246,10 +255,11 @@ namespace SepConvGen.Generator.Planning
         /// pixels more: ceil(n / (p + 2)) blocks of p to p + 2 pixels end exactly at the tile's end (the last-block
         /// overlap otherwise costs up to 5 %; S3 NHWC 1.52 -> 1.46 ms).
         /// </summary>
-        private static PanelBlock Block(Isa isa, int vectors, int lastLanes)
+        private static PanelBlock Block(Isa isa, int vectors, int lastLanes, int[]? tiles)
         {
             int pixels = Math.Max(1, Accumulators / vectors);
-            return new PanelBlock(vectors, pixels, lastLanes, pixels > 1 && isa.HasWideRegisterFile && (pixels + 2) * vectors <= WideAccumulators);
+            bool exactCover = pixels > 1 && isa.HasWideRegisterFile && (pixels + 2) * vectors <= WideAccumulators;
+            return new PanelBlock(vectors, pixels, lastLanes, exactCover, PixelRuns.Panel(pixels, exactCover, tiles));
         }
     }
 }

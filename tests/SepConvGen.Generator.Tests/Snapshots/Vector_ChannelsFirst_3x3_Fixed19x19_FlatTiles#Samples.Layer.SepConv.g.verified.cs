@@ -1122,7 +1122,7 @@ namespace Samples
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
                         acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else if (last > 0)
+                    else
                     {
                         Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
                         Vector512<float> acc0_1 = Vector512.Create(Unsafe.Add(ref bias, f));
@@ -1161,55 +1161,7 @@ namespace Samples
                         acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else
-                    {
-                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
-                        Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc1_0 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc2_0 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc3_0 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector512<float> b0 = Vector512.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                    }
                     ox = pixels;
-                }
-                // Fewer pixels than a vector: one by one.
-                for (; ox < pixels; ox++)
-                {
-                    float sum0 = Unsafe.Add(ref bias, f);
-                    float sum1 = Unsafe.Add(ref bias, f + 1);
-                    float sum2 = Unsafe.Add(ref bias, f + 2);
-                    float sum3 = Unsafe.Add(ref bias, f + 3);
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        float a = Unsafe.Add(ref row, j * channelStride + ox);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 = MultiplyAdd(a, wj, sum0);
-                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
-                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
-                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
-                    }
-                    Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
-                    Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
-                    Unsafe.Add(ref outputRow, (f + 2) * outputPlane + ox) = sum2;
-                    Unsafe.Add(ref outputRow, (f + 3) * outputPlane + ox) = sum3;
                 }
             }
         }
@@ -1423,7 +1375,7 @@ namespace Samples
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
                         acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else if (last > 0)
+                    else
                     {
                         Vector256<float> acc0_0 = Vector256.Create(Unsafe.Add(ref bias, f));
                         Vector256<float> acc0_1 = Vector256.Create(Unsafe.Add(ref bias, f));
@@ -1462,55 +1414,7 @@ namespace Samples
                         acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else
-                    {
-                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
-                        Vector256<float> acc0_0 = Vector256.Create(Unsafe.Add(ref bias, f));
-                        Vector256<float> acc1_0 = Vector256.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector256<float> acc2_0 = Vector256.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector256<float> acc3_0 = Vector256.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector256<float> b0 = Vector256.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                    }
                     ox = pixels;
-                }
-                // Fewer pixels than a vector: one by one.
-                for (; ox < pixels; ox++)
-                {
-                    float sum0 = Unsafe.Add(ref bias, f);
-                    float sum1 = Unsafe.Add(ref bias, f + 1);
-                    float sum2 = Unsafe.Add(ref bias, f + 2);
-                    float sum3 = Unsafe.Add(ref bias, f + 3);
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        float a = Unsafe.Add(ref row, j * channelStride + ox);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 = MultiplyAdd(a, wj, sum0);
-                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
-                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
-                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
-                    }
-                    Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
-                    Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
-                    Unsafe.Add(ref outputRow, (f + 2) * outputPlane + ox) = sum2;
-                    Unsafe.Add(ref outputRow, (f + 3) * outputPlane + ox) = sum3;
                 }
             }
         }
@@ -1724,7 +1628,7 @@ namespace Samples
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 4));
                         acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else if (last > 0)
+                    else
                     {
                         Vector128<float> acc0_0 = Vector128.Create(Unsafe.Add(ref bias, f));
                         Vector128<float> acc0_1 = Vector128.Create(Unsafe.Add(ref bias, f));
@@ -1763,55 +1667,7 @@ namespace Samples
                         acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else
-                    {
-                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
-                        Vector128<float> acc0_0 = Vector128.Create(Unsafe.Add(ref bias, f));
-                        Vector128<float> acc1_0 = Vector128.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector128<float> acc2_0 = Vector128.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector128<float> acc3_0 = Vector128.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector128<float> b0 = Vector128.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                    }
                     ox = pixels;
-                }
-                // Fewer pixels than a vector: one by one.
-                for (; ox < pixels; ox++)
-                {
-                    float sum0 = Unsafe.Add(ref bias, f);
-                    float sum1 = Unsafe.Add(ref bias, f + 1);
-                    float sum2 = Unsafe.Add(ref bias, f + 2);
-                    float sum3 = Unsafe.Add(ref bias, f + 3);
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        float a = Unsafe.Add(ref row, j * channelStride + ox);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 = MultiplyAdd(a, wj, sum0);
-                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
-                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
-                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
-                    }
-                    Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
-                    Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
-                    Unsafe.Add(ref outputRow, (f + 2) * outputPlane + ox) = sum2;
-                    Unsafe.Add(ref outputRow, (f + 3) * outputPlane + ox) = sum3;
                 }
             }
         }

@@ -1081,86 +1081,7 @@ namespace Samples
                 {
                     // The pixels left as vectors; the last one ends the tile and may redo pixels already done.
                     int last = pixels - 16 - ox;
-                    if (last > 48)
-                    {
-                        // 5 vectors in one block: 20 accumulators still fit the 32 registers.
-                        Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc0_1 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc0_2 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc0_3 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc0_4 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc1_0 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc1_1 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc1_2 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc1_3 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc1_4 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc2_0 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc2_1 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc2_2 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc2_3 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc2_4 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc3_0 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        Vector512<float> acc3_1 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        Vector512<float> acc3_2 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        Vector512<float> acc3_3 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        Vector512<float> acc3_4 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                            Vector512<float> x1 = Vector512.LoadUnsafe(ref xj, (nuint)(16));
-                            Vector512<float> x2 = Vector512.LoadUnsafe(ref xj, (nuint)(32));
-                            Vector512<float> x3 = Vector512.LoadUnsafe(ref xj, (nuint)(48));
-                            Vector512<float> x4 = Vector512.LoadUnsafe(ref xj, (nuint)(last));
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector512<float> b0 = Vector512.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
-                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
-                            acc0_3 = MultiplyAdd(b0, x3, acc0_3);
-                            acc0_4 = MultiplyAdd(b0, x4, acc0_4);
-                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
-                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
-                            acc1_3 = MultiplyAdd(b1, x3, acc1_3);
-                            acc1_4 = MultiplyAdd(b1, x4, acc1_4);
-                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
-                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
-                            acc2_3 = MultiplyAdd(b2, x3, acc2_3);
-                            acc2_4 = MultiplyAdd(b2, x4, acc2_4);
-                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
-                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
-                            acc3_3 = MultiplyAdd(b3, x3, acc3_3);
-                            acc3_4 = MultiplyAdd(b3, x4, acc3_4);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 16));
-                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 32));
-                        acc0_3.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 48));
-                        acc0_4.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 16));
-                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 32));
-                        acc1_3.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 48));
-                        acc1_4.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 16));
-                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 32));
-                        acc2_3.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 48));
-                        acc2_4.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
-                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 32));
-                        acc3_3.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 48));
-                        acc3_4.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
-                    }
-                    else if (last > 32)
+                    if (last > 32)
                     {
                         Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
                         Vector512<float> acc0_1 = Vector512.Create(Unsafe.Add(ref bias, f));
@@ -1277,7 +1198,7 @@ namespace Samples
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 16));
                         acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else if (last > 0)
+                    else
                     {
                         Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
                         Vector512<float> acc0_1 = Vector512.Create(Unsafe.Add(ref bias, f));
@@ -1316,55 +1237,7 @@ namespace Samples
                         acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else
-                    {
-                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
-                        Vector512<float> acc0_0 = Vector512.Create(Unsafe.Add(ref bias, f));
-                        Vector512<float> acc1_0 = Vector512.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector512<float> acc2_0 = Vector512.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector512<float> acc3_0 = Vector512.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector512<float> x0 = Vector512.LoadUnsafe(ref xj);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector512<float> b0 = Vector512.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            Vector512<float> b1 = Vector512.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            Vector512<float> b2 = Vector512.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            Vector512<float> b3 = Vector512.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                    }
                     ox = pixels;
-                }
-                // Fewer pixels than a vector: one by one.
-                for (; ox < pixels; ox++)
-                {
-                    float sum0 = Unsafe.Add(ref bias, f);
-                    float sum1 = Unsafe.Add(ref bias, f + 1);
-                    float sum2 = Unsafe.Add(ref bias, f + 2);
-                    float sum3 = Unsafe.Add(ref bias, f + 3);
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        float a = Unsafe.Add(ref row, j * channelStride + ox);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 = MultiplyAdd(a, wj, sum0);
-                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
-                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
-                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
-                    }
-                    Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
-                    Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
-                    Unsafe.Add(ref outputRow, (f + 2) * outputPlane + ox) = sum2;
-                    Unsafe.Add(ref outputRow, (f + 3) * outputPlane + ox) = sum3;
                 }
             }
         }
@@ -1526,59 +1399,7 @@ namespace Samples
                             acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                         }
                     }
-                    else if (last > 8)
-                    {
-                        Vector256<float> acc0_0 = Vector256.Create(Unsafe.Add(ref bias, f));
-                        Vector256<float> acc0_1 = Vector256.Create(Unsafe.Add(ref bias, f));
-                        Vector256<float> acc0_2 = Vector256.Create(Unsafe.Add(ref bias, f));
-                        Vector256<float> acc1_0 = Vector256.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector256<float> acc1_1 = Vector256.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector256<float> acc1_2 = Vector256.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector256<float> acc2_0 = Vector256.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector256<float> acc2_1 = Vector256.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector256<float> acc2_2 = Vector256.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector256<float> acc3_0 = Vector256.Create(Unsafe.Add(ref bias, f + 3));
-                        Vector256<float> acc3_1 = Vector256.Create(Unsafe.Add(ref bias, f + 3));
-                        Vector256<float> acc3_2 = Vector256.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
-                            Vector256<float> x1 = Vector256.LoadUnsafe(ref xj, (nuint)(8));
-                            Vector256<float> x2 = Vector256.LoadUnsafe(ref xj, (nuint)(last));
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector256<float> b0 = Vector256.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            acc0_1 = MultiplyAdd(b0, x1, acc0_1);
-                            acc0_2 = MultiplyAdd(b0, x2, acc0_2);
-                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            acc1_1 = MultiplyAdd(b1, x1, acc1_1);
-                            acc1_2 = MultiplyAdd(b1, x2, acc1_2);
-                            Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            acc2_1 = MultiplyAdd(b2, x1, acc2_1);
-                            acc2_2 = MultiplyAdd(b2, x2, acc2_2);
-                            Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                            acc3_1 = MultiplyAdd(b3, x1, acc3_1);
-                            acc3_2 = MultiplyAdd(b3, x2, acc3_2);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc0_1.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + 8));
-                        acc0_2.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox + last));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc1_1.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + 8));
-                        acc1_2.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox + last));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc2_1.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + 8));
-                        acc2_2.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox + last));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                        acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 8));
-                        acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
-                    }
-                    else if (last > 0)
+                    else
                     {
                         Vector256<float> acc0_0 = Vector256.Create(Unsafe.Add(ref bias, f));
                         Vector256<float> acc0_1 = Vector256.Create(Unsafe.Add(ref bias, f));
@@ -1617,55 +1438,7 @@ namespace Samples
                         acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else
-                    {
-                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
-                        Vector256<float> acc0_0 = Vector256.Create(Unsafe.Add(ref bias, f));
-                        Vector256<float> acc1_0 = Vector256.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector256<float> acc2_0 = Vector256.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector256<float> acc3_0 = Vector256.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector256<float> x0 = Vector256.LoadUnsafe(ref xj);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector256<float> b0 = Vector256.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            Vector256<float> b1 = Vector256.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            Vector256<float> b2 = Vector256.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            Vector256<float> b3 = Vector256.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                    }
                     ox = pixels;
-                }
-                // Fewer pixels than a vector: one by one.
-                for (; ox < pixels; ox++)
-                {
-                    float sum0 = Unsafe.Add(ref bias, f);
-                    float sum1 = Unsafe.Add(ref bias, f + 1);
-                    float sum2 = Unsafe.Add(ref bias, f + 2);
-                    float sum3 = Unsafe.Add(ref bias, f + 3);
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        float a = Unsafe.Add(ref row, j * channelStride + ox);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 = MultiplyAdd(a, wj, sum0);
-                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
-                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
-                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
-                    }
-                    Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
-                    Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
-                    Unsafe.Add(ref outputRow, (f + 2) * outputPlane + ox) = sum2;
-                    Unsafe.Add(ref outputRow, (f + 3) * outputPlane + ox) = sum3;
                 }
             }
         }
@@ -1879,7 +1652,7 @@ namespace Samples
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + 4));
                         acc3_2.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else if (last > 0)
+                    else
                     {
                         Vector128<float> acc0_0 = Vector128.Create(Unsafe.Add(ref bias, f));
                         Vector128<float> acc0_1 = Vector128.Create(Unsafe.Add(ref bias, f));
@@ -1918,55 +1691,7 @@ namespace Samples
                         acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
                         acc3_1.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox + last));
                     }
-                    else
-                    {
-                        // One vector: no block ran before (it leaves 2 or more), so this is the whole tile.
-                        Vector128<float> acc0_0 = Vector128.Create(Unsafe.Add(ref bias, f));
-                        Vector128<float> acc1_0 = Vector128.Create(Unsafe.Add(ref bias, f + 1));
-                        Vector128<float> acc2_0 = Vector128.Create(Unsafe.Add(ref bias, f + 2));
-                        Vector128<float> acc3_0 = Vector128.Create(Unsafe.Add(ref bias, f + 3));
-                        for (int j = 0; j < DepthwiseChannels; j++)
-                        {
-                            ref float xj = ref Unsafe.Add(ref row, j * channelStride + ox);
-                            Vector128<float> x0 = Vector128.LoadUnsafe(ref xj);
-                            ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                            Vector128<float> b0 = Vector128.Create(wj);
-                            acc0_0 = MultiplyAdd(b0, x0, acc0_0);
-                            Vector128<float> b1 = Vector128.Create(Unsafe.Add(ref wj, 1));
-                            acc1_0 = MultiplyAdd(b1, x0, acc1_0);
-                            Vector128<float> b2 = Vector128.Create(Unsafe.Add(ref wj, 2));
-                            acc2_0 = MultiplyAdd(b2, x0, acc2_0);
-                            Vector128<float> b3 = Vector128.Create(Unsafe.Add(ref wj, 3));
-                            acc3_0 = MultiplyAdd(b3, x0, acc3_0);
-                        }
-
-                        acc0_0.StoreUnsafe(ref outputRow, (nuint)(f * outputPlane + ox));
-                        acc1_0.StoreUnsafe(ref outputRow, (nuint)((f + 1) * outputPlane + ox));
-                        acc2_0.StoreUnsafe(ref outputRow, (nuint)((f + 2) * outputPlane + ox));
-                        acc3_0.StoreUnsafe(ref outputRow, (nuint)((f + 3) * outputPlane + ox));
-                    }
                     ox = pixels;
-                }
-                // Fewer pixels than a vector: one by one.
-                for (; ox < pixels; ox++)
-                {
-                    float sum0 = Unsafe.Add(ref bias, f);
-                    float sum1 = Unsafe.Add(ref bias, f + 1);
-                    float sum2 = Unsafe.Add(ref bias, f + 2);
-                    float sum3 = Unsafe.Add(ref bias, f + 3);
-                    for (int j = 0; j < DepthwiseChannels; j++)
-                    {
-                        float a = Unsafe.Add(ref row, j * channelStride + ox);
-                        ref float wj = ref Unsafe.Add(ref w, j * PackBlock);
-                        sum0 = MultiplyAdd(a, wj, sum0);
-                        sum1 = MultiplyAdd(a, Unsafe.Add(ref wj, 1), sum1);
-                        sum2 = MultiplyAdd(a, Unsafe.Add(ref wj, 2), sum2);
-                        sum3 = MultiplyAdd(a, Unsafe.Add(ref wj, 3), sum3);
-                    }
-                    Unsafe.Add(ref outputRow, f * outputPlane + ox) = sum0;
-                    Unsafe.Add(ref outputRow, (f + 1) * outputPlane + ox) = sum1;
-                    Unsafe.Add(ref outputRow, (f + 2) * outputPlane + ox) = sum2;
-                    Unsafe.Add(ref outputRow, (f + 3) * outputPlane + ox) = sum3;
                 }
             }
         }

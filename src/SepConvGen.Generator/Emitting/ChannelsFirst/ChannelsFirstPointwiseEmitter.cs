@@ -10,9 +10,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
     /// </summary>
     internal sealed class ChannelsFirstPointwiseEmitter : VectorPointwiseEmitter
     {
-        /// <summary>Pixel vectors per register block (one group below Vector512: 12 accumulators; a Vector512 pair: 24).</summary>
-        private const int PixelVectors = 3;
-
         public ChannelsFirstPointwiseEmitter(LayerSpec spec, KernelNames names, KernelPlan plan)
             : base(spec, names, plan)
         {
@@ -62,7 +59,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                     writer.OpenBlock($"if (pixels > {lanes} && pixels * DepthwiseChannels > L1Floats)");
                 }
 
-                writer.WriteLine($"// The tile outgrows L1: two groups at a time ({Literal.Int(PairFilters)} filters x up to {Literal.Int(PixelVectors)} pixel vectors) read it from L2.");
+                writer.WriteLine($"// The tile outgrows L1: two groups at a time ({Literal.Int(PairFilters)} filters x up to {Literal.Int(KernelPlanner.PairVectors)} pixel vectors) read it from L2.");
                 writer.OpenBlock("for (; fb + 1 < FullFilterBlocks; fb += 2)");
                 EmitGroupStart(writer, "int f = fb * FilterBlock;", "fb * PanelLength");
                 EmitPairPixels(writer, isa, lanes);
@@ -166,84 +163,118 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         /// <summary>
         /// A pair's pixels (a tile of more than one vector): blocks of 3 vectors, then one block of 2 or 3 whose last
         /// vector ends the tile. With a single vector left, the block of 2 starts a vector early and redoes it: the
-        /// same sums, added in the same order.
+        /// same sums, added in the same order. Only the blocks the layer's tiles run are generated.
         /// </summary>
         private void EmitPairPixels(SourceWriter writer, Isa isa, int lanes)
         {
+            GroupRuns runs = Plan.PointwiseFor(isa).PairRuns!;
+            int block = KernelPlanner.PairVectors;
             writer.WriteLine("int ox = 0;");
-            writer.OpenBlock($"for (; pixels - ox > {Literal.Int(PixelVectors * lanes)}; ox += {Literal.Int(PixelVectors * lanes)})");
-            EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, PixelVectors, tail: false);
-            writer.CloseBlock();
+            if (runs.Loop)
+            {
+                writer.OpenBlock($"for (; pixels - ox > {Literal.Int(block * lanes)}; ox += {Literal.Int(block * lanes)})");
+                EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, block, tail: false);
+                writer.CloseBlock();
+            }
+
             writer.WriteLine("// 1 to 3 vectors left: one block whose last vector ends the tile.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
-            writer.OpenBlock($"if (last > {lanes})");
-            EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, PixelVectors, tail: true);
-            writer.CloseBlock();
-            writer.OpenBlock("else");
-            writer.OpenBlock("if (last <= 0)");
-            writer.WriteLine("// One vector left: the block of two starts a vector early and redoes it, with the same sums.");
-            writer.WriteLine($"ox -= {lanes};");
-            writer.WriteLine($"last += {lanes};");
-            writer.CloseBlock();
-            writer.WriteLine();
-            EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, PixelVectors - 1, tail: true);
-            writer.CloseBlock();
+            EmitTailChain(writer, runs.Tails, vectors => vectors == block ? $"last > {lanes}" : null, vectors =>
+            {
+                if (vectors < block)
+                {
+                    writer.OpenBlock("if (last <= 0)");
+                    writer.WriteLine("// One vector left: the block of two starts a vector early and redoes it, with the same sums.");
+                    writer.WriteLine($"ox -= {lanes};");
+                    writer.WriteLine($"last += {lanes};");
+                    writer.CloseBlock();
+                    writer.WriteLine();
+                }
+
+                EmitChannelsFirstBlock(writer, isa, lanes, PairFilters, vectors, tail: true);
+            });
         }
 
         /// <summary>
         /// One group's pixels: blocks of vectors, then the rest in one or two blocks whose last vector ends the tile.
         /// Blocks never overlap one another (with chunked channels each adds its chunk to the output); only a block's
-        /// last vector may overlap the one before it, both starting from the same sums.
+        /// last vector may overlap the one before it, both starting from the same sums. Only the blocks the layer's
+        /// tiles run are generated.
         /// </summary>
         private void EmitChannelsFirstPixels(SourceWriter writer, Isa isa, int lanes, int filters)
         {
             PointwisePath path = Plan.PointwiseFor(isa);
+            GroupRuns runs = path.GroupRuns!;
             int block = path.GroupVectors;
             int front = (block + 2) / 2, back = block + 1 - front;
             writer.WriteLine("int ox = 0;");
-            writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
-            writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
-            writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
-            EmitChannelsFirstBlock(writer, isa, lanes, filters, block, tail: false);
-            writer.CloseBlock();
-            writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
-            writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
-            writer.WriteLine($"int last = pixels - {lanes} - ox;");
-            writer.OpenBlock($"if (last > {Literal.Int((block - 1) * lanes)})");
-            if (path.WholeLastBlock)
+            if (runs.Loop)
             {
-                writer.WriteLine($"// {Literal.Int(block + 1)} vectors in one block: {Literal.Int(filters * (block + 1))} accumulators still fit the 32 registers.");
-                EmitChannelsFirstBlock(writer, isa, lanes, filters, block + 1, tail: true);
-            }
-            else
-            {
-                writer.WriteLine($"// {Literal.Int(block + 1)} vectors: {Literal.Int(front)} and {Literal.Int(back)}.");
-                writer.OpenBlock();
-                EmitChannelsFirstBlock(writer, isa, lanes, filters, front, tail: false);
-                writer.CloseBlock();
-                writer.WriteLine($"ox += {Literal.Int(front * lanes)};");
-                writer.WriteLine($"last -= {Literal.Int(front * lanes)};");
-                writer.OpenBlock();
-                EmitChannelsFirstBlock(writer, isa, lanes, filters, back, tail: true);
+                writer.WriteLine($"// Whole blocks while more than {Literal.Int(block + 1)} vectors of pixels are left: the rest then never is a single vector");
+                writer.WriteLine("// after a block (its few accumulators would wait on each other), but 2 or more.");
+                writer.OpenBlock($"for (; pixels - ox > {Literal.Int((block + 1) * lanes)}; ox += {Literal.Int(block * lanes)})");
+                EmitChannelsFirstBlock(writer, isa, lanes, filters, block, tail: false);
                 writer.CloseBlock();
             }
 
-            writer.CloseBlock();
-            for (int vectors = block; vectors >= 1; vectors--)
+            if (!runs.Tails.IsEmpty)
             {
-                writer.OpenBlock(vectors == 1 ? "else" : $"else if (last > {Literal.Int((vectors - 2) * lanes)})");
-                if (vectors == 1)
+                writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
+                writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
+                writer.WriteLine($"int last = pixels - {lanes} - ox;");
+                EmitTailChain(writer, runs.Tails, vectors => vectors == block + 1 ? $"last > {Literal.Int((block - 1) * lanes)}" : vectors > 1 ? $"last > {Literal.Int((vectors - 2) * lanes)}" : null, vectors =>
                 {
-                    writer.WriteLine("// One vector: no block ran before (it leaves 2 or more), so this is the whole tile.");
-                }
+                    if (vectors == block + 1 && path.WholeLastBlock)
+                    {
+                        writer.WriteLine($"// {Literal.Int(block + 1)} vectors in one block: {Literal.Int(filters * (block + 1))} accumulators still fit the 32 registers.");
+                        EmitChannelsFirstBlock(writer, isa, lanes, filters, block + 1, tail: true);
+                    }
+                    else if (vectors == block + 1)
+                    {
+                        writer.WriteLine($"// {Literal.Int(block + 1)} vectors: {Literal.Int(front)} and {Literal.Int(back)}.");
+                        writer.OpenBlock();
+                        EmitChannelsFirstBlock(writer, isa, lanes, filters, front, tail: false);
+                        writer.CloseBlock();
+                        writer.WriteLine($"ox += {Literal.Int(front * lanes)};");
+                        writer.WriteLine($"last -= {Literal.Int(front * lanes)};");
+                        writer.OpenBlock();
+                        EmitChannelsFirstBlock(writer, isa, lanes, filters, back, tail: true);
+                        writer.CloseBlock();
+                    }
+                    else
+                    {
+                        if (vectors == 1)
+                        {
+                            writer.WriteLine("// One vector: no block ran before (it leaves 2 or more), so this is the whole tile.");
+                        }
 
-                EmitChannelsFirstBlock(writer, isa, lanes, filters, vectors, tail: vectors > 1);
+                        EmitChannelsFirstBlock(writer, isa, lanes, filters, vectors, tail: vectors > 1);
+                    }
+                });
+                writer.WriteLine("ox = pixels;");
                 writer.CloseBlock();
             }
 
-            writer.WriteLine("ox = pixels;");
-            writer.CloseBlock();
-            EmitChannelsFirstScalarPixels(writer, isa, filters);
+            if (runs.Single)
+            {
+                EmitChannelsFirstScalarPixels(writer, isa, filters);
+            }
+        }
+
+        /// <summary>
+        /// The tail blocks that run, widest first, as <c>if (condition) ... else if ... else</c>: each is taken where its
+        /// <paramref name="condition"/> holds (of the full chain), the last one otherwise, and a lone one always.
+        /// </summary>
+        private static void EmitTailChain(SourceWriter writer, EquatableArray<int> tails, Func<int, string?> condition, Action<int> block)
+        {
+            for (int i = 0; i < tails.Count; i++)
+            {
+                bool lastBranch = i == tails.Count - 1;
+                string? test = lastBranch ? null : condition(tails[i]);
+                writer.OpenBlock(tails.Count == 1 ? null : i == 0 ? $"if ({test})" : lastBranch ? "else" : $"else if ({test})");
+                block(tails[i]);
+                writer.CloseBlock();
+            }
         }
 
         /// <summary>Tiles of fewer pixels than a vector, pixel by pixel.</summary>

@@ -41,20 +41,26 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
         }
 
+        /// <summary>A panel's pixels in blocks (see <see cref="PanelBlock"/>); only the blocks the layer's tiles run are generated.</summary>
         private void EmitChannelsLastPixels(SourceWriter writer, Isa isa, int lanes, PanelBlock block)
         {
             (int vectors, int pixels, int lastLanes) = (block.Vectors, block.Pixels, block.LastLanes);
+            PanelRuns runs = block.Runs;
             writer.WriteLine("int ox = 0;");
-            if (block.ExactCover)
+            if (block.ExactCover && (runs.Large || runs.Middle))
             {
-                EmitChannelsLastExactCover(writer, isa, lanes, vectors, pixels, lastLanes);
+                EmitChannelsLastExactCover(writer, isa, lanes, block);
             }
 
-            if (pixels > 1)
+            if (pixels > 1 && runs.Small)
             {
                 writer.OpenBlock($"for (; ox + {pixels} <= pixels; ox += {pixels})");
                 EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels, lastLanes);
                 writer.CloseBlock();
+            }
+
+            if (pixels > 1 && runs.End)
+            {
                 writer.OpenBlock($"if (ox < pixels && pixels >= {pixels})");
                 writer.WriteLine("// The last pixels as one block that ends the tile: it computes some pixels again (the same values),");
                 writer.WriteLine("// which costs less than single pixels, whose few accumulators wait on each other.");
@@ -64,9 +70,12 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
                 writer.CloseBlock();
             }
 
-            writer.OpenBlock("for (; ox < pixels; ox++)");
-            EmitChannelsLastBlock(writer, isa, lanes, vectors, 1, lastLanes);
-            writer.CloseBlock();
+            if (runs.Single)
+            {
+                writer.OpenBlock("for (; ox < pixels; ox++)");
+                EmitChannelsLastBlock(writer, isa, lanes, vectors, 1, lastLanes);
+                writer.CloseBlock();
+            }
         }
 
         /// <summary>
@@ -74,20 +83,29 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         /// of p to p + 2 pixels cover any n from p * b to (p + 2) * b, i.e. every tile of 3p pixels or more: the blocks
         /// then end exactly at the tile's end and no pixel is computed twice (the last-block overlap costs up to 5 %).
         /// </summary>
-        private void EmitChannelsLastExactCover(SourceWriter writer, Isa isa, int lanes, int vectors, int pixels, int lastLanes)
+        private void EmitChannelsLastExactCover(SourceWriter writer, Isa isa, int lanes, PanelBlock block)
         {
+            (int vectors, int pixels, int lastLanes) = (block.Vectors, block.Pixels, block.LastLanes);
             string small = Literal.Int(pixels), middle = Literal.Int(pixels + 1), large = Literal.Int(pixels + 2);
             writer.WriteLine($"// Blocks of {small}, {middle} and {large} pixels ending exactly at the tile's end: ceil(pixels / {large}) blocks cover {small} to {large}");
             writer.WriteLine($"// pixels each, so the pixels above {small} per block ('extra') go to blocks of {large} and one of {middle}; blocks of {small} follow.");
             writer.WriteLine($"int extra = pixels - {small} * ((pixels + {middle}) / {large});");
             writer.OpenBlock("if (extra >= 0)");
-            writer.OpenBlock($"for (; extra >= 2; extra -= 2, ox += {large})");
-            EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels + 2, lastLanes);
-            writer.CloseBlock();
-            writer.OpenBlock("if (extra == 1)");
-            EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels + 1, lastLanes);
-            writer.WriteLine($"ox += {middle};");
-            writer.CloseBlock();
+            if (block.Runs.Large)
+            {
+                writer.OpenBlock($"for (; extra >= 2; extra -= 2, ox += {large})");
+                EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels + 2, lastLanes);
+                writer.CloseBlock();
+            }
+
+            if (block.Runs.Middle)
+            {
+                writer.OpenBlock("if (extra == 1)");
+                EmitChannelsLastBlock(writer, isa, lanes, vectors, pixels + 1, lastLanes);
+                writer.WriteLine($"ox += {middle};");
+                writer.CloseBlock();
+            }
+
             writer.CloseBlock();
         }
 
