@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Runtime.InteropServices;
 
 namespace SepConvGen.Kernels
 {
@@ -19,10 +18,14 @@ namespace SepConvGen.Kernels
         /// The index of <paramref name="array"/>'s first element on a 64-byte boundary, where the array is now: the GC
         /// may move it later, which loses only the alignment (large arrays, the workspaces of real models, stay in place).
         /// </summary>
-        public static int FirstLine(float[] array)
+        public static unsafe int FirstLine(float[] array)
         {
-            long address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0).ToInt64();
-            return (int)((64 - (address & 63)) & 63) / sizeof(float);
+            // Pinned for the moment its address is read; a generic framework helper here cost a first call its JIT
+            // compilation (0.3-0.9 ms under the JIT, and the JIT itself in a ReadyToRun app).
+            fixed (float* first = array)
+            {
+                return (int)((64 - ((long)first & 63)) & 63) / sizeof(float);
+            }
         }
     }
 }
