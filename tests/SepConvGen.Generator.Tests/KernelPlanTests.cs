@@ -87,6 +87,27 @@ namespace SepConvGen.Generator.Tests
             Assert.Equal(singlePixels, path.SinglePixels);
         }
 
+        [Theory]
+        [InlineData(64, new[] { 4 }, new[] { 4 })] // 64 channels: one block of 4 vectors, nothing left
+        [InlineData(96, new[] { 4, 2 }, new[] { 4, 2 })]
+        [InlineData(150, new[] { 4, 1 }, new[] { 4, 1 })] // 2 x 64 + 22 (in chunks: 128, then 22): single vectors take the rest
+        public void Nhwc_channel_blocks_are_those_the_channel_count_runs(int channels, int[] interior, int[] border)
+        {
+            DepthwisePath path = KernelPlanner.Plan(Spec(new LayerConfig(channels, 8, 3, 3, Same: true, InputHeight: 9, InputWidth: 9)), new KernelOptions(false, 512)).DepthwiseFor(V512);
+            Assert.Equal(interior, path.InteriorChannelBlocks.ToArray());
+            Assert.Equal(border, path.BorderChannelBlocks.ToArray());
+        }
+
+        [Theory]
+        [InlineData(0, "Checked")] // run-time width: checked per call
+        [InlineData(28, "Always")] // 16 to 32 floats: two vectors a row
+        [InlineData(40, "Never")]
+        public void Nchw_rows_of_one_or_two_vectors_are_copied_without_a_loop(int width, string expected)
+        {
+            var layer = new LayerConfig(96, 96, 7, 7, Same: true, InputHeight: width == 0 ? 0 : 28, InputWidth: width, ChannelsFirst: true);
+            Assert.Equal(expected, KernelPlanner.Plan(Spec(layer), new KernelOptions(false, 512)).DepthwiseFor(V512).ShortRowCopies.ToString());
+        }
+
         [Fact]
         public void Plans_are_values()
         {

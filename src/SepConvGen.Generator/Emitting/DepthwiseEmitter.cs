@@ -287,12 +287,6 @@ namespace SepConvGen.Generator.Emitting
         /// <summary>"kx * TapColumnStep" for a column expression ("0" gives nothing).</summary>
         protected static string? Column(TapColumn kx, string step) => kx.Index == 0 ? null : $"{kx} * {step}";
 
-        /// <summary>
-        /// Independent accumulator chains per vector block, widest first: 4 hide the multiply-add latency, 2 and 1
-        /// take what is left (a row of 2 vectors still gets 2 chains).
-        /// </summary>
-        protected static readonly int[] ChainSteps = { 4, 2, 1 };
-
         /// <summary>"c", "c + 16", "c + 32"...: the start of chain q.</summary>
         protected static string Chain(string start, int q, int lanes) => q == 0 ? start : $"{start} + {q * lanes}";
 

@@ -29,6 +29,9 @@ namespace SepConvGen.Generator.Planning
         /// <summary>NCHW: where rows over the slab run in pairs (rows at least a vector wide).</summary>
         public Applies SlabPairs { get; init; }
 
+        /// <summary>NCHW stride 1 over the slab: where rows of one or two vectors are copied without a loop per row.</summary>
+        public Applies ShortRowCopies { get; init; }
+
         /// <summary>NCHW stride 2: the two phases are split from pairs of loaded vectors.</summary>
         public bool SplitsPairs { get; init; }
 
@@ -46,6 +49,12 @@ namespace SepConvGen.Generator.Planning
 
         /// <summary>NHWC: interior pixels run one by one (those the strips leave, or all of them without strips).</summary>
         public bool SinglePixels { get; init; }
+
+        /// <summary>NHWC: the channel blocks (vectors each, widest first) that single interior pixels run.</summary>
+        public EquatableArray<int> InteriorChannelBlocks { get; init; }
+
+        /// <summary>NHWC: the channel blocks (vectors each, widest first) that a vector border pixel runs.</summary>
+        public EquatableArray<int> BorderChannelBlocks { get; init; }
 
         /// <summary>NHWC: output pixels per strip.</summary>
         public int StripPixels { get; init; }

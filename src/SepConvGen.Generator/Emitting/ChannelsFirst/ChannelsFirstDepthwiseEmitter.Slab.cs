@@ -185,17 +185,16 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
         }
 
         /// <summary>
-        /// The loop copying the tile's input rows into the padded rows. Rows of one or two vectors (the second one ending
-        /// the row) are copied without a loop per row: at run-time size that loop cost S4 NCHW 2 % (0.1186 -> 0.1157 ms).
-        /// Where the width is fixed only the copy that fits it is generated.
+        /// The loop copying the tile's input rows into the padded rows: rows of one or two vectors (the second one ending
+        /// the row) without a loop per row, where the plan's <see cref="DepthwisePath.ShortRowCopies"/> says so.
         /// </summary>
         private void EmitRowCopies(SourceWriter writer, Isa isa, string padLeft)
         {
             int lanes = isa.Lanes;
             string inputWidth = Names.Size("InputWidth");
-            int fixedWidth = Spec.Width.FixedInput;
-            bool shortRows = fixedWidth >= lanes && fixedWidth <= 2 * lanes;
-            bool checkWidth = !Spec.Width.IsFixed;
+            Applies shortRowCopies = Plan.DepthwiseFor(isa).ShortRowCopies;
+            bool shortRows = shortRowCopies == Applies.Always;
+            bool checkWidth = shortRowCopies == Applies.Checked;
             if (checkWidth)
             {
                 writer.OpenBlock($"if ({inputWidth} >= {Literal.Int(lanes)} && {inputWidth} <= {Literal.Int(2 * lanes)})");

@@ -120,8 +120,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
 
             if (path.SinglePixels)
             {
-                EmitSinglePixels(writer, isa, strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)", channels,
-                    chunked ? new[] { KernelPlanner.NhwcChannelChunk, Spec.InChannels % KernelPlanner.NhwcChannelChunk } : new[] { Spec.InChannels });
+                EmitSinglePixels(writer, isa, strips ? $"for (; ox < {end}; ox++)" : $"for (int ox = {start}; ox < {end}; ox++)", channels);
             }
 
             if (strips || chunked)
@@ -137,8 +136,8 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             }
         }
 
-        /// <summary>The interior pixels one by one, in <paramref name="loop"/>, over <paramref name="channels"/> (that many: <paramref name="counts"/>).</summary>
-        private void EmitSinglePixels(SourceWriter writer, Isa isa, string loop, Channels channels, int[] counts)
+        /// <summary>The interior pixels one by one, in <paramref name="loop"/>, over <paramref name="channels"/>.</summary>
+        private void EmitSinglePixels(SourceWriter writer, Isa isa, string loop, Channels channels)
         {
             int lanes = isa.Lanes;
             string inputWidth = Names.Size("InputWidth");
@@ -151,7 +150,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.OpenBlock(loop);
             writer.WriteLine(Names.Let("target", writable: true, "row", "ox * DepthwiseChannels"));
             writer.WriteLine($"int c = {channels.Start};");
-            foreach (int chains in ChannelBlocks(isa, counts))
+            foreach (int chains in Plan.DepthwiseFor(isa).InteriorChannelBlocks)
             {
                 OpenChannelLoop(writer, isa, chains, channels.End);
                 bool multiplier = OpenMultiplierLoop(writer);
@@ -339,38 +338,6 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
         private bool ScalarChannels(Isa isa) => Plan.DepthwiseFor(isa).ScalarChannels;
 
         /// <summary>
-        /// The vectors per channel block, widest first (<see cref="DepthwiseEmitter.ChainSteps"/>), whose loop runs for
-        /// one of the channel <paramref name="counts"/> (see <see cref="OpenChannelLoop"/>): the loops a count leaves
-        /// nothing to would be compiled for nothing.
-        /// </summary>
-        private IEnumerable<int> ChannelBlocks(Isa isa, params int[] counts)
-        {
-            int lanes = isa.Lanes;
-            int[] left = (int[])counts.Clone();
-            foreach (int chains in ChainSteps)
-            {
-                int block = chains * lanes;
-                if (block > Spec.InChannels)
-                {
-                    continue;
-                }
-
-                bool overlapping = !(chains > 1 || Spec.InChannels % lanes == 0 || ScalarChannels(isa));
-                bool runs = false;
-                for (int i = 0; i < left.Length; i++)
-                {
-                    runs |= overlapping ? left[i] > 0 : left[i] >= block;
-                    left[i] = overlapping ? 0 : left[i] % block;
-                }
-
-                if (runs)
-                {
-                    yield return chains;
-                }
-            }
-        }
-
-        /// <summary>
         /// Opens the loop over channel blocks of <paramref name="chains"/> vectors up to <paramref name="end"/>. The
         /// single-vector loop also takes the last channels, fewer than a vector: its last block moves back to end at
         /// InChannels and computes some channels again, with the same values (cheaper than a scalar tail).
@@ -446,7 +413,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsLast
             writer.WriteLine(Names.LetArray("weights", "_sepConvDepthwise"));
             writer.WriteLine("int c = 0;");
             // Several channel vectors at a time: independent accumulators instead of one chain of multiply-adds.
-            foreach (int chains in ChannelBlocks(isa, Spec.InChannels))
+            foreach (int chains in Plan.DepthwiseFor(isa).BorderChannelBlocks)
             {
                 OpenChannelLoop(writer, isa, chains, "InChannels");
                 bool multiplier = OpenMultiplierLoop(writer);
