@@ -202,7 +202,10 @@ namespace SepConvGen.Generator.Planning
                 ChunkedChannels = chunked,
                 Strips = strips && (!width.IsFixed || interior >= stripPixels),
                 SinglePixels = !strips || !width.IsFixed || interior < stripPixels,
-                InteriorChannelBlocks = ChannelBlocks(spec, isa, scalarChannels, interiorChannels),
+                // At a run-time width every block that fits stays: without the single-vector loop that 96 channels never
+                // run, the JIT compiled S4 NHWC's strips 5 % slower (0.117-0.125 -> 0.122-0.134 ms, Zen 5), a matter of
+                // its code layout, not of the loop.
+                InteriorChannelBlocks = width.IsFixed ? ChannelBlocks(spec, isa, scalarChannels, interiorChannels) : FittingBlocks(spec, isa),
                 BorderChannelBlocks = ChannelBlocks(spec, isa, scalarChannels, spec.InChannels),
                 StripPixels = stripPixels,
                 EdgeStrips = edges,
@@ -221,6 +224,9 @@ namespace SepConvGen.Generator.Planning
         /// channel count that is no multiple of a vector also takes the rest (its last vector ends at InChannels). The
         /// loops a count leaves nothing to would be compiled for nothing.
         /// </summary>
+        private static EquatableArray<int> FittingBlocks(LayerSpec spec, Isa isa) =>
+            new EquatableArray<int>(ChainSteps.Where(chains => chains * isa.Lanes <= spec.InChannels));
+
         private static EquatableArray<int> ChannelBlocks(LayerSpec spec, Isa isa, bool scalarChannels, params int[] counts)
         {
             var blocks = new System.Collections.Generic.List<int>();

@@ -851,6 +851,19 @@ namespace Samples
                         acc0.StoreUnsafe(ref target, (nuint)(c));
                         acc1.StoreUnsafe(ref target, (nuint)(c + 4));
                     }
+                    for (; c + 4 <= InChannels; c += 4)
+                    {
+                        Vector128<float> acc0 = Vector128<float>.Zero;
+                        for (int ky = kyStart; ky < kyEnd; ky++)
+                        {
+                            ref float xr = ref Unsafe.Add(ref image, ((iy + ky * DilationHeight) * g.InputWidth + ox * StrideWidth - g.PadLeft) * InChannels);
+                            ref float wr = ref Unsafe.Add(ref weights, ky * KernelWidth * DepthwiseChannels);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(c)), Vector128.LoadUnsafe(ref wr, (nuint)(c)), acc0);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(1 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(1 * DepthwiseChannels + c)), acc0);
+                            acc0 = MultiplyAdd(Vector128.LoadUnsafe(ref xr, (nuint)(2 * TapColumnStep + c)), Vector128.LoadUnsafe(ref wr, (nuint)(2 * DepthwiseChannels + c)), acc0);
+                        }
+                        acc0.StoreUnsafe(ref target, (nuint)(c));
+                    }
                 }
             }
 
