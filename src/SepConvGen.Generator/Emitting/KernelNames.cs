@@ -13,17 +13,15 @@ namespace SepConvGen.Generator.Emitting
     internal sealed class KernelNames
     {
         private readonly LayerSpec _spec;
+        private readonly KernelPlan _plan;
 
         public KernelNames(LayerSpec spec, KernelOptions options, KernelPlan plan)
         {
             _spec = spec;
+            _plan = plan;
             IsChecked = options.IsChecked;
             HasVectors = options.VectorWidths.Length > 0;
-            PadsRows = plan.PadsRows;
-            _plan = plan;
         }
-
-        private readonly KernelPlan _plan;
 
         /// <summary>Writes AggressiveOptimization before a kernel method for <paramref name="isa"/> (null: of no instruction set) where the plan asks for it.</summary>
         public void EmitKernelAttribute(SourceWriter writer, Isa? isa = null)
@@ -38,7 +36,7 @@ namespace SepConvGen.Generator.Emitting
         public bool HasVectors { get; }
 
         /// <summary>Whether NCHW depthwise methods take the tile's rows at once with their padded slab (the plan's <see cref="KernelPlan.PadsRows"/>).</summary>
-        public bool PadsRows { get; }
+        public bool PadsRows => _plan.PadsRows;
 
         /// <summary>Checked mode: every access is bounds-checked through spans.</summary>
         public bool IsChecked { get; }

@@ -110,7 +110,7 @@ namespace SepConvGen.Generator.Planning
                 if (ox < pixels && pixels >= lanes)
                 {
                     int last = pixels - lanes - ox;
-                    tails.Add(last > (wholeBlock - 1) * lanes ? wholeBlock + 1 : all.Skip(1).First(v => v == 1 || last > (v - 2) * lanes));
+                    tails.Add(all.First(v => !(GroupTailAbove(v, wholeBlock, lanes) is int above) || last > above));
                     ox = pixels;
                 }
 
@@ -119,6 +119,17 @@ namespace SepConvGen.Generator.Planning
 
             return new GroupRuns(loop, new EquatableArray<int>(all.Where(tails.Contains)), single);
         }
+
+        /// <summary>
+        /// The tail block of <paramref name="vectors"/> in a group of <paramref name="wholeBlock"/>-vector blocks runs
+        /// where <c>last</c> (the pixels left after their first vector) is above this, the first such of the chain,
+        /// widest first; null for the single vector, which takes the rest.
+        /// </summary>
+        public static int? GroupTailAbove(int vectors, int wholeBlock, int lanes) =>
+            vectors == wholeBlock + 1 ? (wholeBlock - 1) * lanes : vectors > 1 ? (vectors - 2) * lanes : null;
+
+        /// <summary>A pair's full tail block runs where <c>last</c> is above this; the one a vector shorter otherwise.</summary>
+        public static int PairTailAbove(int lanes) => lanes;
 
         /// <summary>
         /// NCHW pairs of groups (tiles of more than a vector): blocks of <paramref name="blockVectors"/> while more are
@@ -141,7 +152,7 @@ namespace SepConvGen.Generator.Planning
                     loop = true;
                 }
 
-                tails.Add(pixels - lanes - ox > lanes ? blockVectors : blockVectors - 1);
+                tails.Add(pixels - lanes - ox > PairTailAbove(lanes) ? blockVectors : blockVectors - 1);
             }
 
             return new GroupRuns(loop, new EquatableArray<int>(new[] { blockVectors, blockVectors - 1 }.Where(tails.Contains)), false);

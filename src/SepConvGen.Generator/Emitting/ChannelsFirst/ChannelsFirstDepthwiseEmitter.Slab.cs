@@ -78,29 +78,25 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
             else
             {
                 writer.OpenBlock("for (int t = firstInside; t < endInside; t++)");
-            }
+                if (SplitsPairs(isa))
+                {
+                    EmitPairSplit(writer, isa, padLeft);
+                }
+                else
+                {
+                    writer.WriteLine($"int inputRow = (iy + t) * {inputWidth};");
+                    writer.WriteLine("// Columns past the last window's reach are never read.");
+                    writer.WriteLine($"int count = Math.Min({inputWidth}, paddedWidth - {padLeft});");
+                    writer.OpenBlock("for (int phase = 0; phase < StrideWidth; phase++)");
+                    writer.WriteLine($"// Input columns i whose padded column {padLeft} + i is in this phase, at consecutive places.");
+                    writer.WriteLine($"int i = ((phase - {padLeft}) % StrideWidth + StrideWidth) % StrideWidth;");
+                    writer.WriteLine($"int at = t * paddedWidth + phase * phaseLength + ({padLeft} + i) / StrideWidth;");
+                    writer.OpenBlock("for (; i < count; i += StrideWidth, at++)");
+                    writer.WriteLine($"{Names.At("pad", "at")} = {Names.At("plane", "inputRow + i")};");
+                    writer.CloseBlock();
+                    writer.CloseBlock();
+                }
 
-            if (strided && SplitsPairs(isa))
-            {
-                EmitPairSplit(writer, isa, padLeft);
-            }
-            else if (strided)
-            {
-                writer.WriteLine($"int inputRow = (iy + t) * {inputWidth};");
-                writer.WriteLine("// Columns past the last window's reach are never read.");
-                writer.WriteLine($"int count = Math.Min({inputWidth}, paddedWidth - {padLeft});");
-                writer.OpenBlock("for (int phase = 0; phase < StrideWidth; phase++)");
-                writer.WriteLine($"// Input columns i whose padded column {padLeft} + i is in this phase, at consecutive places.");
-                writer.WriteLine($"int i = ((phase - {padLeft}) % StrideWidth + StrideWidth) % StrideWidth;");
-                writer.WriteLine($"int at = t * paddedWidth + phase * phaseLength + ({padLeft} + i) / StrideWidth;");
-                writer.OpenBlock("for (; i < count; i += StrideWidth, at++)");
-                writer.WriteLine($"{Names.At("pad", "at")} = {Names.At("plane", "inputRow + i")};");
-                writer.CloseBlock();
-                writer.CloseBlock();
-            }
-
-            if (strided)
-            {
                 writer.CloseBlock();
             }
 

@@ -179,7 +179,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
 
             writer.WriteLine("// 1 to 3 vectors left: one block whose last vector ends the tile.");
             writer.WriteLine($"int last = pixels - {lanes} - ox;");
-            EmitTailChain(writer, runs.Tails, vectors => vectors == block ? $"last > {lanes}" : null, vectors =>
+            EmitTailChain(writer, runs.Tails, vectors => vectors == block ? $"last > {Literal.Int(PixelRuns.PairTailAbove(lanes))}" : null, vectors =>
             {
                 if (vectors < block)
                 {
@@ -222,7 +222,7 @@ namespace SepConvGen.Generator.Emitting.ChannelsFirst
                 writer.OpenBlock($"if (ox < pixels && pixels >= {lanes})");
                 writer.WriteLine("// The pixels left as vectors; the last one ends the tile and may redo pixels already done.");
                 writer.WriteLine($"int last = pixels - {lanes} - ox;");
-                EmitTailChain(writer, runs.Tails, vectors => vectors == block + 1 ? $"last > {Literal.Int((block - 1) * lanes)}" : vectors > 1 ? $"last > {Literal.Int((vectors - 2) * lanes)}" : null, vectors =>
+                EmitTailChain(writer, runs.Tails, vectors => PixelRuns.GroupTailAbove(vectors, block, lanes) is int above ? $"last > {Literal.Int(above)}" : null, vectors =>
                 {
                     if (vectors == block + 1 && path.WholeLastBlock)
                     {
